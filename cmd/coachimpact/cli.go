@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/marcboeker/go-duckdb"
+
+	"github.com/coachimpact/coachimpact/config"
+	"github.com/coachimpact/coachimpact/ingest"
+	"github.com/coachimpact/coachimpact/pipeline"
+	"github.com/coachimpact/coachimpact/synth"
+)
+
+// Exit codes.
+const (
+	exitOK         = 0
+	exitFailed     = 1
+	exitUsage      = 2
+	exitStructural = 3
+)
+
+const usage = `usage:
+  coachimpact run --input DIR --out DIR [--config FILE] [--log-format text|json] [--quiet]
+  coachimpact demo --out DIR [--seed N] [--schools N]
+  coachimpact generate --out DIR [--seed N] [--schools N] [--students-per-grade N] [--years N] [--format mixed|csv]
+  coachimpact sql --db FILE "SELECT ..."
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, args[1:], stdout, stderr)
+	case "generate":
+		return cmdGenerate(ctx, args[1:], stdout, stderr)
+	case "sql":
+		return cmdSQL(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "coachimpact: unknown command %q\n%s", args[0], usage)
+	return exitUsage
+}
+
+type logFlags struct {
+	format string
+	quiet  bool
+}
+
+func (l *logFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.format, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&l.quiet, "quiet", false, "log warnings and errors only")
+}
+
+func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if l.quiet {
+		opts.Level = slog.LevelWarn
+	}
+	switch l.format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", l.format)
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("coachimpact "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", stderr)
+	input := fs.String("input", "", "folder of input files")
+	out := fs.String("out", "", "output folder")
+	cfgPath := fs.String("config", "", "configuration file (TOML)")
+	var lf logFlags
+	lf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg := config.Default()
+	if *cfgPath != "" {
+		var err error
+		if cfg, err = config.Load(*cfgPath); err != nil {
+			fmt.Fprintf(stderr, "coachimpact: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *input != "" {
+		cfg.Input = *input
+	}
+	if *out != "" {
+		cfg.Out = *out
+	}
+	if cfg.Input == "" || cfg.Out == "" {
+		fmt.Fprintf(stderr, "coachimpact run: --input and --out are required\n%s", usage)
+		return exitUsage
+	}
+	log, err := lf.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
+		return exitUsage
+	}
+	return runPipeline(ctx, cfg, log, stdout, stderr)
+}
+
+func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "coachimpact: config: %v\n", err)
+		return exitUsage
+	}
+	man, err := pipeline.Run(ctx, pipeline.Options{Input: cfg.Input, Out: cfg.Out, Config: cfg, Log: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
+		var fe *ingest.FileError
+		if errors.As(err, &fe) {
+			return exitStructural
+		}
+		return exitFailed
+	}
+	loaded, rejected := 0, 0
+	for _, f := range man.Files {
+		loaded += f.RowsLoaded
+		rejected += f.RowsRejected
+	}
+	fmt.Fprintf(stdout, "coachimpact: %d rows loaded, %d rejected, in %.1f s\n", loaded, rejected, man.Seconds)
+	fmt.Fprintf(stdout, "  model:     %s\n", filepath.Join(cfg.Out, pipeline.DBFile))
+	fmt.Fprintf(stdout, "  workbooks: %s\n", filepath.Join(cfg.Out, pipeline.ReportsDir))
+	fmt.Fprintf(stdout, "  charts:    %s\n", filepath.Join(cfg.Out, pipeline.ChartsDir))
+	fmt.Fprintf(stdout, "  manifest:  %s\n", filepath.Join(cfg.Out, pipeline.ManifestFile))
+	return exitOK
+}
+
+type synthFlags struct {
+	seed, schools, spg, years int
+	format                    string
+}
+
+func (s *synthFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&s.seed, "seed", 1, "random seed")
+	fs.IntVar(&s.schools, "schools", 0, "number of schools (default 14)")
+	fs.IntVar(&s.spg, "students-per-grade", 0, "students per grade per school (default: the demo size)")
+	fs.IntVar(&s.years, "years", 0, "school years (default 4)")
+	fs.StringVar(&s.format, "format", "mixed", "mixed (csv and xlsx with real-export quirks) or csv")
+}
+
+func (s *synthFlags) config() synth.Config {
+	return synth.Config{Seed: int64(s.seed), Schools: s.schools, StudentsPerGrade: s.spg, Years: s.years, Format: s.format}
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("demo", stderr)
+	out := fs.String("out", "", "output folder; the synthetic inputs go to OUT/input")
+	var sf synthFlags
+	sf.register(fs)
+	var lf logFlags
+	lf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *out == "" {
+		fmt.Fprintf(stderr, "coachimpact demo: --out is required\n%s", usage)
+		return exitUsage
+	}
+	log, err := lf.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
+		return exitUsage
+	}
+	input := filepath.Join(*out, "input")
+	t0 := time.Now()
+	if _, err := synth.Generate(ctx, input, sf.config()); err != nil {
+		fmt.Fprintf(stderr, "coachimpact demo: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "coachimpact: synthetic district written to %s in %.1f s (truth.json holds the planted effects)\n", input, time.Since(t0).Seconds())
+	cfg := config.Default()
+	cfg.Input, cfg.Out = input, *out
+	return runPipeline(ctx, cfg, log, stdout, stderr)
+}
+
+func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("generate", stderr)
+	out := fs.String("out", "", "folder to write the synthetic district into")
+	var sf synthFlags
+	sf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *out == "" {
+		fmt.Fprintf(stderr, "coachimpact generate: --out is required\n%s", usage)
+		return exitUsage
+	}
+	truth, err := synth.Generate(ctx, *out, sf.config())
+	if err != nil {
+		fmt.Fprintf(stderr, "coachimpact generate: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "coachimpact: synthetic district in %s (%d files)\n", *out, len(truth.Files))
+	return exitOK
+}
+
+func cmdSQL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("sql", stderr)
+	dbPath := fs.String("db", "", "model file (coachimpact.duckdb)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *dbPath == "" || fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "coachimpact sql: want --db FILE and one query\n%s", usage)
+		return exitUsage
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		fmt.Fprintf(stderr, "coachimpact sql: %v\n", err)
+		return exitUsage
+	}
+	if err := query(ctx, *dbPath, fs.Arg(0), stdout); err != nil {
+		fmt.Fprintf(stderr, "coachimpact sql: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// query runs q on the model file at path, read-only, and writes CSV.
+func query(ctx context.Context, path, q string, w io.Writer) error {
+	connector, err := duckdb.NewConnector(path+"?access_mode=read_only", nil)
+	if err != nil {
+		return err
+	}
+	db := sql.OpenDB(connector)
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(cols); err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	rec := make([]string, len(cols))
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, v := range vals {
+			rec[i] = format(v)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func format(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case float32:
+		return strconv.FormatFloat(float64(x), 'g', -1, 32)
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			return x.Format("2006-01-02")
+		}
+		return x.Format(time.RFC3339Nano)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,46 @@
+// Command coachimpact links instructional-coaching activity to student
+// achievement. It reads a district's exports (students, teachers, rosters,
+// assessments, coaching logs) from a folder, builds a DuckDB model, and
+// writes Excel workbooks and PNG charts.
+//
+// Usage:
+//
+//	coachimpact run --input DIR --out DIR [--config FILE]
+//	coachimpact demo --out DIR [--seed N] [--schools N]
+//	coachimpact generate --out DIR [--seed N] [--schools N] [--format mixed|csv]
+//	coachimpact sql --db FILE "SELECT ..."
+//
+// run is the nightly job. It reads one file per input table (NAME.csv or
+// NAME.xlsx, or one workbook with a sheet per table) from --input, and
+// writes into --out:
+//
+//	coachimpact.duckdb     the model: inputs under their canonical names, rejects, model tables
+//	reports/district.xlsx  summary and data quality
+//	charts/*.png           charts
+//	run.json               status, timings, per-file sha256 and row counts, estimates
+//
+// Outputs are replaced only when the whole run succeeds.
+//
+// demo writes a synthetic district into DIR/input and runs the pipeline on
+// it with DIR as the output folder. generate only writes the synthetic
+// district. sql runs one query against a model file (opened read-only) and
+// prints the result as CSV.
+//
+// Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration;
+// 3 the inputs are structurally unusable (unreadable file, unknown table,
+// missing required column): the message names the file and the column.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMain runs main() when COACHIMPACT_AS_CLI=1, so that tests exec this
+// test binary as the CLI and see its real exit codes.
+func TestMain(m *testing.M) {
+	if os.Getenv("COACHIMPACT_AS_CLI") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// cli runs the test binary as coachimpact with args.
+func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "COACHIMPACT_AS_CLI=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestDemoAndSQL(t *testing.T) {
+	out := t.TempDir()
+	stdout, stderr, code := cli(t, "demo", "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"reports", "coachimpact.duckdb", "run.json", "9 rejected"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo output does not mention %q:\n%s", want, stdout)
+		}
+	}
+	var man struct {
+		Status string `json:"status"`
+		Files  []struct {
+			Path                           string
+			RowsRead, RowsLoaded, Rejected int
+		} `json:"files"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &man); err != nil || man.Status != "ok" || len(man.Files) != 9 {
+		t.Errorf("run.json: status %q, %d files, err %v", man.Status, len(man.Files), err)
+	}
+
+	stdout, stderr, code = cli(t, "sql", "--db", filepath.Join(out, "coachimpact.duckdb"), "SELECT reason, count(*) AS n FROM rejects GROUP BY reason ORDER BY reason")
+	if code != 0 {
+		t.Fatalf("sql exit %d: %s", code, stderr)
+	}
+	want := "reason,n\ndate outside school year,1\nduplicate key,1\nnot a number,1\nout of range,1\nunknown id,2\nunrecognised date,1\nunrecognised grade,1\nunrecognised school year,1\n"
+	if stdout != want {
+		t.Errorf("sql output:\n%s\nwant:\n%s", stdout, want)
+	}
+
+	_, stderr, code = cli(t, "sql", "--db", filepath.Join(out, "coachimpact.duckdb"), "SELECT * FROM no_such_table")
+	if code != 1 || !strings.Contains(stderr, "no_such_table") {
+		t.Errorf("bad query: exit %d, %s", code, stderr)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	if _, _, code := cli(t); code != 2 {
+		t.Errorf("no arguments: exit %d, want 2", code)
+	}
+	if _, _, code := cli(t, "frobnicate"); code != 2 {
+		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+	if _, _, code := cli(t, "run", "--input", t.TempDir()); code != 2 {
+		t.Errorf("run without --out: exit %d, want 2", code)
+	}
+	cfg := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(cfg, []byte("min_cell = 5\nmin_cel = 3\n"), 0o644)
+	_, stderr, code := cli(t, "run", "--input", t.TempDir(), "--out", t.TempDir(), "--config", cfg)
+	if code != 2 || !strings.Contains(stderr, "min_cel") {
+		t.Errorf("unknown config key: exit %d, %s", code, stderr)
+	}
+	// An input folder with a file that names no table: structural, exit 3.
+	in := t.TempDir()
+	os.WriteFile(filepath.Join(in, "grades.csv"), []byte("a,b\n1,2\n"), 0o644)
+	_, stderr, code = cli(t, "run", "--input", in, "--out", t.TempDir())
+	if code != 3 || !strings.Contains(stderr, "grades.csv") {
+		t.Errorf("unknown table: exit %d, %s", code, stderr)
+	}
+}

@@ -1,0 +1,623 @@
+package ingest
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// BatchRows is the number of rows per Arrow record batch.
+const BatchRows = 64 * 1024
+
+// Keys holds the keys of the rows loaded so far, so that later tables can be
+// checked against them. Load tables in the order Tables gives.
+type Keys struct {
+	ids       map[string]map[string]int32 // table -> loaded key value -> its row (single-column keys)
+	present   map[string]bool             // tables that were given
+	cycleYear map[string]int32            // cycle_id -> school_year
+}
+
+// NewKeys returns an empty registry. present lists the tables that were
+// given; references to a table that was not (coaches) are taken as given.
+func NewKeys(present []string) *Keys {
+	k := &Keys{ids: map[string]map[string]int32{}, present: map[string]bool{}, cycleYear: map[string]int32{}}
+	for _, p := range present {
+		k.present[p] = true
+		k.ids[p] = map[string]int32{}
+	}
+	return k
+}
+
+// Stats reconciles one source: RowsRead = RowsLoaded + RowsRejected.
+type Stats struct {
+	Source         string            `json:"path"`
+	Table          string            `json:"table"`
+	SHA256         string            `json:"sha256"`
+	HeaderRow      int               `json:"header_row"`
+	Columns        map[string]string `json:"columns"` // canonical -> source header, "=value" for a default
+	IgnoredColumns []string          `json:"ignored_columns,omitempty"`
+	RowsRead       int               `json:"rows_read"`
+	RowsLoaded     int               `json:"rows_loaded"`
+	RowsRejected   int               `json:"rows_rejected"`
+}
+
+// cell is one parsed value.
+type cell struct {
+	null bool
+	s    string
+	n    float64 // numbers, years, grades and dates (days) alike
+	b    bool
+}
+
+// conv turns the text of one source column into a cell.
+type conv struct {
+	col     Column
+	index   int // source index, -1 absent
+	def     *string
+	values  map[string]string // exact source value -> canonical
+	valuesL map[string]string // lower-cased fallback
+	scale   float64
+	app     func(c cell)      // appends to the Arrow builder
+	memo    map[string]string // folded spellings of a subject, enum or principles value
+}
+
+// Reader streams one source as Arrow record batches of the table's schema,
+// validating every row. It implements array.RecordReader. Rows that fail
+// are not in any batch; they are in Rejects. A structural fault met while
+// reading (an unreadable sheet) ends the stream; Err returns it.
+type Reader struct {
+	ctx      context.Context
+	src      *Source
+	t        *Table
+	lim      Limits
+	rows     rowReader
+	convs    []conv
+	keyIdx   []int
+	bld      *array.RecordBuilder
+	rec      arrow.Record
+	err      error
+	refs     atomic.Int64
+	keys     *Keys
+	single   map[string]int32 // the table's own key -> first row, for a one-column key
+	seen     map[uint64]int32 // hash of a composite key -> first row
+	seed     maphash.Seed
+	keyBuf   []byte
+	pos      positions
+	pending  [][]string // rows read past the header during detection
+	plines   []int
+	row      []cell
+	faults   []RowError
+	stats    Stats
+	date1904 bool
+	width    int // cells in the header row
+	line     int // row being parsed
+
+	Rejects []RowError
+}
+
+// Open prepares to read src as its table. It finds the header row and maps
+// the columns; a structural fault is returned as a *FileError and nothing
+// is read. Close the reader (Release) when done.
+func Open(ctx context.Context, src *Source, m *Mapping, keys *Keys, mem memory.Allocator, lim Limits) (*Reader, error) {
+	lim = lim.withDefaults()
+	rows, err := openRows(src, lim)
+	if err != nil {
+		return nil, &FileError{File: src.File, Sheet: src.Sheet, Err: err}
+	}
+	r := &Reader{ctx: ctx, src: src, t: src.Table, lim: lim, rows: rows, keys: keys, seen: map[uint64]int32{}, seed: maphash.MakeSeed()}
+	r.refs.Store(1)
+	if err := r.init(m, mem); err != nil {
+		rows.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
+	var top [][]string
+	var lines []int
+	for len(top) < headerScan {
+		rec, line, err := r.rows.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				top = append(top, nil)
+				lines = append(lines, line)
+				continue
+			}
+			return &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: err}
+		}
+		top = append(top, append([]string(nil), rec...))
+		lines = append(lines, line)
+	}
+	renames, values, tm := m.forTable(r.t)
+	if len(top) == 0 {
+		return &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: fmt.Errorf("%w: the file is empty", ErrNoHeader)}
+	}
+	cm, h, err := findHeader(r.src.File, r.src.Sheet, r.t, top, lines, renames, tm.Defaults)
+	if err != nil {
+		return err
+	}
+	r.pending, r.plines = top[h+1:], lines[h+1:]
+	r.width = len(top[h])
+	r.date1904 = r.rows.Date1904()
+	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Columns: map[string]string{}, IgnoredColumns: cm.ignored}
+
+	r.bld = array.NewRecordBuilder(mem, r.t.Schema())
+	r.convs = make([]conv, len(r.t.Columns))
+	for i, c := range r.t.Columns {
+		cv := conv{col: c, index: cm.index[i], scale: 1}
+		if v, ok := tm.Defaults[c.Name]; ok && cv.index < 0 {
+			cv.def = &v
+			r.stats.Columns[c.Name] = "=" + v
+		} else if cv.index >= 0 {
+			r.stats.Columns[c.Name] = cm.source[i]
+		}
+		if vm := values[c.Name]; len(vm) > 0 {
+			cv.values, cv.valuesL = vm, map[string]string{}
+			for k, v := range vm {
+				cv.valuesL[strings.ToLower(strings.TrimSpace(k))] = v
+			}
+		}
+		if f, ok := tm.Scale[c.Name]; ok {
+			cv.scale = f
+		}
+		cv.app = appender(r.bld.Field(i), c.Kind)
+		r.convs[i] = cv
+	}
+	for _, k := range r.t.Key {
+		for i, c := range r.t.Columns {
+			if c.Name == k {
+				r.keyIdx = append(r.keyIdx, i)
+			}
+		}
+	}
+	r.row = make([]cell, len(r.t.Columns))
+	r.pos = positionsOf(r.t)
+	if len(r.keyIdx) == 1 {
+		r.single = r.keys.ids[r.t.Name]
+		if r.single == nil {
+			r.single = map[string]int32{}
+		}
+	}
+	return nil
+}
+
+// positions are the columns the cross-column checks use; -1 when the
+// table has no such column.
+type positions struct {
+	year, testDate, start, end, sessionDate, cycle int
+}
+
+func positionsOf(t *Table) positions {
+	at := func(name string) int {
+		for i, c := range t.Columns {
+			if c.Name == name {
+				return i
+			}
+		}
+		return -1
+	}
+	return positions{year: at("school_year"), testDate: at("test_date"), start: at("start_date"), end: at("end_date"), sessionDate: at("session_date"), cycle: at("cycle_id")}
+}
+
+func appender(b array.Builder, k Kind) func(cell) {
+	switch k {
+	case KindYear, KindGrade, KindInt:
+		ib := b.(*array.Int32Builder)
+		return func(c cell) {
+			if c.null {
+				ib.AppendNull()
+			} else {
+				ib.Append(int32(c.n))
+			}
+		}
+	case KindDate:
+		db := b.(*array.Date32Builder)
+		return func(c cell) {
+			if c.null {
+				db.AppendNull()
+			} else {
+				db.Append(arrow.Date32(c.n))
+			}
+		}
+	case KindFloat:
+		fb := b.(*array.Float64Builder)
+		return func(c cell) {
+			if c.null {
+				fb.AppendNull()
+			} else {
+				fb.Append(c.n)
+			}
+		}
+	case KindBool:
+		bb := b.(*array.BooleanBuilder)
+		return func(c cell) {
+			if c.null {
+				bb.AppendNull()
+			} else {
+				bb.Append(c.b)
+			}
+		}
+	}
+	sb := b.(*array.StringBuilder)
+	return func(c cell) {
+		if c.null {
+			sb.AppendNull()
+		} else {
+			sb.Append(c.s)
+		}
+	}
+}
+
+// Schema is the table's Arrow schema.
+func (r *Reader) Schema() *arrow.Schema { return r.t.Schema() }
+
+// Record is the current batch, valid until the next call to Next.
+func (r *Reader) Record() arrow.Record { return r.rec }
+
+// Err is the structural fault that ended the stream, if any.
+func (r *Reader) Err() error { return r.err }
+
+// Stats reconciles the rows read so far.
+func (r *Reader) Stats() Stats { return r.stats }
+
+// Retain adds a reference.
+func (r *Reader) Retain() { r.refs.Add(1) }
+
+// Release drops a reference; the last one frees the builder, the current
+// batch and the file. Extra calls are ignored.
+func (r *Reader) Release() {
+	if r.refs.Add(-1) != 0 {
+		return
+	}
+	if r.rec != nil {
+		r.rec.Release()
+		r.rec = nil
+	}
+	if r.bld != nil {
+		r.bld.Release()
+		r.bld = nil
+	}
+	if r.rows != nil {
+		r.rows.Close()
+		r.rows = nil
+	}
+}
+
+// Next reads up to BatchRows rows into the next batch.
+func (r *Reader) Next() bool {
+	if r.rec != nil {
+		r.rec.Release()
+		r.rec = nil
+	}
+	if r.err != nil || r.rows == nil {
+		return false
+	}
+	n := 0
+	for n < BatchRows {
+		var rec []string
+		var line int
+		var err error
+		if len(r.pending) > 0 {
+			rec, line = r.pending[0], r.plines[0]
+			r.pending, r.plines = r.pending[1:], r.plines[1:]
+			if rec == nil { // a malformed CSV record met during header search
+				err = &csv.ParseError{StartLine: line, Line: line, Err: ErrMalformedRow}
+			}
+		} else {
+			rec, line, err = r.rows.Next()
+		}
+		if errors.Is(err, io.EOF) {
+			r.stats.SHA256 = r.rows.Sum()
+			r.rows.Close()
+			r.rows = nil
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				r.stats.RowsRead++
+				r.reject([]RowError{{Row: line, Err: ErrMalformedRow, Detail: pe.Err.Error()}})
+				continue
+			}
+			r.err = &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: err}
+			return false
+		}
+		r.stats.RowsRead++
+		if r.stats.RowsRead > r.lim.MaxRows {
+			r.err = &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: fmt.Errorf("%w: more than %d data rows", ErrLimit, r.lim.MaxRows)}
+			return false
+		}
+		if r.parseRow(rec, line) {
+			for i := range r.convs {
+				r.convs[i].app(r.row[i])
+			}
+			r.register()
+			r.stats.RowsLoaded++
+			n++
+		}
+		if n%4096 == 0 && r.ctx.Err() != nil {
+			r.err = r.ctx.Err()
+			return false
+		}
+	}
+	if n == 0 {
+		return false
+	}
+	r.rec = r.bld.NewRecord()
+	return true
+}
+
+func (r *Reader) reject(faults []RowError) {
+	for i := range faults {
+		faults[i].File, faults[i].Sheet, faults[i].Table = r.src.File, r.src.Sheet, r.t.Name
+	}
+	r.stats.RowsRejected++
+	r.Rejects = append(r.Rejects, faults...)
+}
+
+// parseRow fills r.row from rec and reports whether the row is loaded; if
+// not, its faults are recorded.
+func (r *Reader) parseRow(rec []string, line int) bool {
+	r.faults = r.faults[:0]
+	fault := func(col, val string, err error, detail string) {
+		r.faults = append(r.faults, RowError{Row: line, Column: col, Value: val, Err: err, Detail: detail})
+	}
+	r.line = line
+	for j := r.width; j < len(rec); j++ {
+		if strings.TrimSpace(rec[j]) != "" {
+			fault("", rec[j], ErrMalformedRow, fmt.Sprintf("a value in cell %d, beyond the %d header columns", j+1, r.width))
+			break
+		}
+	}
+	for i := range r.convs {
+		cv := &r.convs[i]
+		raw := ""
+		switch {
+		case cv.index >= 0 && cv.index < len(rec):
+			raw = rec[cv.index]
+		case cv.def != nil:
+			raw = *cv.def
+		}
+		c, err := r.parseCell(cv, raw)
+		if err != nil {
+			fault(cv.col.Name, raw, err, "")
+		}
+
+		r.row[i] = c
+	}
+	if len(r.faults) == 0 {
+		r.checkRow(fault)
+	}
+	if len(r.faults) > 0 {
+		r.reject(append([]RowError(nil), r.faults...))
+		return false
+	}
+	return true
+}
+
+func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
+	if len(raw) > r.lim.MaxCellBytes {
+		return cell{}, fmt.Errorf("%w: %d characters, the limit is %d", ErrTooLong, len(raw), r.lim.MaxCellBytes)
+	}
+	v := strings.TrimSpace(raw)
+	if cv.values != nil {
+		if m, ok := cv.values[v]; ok {
+			v = m
+		} else if m, ok := cv.valuesL[strings.ToLower(v)]; ok {
+			v = m
+		}
+	}
+	if v == "" {
+		if cv.col.Required {
+			return cell{}, ErrMissing
+		}
+		return cell{null: true}, nil
+	}
+	c := cell{}
+	var err error
+	switch cv.col.Kind {
+	case KindString:
+		c.s = v
+	case KindYear:
+		var y int
+		y, err = ParseSchoolYear(v)
+		c.n = float64(y)
+	case KindGrade:
+		var g int
+		g, err = ParseGrade(v)
+		c.n = float64(g)
+	case KindDate:
+		var d Date
+		d, err = parseDate(v, r.date1904)
+		c.n = float64(d)
+	case KindBool:
+		c.b, err = ParseBool(v)
+	case KindFloat, KindInt:
+		c.n, err = ParseNumber(v)
+		if err == nil {
+			c.n *= cv.scale
+			if cv.col.Kind == KindInt && c.n != math.Trunc(c.n) {
+				err = ErrBadNumber
+			} else if cv.col.Min < cv.col.Max && (c.n < cv.col.Min || c.n > cv.col.Max || (cv.col.MinOpen && c.n == cv.col.Min)) {
+				err = ErrRange
+			}
+		}
+	case KindEnum, KindSubject, KindPrinciples:
+		if m, ok := cv.memo[v]; ok {
+			c.s = m
+			return c, nil
+		}
+		c, err = foldCell(cv, v)
+		if err == nil && len(cv.memo) < 1024 {
+			if cv.memo == nil {
+				cv.memo = map[string]string{}
+			}
+			cv.memo[strings.Clone(v)] = c.s
+		}
+	}
+	return c, err
+}
+
+// foldCell maps a subject, enum or principles value onto its canonical
+// spelling.
+func foldCell(cv *conv, v string) (cell, error) {
+	var c cell
+	var err error
+	switch cv.col.Kind {
+	case KindEnum:
+		l := strings.ToLower(v)
+		if s, ok := cv.col.Synonyms[l]; ok {
+			l = s
+		}
+		err = ErrBadValue
+		for _, a := range cv.col.Values {
+			if a == l {
+				c.s, err = a, nil
+			}
+		}
+	case KindSubject:
+		c.s = v
+		if s, ok := subjectNames[normalize(v)]; ok {
+			c.s = s
+		}
+	case KindPrinciples:
+		c.s, err = parsePrinciples(v)
+	}
+	return c, err
+}
+
+func parsePrinciples(v string) (string, error) {
+	var out []string
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '|' }) {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if p == "" {
+			continue
+		}
+		ok := false
+		for _, a := range principleNames {
+			ok = ok || a == p
+		}
+		if !ok {
+			return "", ErrBadValue
+		}
+		dup := false
+		for _, o := range out {
+			dup = dup || o == p
+		}
+		if !dup {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ";"), nil
+}
+
+// checkRow applies the checks that span columns or tables: references,
+// dates within the school year, and duplicate keys.
+func (r *Reader) checkRow(fault func(col, val string, err error, detail string)) {
+	for i, cv := range r.convs {
+		ref := cv.col.Ref
+		if ref == "" || r.row[i].null || !r.keys.present[ref] {
+			continue
+		}
+		if _, ok := r.keys.ids[ref][r.row[i].s]; !ok {
+			fault(cv.col.Name, r.row[i].s, ErrUnknownID, "not in "+ref)
+		}
+	}
+	if len(r.faults) > 0 {
+		return
+	}
+	inYear := func(at, year int) {
+		if d := r.row[at]; !d.null && !InSchoolYear(Date(d.n), year) {
+			fault(r.t.Columns[at].Name, Date(d.n).String(), ErrOutsideYear, fmt.Sprintf("school year %d-%02d runs %d-07-01 to %d-06-30", year-1, year%100, year-1, year))
+		}
+	}
+	p := r.pos
+	switch r.t.Name {
+	case "assessments":
+		inYear(p.testDate, int(r.row[p.year].n))
+	case "coaching_cycles":
+		inYear(p.start, int(r.row[p.year].n))
+		start, end := r.row[p.start], r.row[p.end]
+		if !end.null && end.n < start.n {
+			fault("end_date", Date(end.n).String(), ErrDateOrder, "starts "+Date(start.n).String())
+		}
+	case "coaching_sessions":
+		inYear(p.sessionDate, int(r.keys.cycleYear[r.row[p.cycle].s]))
+	}
+	if len(r.faults) > 0 || len(r.keyIdx) == 0 {
+		return
+	}
+	if r.single != nil {
+		k := r.row[r.keyIdx[0]]
+		if k.null {
+			return
+		}
+		if first, dup := r.single[k.s]; dup {
+			fault(r.t.Columns[r.keyIdx[0]].Name, k.s, ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
+		}
+		return
+	}
+	// A composite key is remembered by its 64-bit hash: a false duplicate
+	// needs a collision, about n^2/2^65 (1e-9 at 200k rows).
+	b := r.keyBuf[:0]
+	allNull := true
+	for _, i := range r.keyIdx {
+		c := r.row[i]
+		allNull = allNull && c.null
+		switch {
+		case c.null:
+		case r.t.Columns[i].Kind.ArrowType().ID() == arrow.STRING:
+			b = append(b, c.s...)
+		default:
+			b = strconv.AppendFloat(b, c.n, 'g', -1, 64)
+		}
+		b = append(b, 0)
+	}
+	r.keyBuf = b
+	if allNull {
+		return
+	}
+	h := maphash.Bytes(r.seed, b)
+	if first, dup := r.seen[h]; dup {
+		names := make([]string, len(r.keyIdx))
+		vals := make([]string, len(r.keyIdx))
+		for j, i := range r.keyIdx {
+			names[j] = r.t.Columns[i].Name
+			vals[j] = r.row[i].s
+			if r.t.Columns[i].Kind.ArrowType().ID() != arrow.STRING {
+				vals[j] = strconv.FormatFloat(r.row[i].n, 'g', -1, 64)
+			}
+		}
+		fault(strings.Join(names, "+"), strings.Join(vals, "|"), ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
+		return
+	}
+	r.seen[h] = int32(r.line)
+}
+
+// register records the keys of a loaded row for later tables' checks.
+func (r *Reader) register() {
+	if r.single == nil || r.row[r.keyIdx[0]].null {
+		return
+	}
+	id := strings.Clone(r.row[r.keyIdx[0]].s)
+	r.single[id] = int32(r.line)
+	if r.t.Name == "coaching_cycles" {
+		r.keys.cycleYear[id] = int32(r.row[r.pos.year].n)
+	}
+}

@@ -1,0 +1,267 @@
+package ingest
+
+import (
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+)
+
+// Kind is how a column's text is parsed and stored.
+type Kind int
+
+const (
+	KindString     Kind = iota // trimmed text (IDs keep leading zeros)
+	KindYear                   // school year, stored as its ending year (int32)
+	KindGrade                  // grade level K=0..12 (int32)
+	KindDate                   // calendar date (date32)
+	KindFloat                  // number (float64)
+	KindInt                    // whole number (int32)
+	KindBool                   // Y/N flag (bool)
+	KindEnum                   // one of Column.Values, stored lower case
+	KindSubject                // subject, common spellings folded (Math, ELA, ...)
+	KindPrinciples             // semicolon list of partnership principles
+)
+
+// Column is one canonical column of a table.
+type Column struct {
+	Name     string
+	Kind     Kind
+	Required bool
+	Aliases  []string // header spellings besides Name; compared normalised
+	Min, Max float64  // inclusive range for numbers when Min < Max
+	MinOpen  bool     // Min itself is out of range (minutes > 0)
+	Values   []string // allowed values for KindEnum
+	Synonyms map[string]string
+	Ref      string // canonical table whose key this column must name
+}
+
+// Table is one canonical input table.
+type Table struct {
+	Name     string
+	Required bool
+	Columns  []Column
+	Key      []string // columns whose values are unique per row
+	// Aliases are other spellings of the table's file or sheet name.
+	Aliases []string
+}
+
+// Column returns the named column and whether it exists.
+func (t *Table) Column(name string) (Column, bool) {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// ArrowType is the Arrow type a column of kind k is stored as.
+func (k Kind) ArrowType() arrow.DataType {
+	switch k {
+	case KindYear, KindGrade, KindInt:
+		return arrow.PrimitiveTypes.Int32
+	case KindDate:
+		return arrow.FixedWidthTypes.Date32
+	case KindFloat:
+		return arrow.PrimitiveTypes.Float64
+	case KindBool:
+		return arrow.FixedWidthTypes.Boolean
+	}
+	return arrow.BinaryTypes.String
+}
+
+// Schema is the Arrow schema of the table as loaded.
+func (t *Table) Schema() *arrow.Schema {
+	fields := make([]arrow.Field, len(t.Columns))
+	for i, c := range t.Columns {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Kind.ArrowType(), Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// Shared column definitions.
+var (
+	colSchoolID   = Column{Name: "school_id", Kind: KindString, Required: true, Ref: "schools", Aliases: []string{"school", "school number", "school code", "school id number", "building id", "building", "building code", "SchoolId", "local school id", "campus id"}}
+	colTeacherID  = Column{Name: "teacher_id", Kind: KindString, Required: true, Ref: "teachers", Aliases: []string{"teacher", "staff id", "StaffUniqueId", "staff unique id", "instructor id", "instructor number", "instructor", "educator id", "employee id", "StaffUSI"}}
+	colStudentID  = Column{Name: "student_id", Kind: KindString, Required: true, Ref: "students", Aliases: []string{"student", "StudentUniqueId", "student unique id", "SSID", "state id", "state student id", "student number", "local id", "local student id", "StudentUSI", "sasid", "stu id"}}
+	colSchoolYear = Column{Name: "school_year", Kind: KindYear, Required: true, Aliases: []string{"year", "sy", "academic year", "school year type", "SchoolYear", "test year", "fiscal year"}}
+	colSubject    = Column{Name: "subject", Kind: KindSubject, Required: true, Aliases: []string{"content area", "academic subject", "course subject", "subject area", "AcademicSubjectDescriptor", "test subject", "content"}}
+)
+
+func with(c Column, f func(*Column)) Column { f(&c); return c }
+
+func optional(c Column) Column { return with(c, func(c *Column) { c.Required = false }) }
+
+var yesNo = Column{Kind: KindBool}
+
+func flag(name string, aliases ...string) Column {
+	return with(yesNo, func(c *Column) { c.Name = name; c.Aliases = aliases })
+}
+
+// Tables lists the canonical input tables in load order: every table comes
+// after the tables its columns refer to.
+func Tables() []*Table {
+	return []*Table{
+		{
+			Name: "schools", Required: true, Key: []string{"school_id"},
+			Aliases: []string{"school", "buildings", "campuses"},
+			Columns: []Column{
+				with(colSchoolID, func(c *Column) { c.Ref = "" }),
+				{Name: "school_name", Kind: KindString, Required: true, Aliases: []string{"name", "NameOfInstitution", "building name", "campus name"}},
+				{Name: "district_id", Kind: KindString, Required: true, Aliases: []string{"district", "district number", "district code", "lea id", "LocalEducationAgencyId", "lea"}},
+				{Name: "district_name", Kind: KindString, Aliases: []string{"lea name", "district label"}},
+				{Name: "level", Kind: KindEnum, Values: []string{"elementary", "middle", "high", "other"},
+					Aliases:  []string{"school level", "school type", "grade span", "SchoolCategoryDescriptor"},
+					Synonyms: map[string]string{"elementary school": "elementary", "es": "elementary", "elem": "elementary", "primary": "elementary", "middle school": "middle", "ms": "middle", "junior high": "middle", "jh": "middle", "high school": "high", "hs": "high", "senior high": "high", "k-12": "other", "k-8": "other", "combined": "other"}},
+				{Name: "ip_cohort", Kind: KindYear, Aliases: []string{"cohort", "ip cohort year", "network cohort", "joined", "year joined", "ip year"}},
+			},
+		},
+		{
+			Name: "teachers", Required: true, Key: []string{"teacher_id"},
+			Aliases: []string{"teacher", "staff", "instructors", "educators"},
+			Columns: []Column{
+				with(colTeacherID, func(c *Column) { c.Ref = "" }),
+				colSchoolID,
+				{Name: "first_name", Kind: KindString, Aliases: []string{"first", "given name", "FirstName", "fname"}},
+				{Name: "last_name", Kind: KindString, Aliases: []string{"last", "surname", "LastSurname", "family name", "lname"}},
+				{Name: "subject_area", Kind: KindString, Aliases: []string{"subject", "content area", "academic subject", "department"}},
+				{Name: "grade_band", Kind: KindString, Aliases: []string{"grades", "grade span", "grade level", "grade"}},
+				{Name: "years_experience", Kind: KindFloat, Min: 0, Max: 70, Aliases: []string{"years of experience", "experience", "YearsOfPriorProfessionalExperience", "years teaching", "yrs exp"}},
+			},
+		},
+		{
+			Name: "coaches", Key: []string{"coach_id"},
+			Aliases: []string{"coach", "instructional partners", "ips"},
+			Columns: []Column{
+				{Name: "coach_id", Kind: KindString, Required: true, Aliases: []string{"coach", "ip id", "instructional partner id", "partner id"}},
+				{Name: "coach_name", Kind: KindString, Required: true, Aliases: []string{"name", "ip name", "instructional partner", "coach full name"}},
+				optional(colSchoolID),
+				{Name: "ip_cohort", Kind: KindYear, Aliases: []string{"cohort", "ip cohort year"}},
+			},
+		},
+		{
+			Name: "students", Required: true, Key: []string{"student_id"},
+			Aliases: []string{"student", "enrollment", "demographics"},
+			Columns: []Column{
+				with(colStudentID, func(c *Column) { c.Ref = "" }),
+				colSchoolID,
+				{Name: "grade_level", Kind: KindGrade, Required: true, Aliases: []string{"grade", "current grade", "enrolled grade", "EntryGradeLevelDescriptor", "grade level code", "gr"}},
+				{Name: "gender", Kind: KindString, Aliases: []string{"sex", "SexDescriptor", "gender code"}},
+				{Name: "race_ethnicity", Kind: KindString, Aliases: []string{"race", "ethnicity", "race/ethnicity", "federal race ethnicity", "RaceDescriptor"}},
+				flag("english_learner", "ell", "el", "lep", "el status", "ell status", "limited english proficiency", "english language learner"),
+				flag("special_education", "sped", "iep", "swd", "iep status", "students with disabilities", "sped status"),
+				flag("economically_disadvantaged", "econ disadv", "ecodis", "econ dis", "frl", "free reduced lunch", "free/reduced lunch", "frl status", "free reduced lunch status", "low income", "ed"),
+			},
+		},
+		{
+			Name: "rosters", Required: true, Key: []string{"school_year", "student_id", "teacher_id", "subject", "section_id"},
+			Aliases: []string{"roster", "enrollments", "student section associations", "class rosters", "links"},
+			Columns: []Column{
+				colSchoolYear, colStudentID, colTeacherID, colSubject,
+				{Name: "section_id", Kind: KindString, Aliases: []string{"section", "section identifier", "SectionIdentifier", "class id", "class", "course section", "period"}},
+				{Name: "percent_time", Kind: KindFloat, Min: 0, Max: 100, MinOpen: true, Aliases: []string{"percent", "pct time", "percent of time", "time share", "percent instruction", "responsibility"}},
+			},
+		},
+		{
+			Name: "assessments", Required: true, Key: []string{"school_year", "student_id", "assessment_name", "subject", "window"},
+			Aliases: []string{"assessment", "scores", "test scores", "tests", "student assessments"},
+			Columns: []Column{
+				colSchoolYear, colStudentID,
+				{Name: "grade_level", Kind: KindGrade, Aliases: []string{"grade", "tested grade", "test grade", "assessed grade", "WhenAssessedGradeLevelDescriptor", "enrolled grade"}},
+				{Name: "assessment_name", Kind: KindString, Required: true, Aliases: []string{"assessment", "test name", "test", "assessment title", "AssessmentIdentifier", "assessment id"}},
+				colSubject,
+				{Name: "window", Kind: KindEnum, Required: true, Values: []string{"fall", "winter", "spring"},
+					Aliases:  []string{"test window", "testing window", "administration window", "season", "test period", "period", "assessment period", "term"},
+					Synonyms: map[string]string{"boy": "fall", "autumn": "fall", "beginning of year": "fall", "fa": "fall", "moy": "winter", "middle of year": "winter", "wi": "winter", "eoy": "spring", "end of year": "spring", "sp": "spring"}},
+				{Name: "test_date", Kind: KindDate, Aliases: []string{"date", "administration date", "AdministrationDate", "assessment date", "tested date", "date tested", "test completed date"}},
+				{Name: "scale_score", Kind: KindFloat, Required: true, Aliases: []string{"score", "ss", "scaled score", "rit score", "rit", "scale score value"}},
+				{Name: "performance_level", Kind: KindInt, Min: 1, Max: 4, Aliases: []string{"achievement level", "proficiency level", "performance", "level", "perf level", "proficiency"}},
+				{Name: "percentile", Kind: KindFloat, Min: 0, Max: 100, Aliases: []string{"percentile rank", "national percentile", "npr", "pr", "achievement percentile"}},
+			},
+		},
+		{
+			Name: "coaching_cycles", Required: true, Key: []string{"cycle_id"},
+			Aliases: []string{"cycles", "coaching cycle", "impact cycles"},
+			Columns: []Column{
+				{Name: "cycle_id", Kind: KindString, Required: true, Aliases: []string{"cycle", "coaching cycle id", "impact cycle id"}},
+				{Name: "coach_id", Kind: KindString, Required: true, Ref: "coaches", Aliases: []string{"coach", "ip id", "instructional partner id", "partner id"}},
+				colTeacherID, colSchoolYear,
+				{Name: "start_date", Kind: KindDate, Required: true, Aliases: []string{"start", "begin date", "cycle start", "date started"}},
+				{Name: "end_date", Kind: KindDate, Aliases: []string{"end", "cycle end", "date ended", "completed date"}},
+				{Name: "focus_area", Kind: KindString, Aliases: []string{"focus", "goal area", "area of focus"}},
+				{Name: "goal", Kind: KindString, Aliases: []string{"cycle goal", "peak goal", "student goal"}},
+				{Name: "stage_reached", Kind: KindEnum, Values: []string{"identify", "learn", "improve"}, Aliases: []string{"stage", "last stage", "current stage", "impact cycle stage"}},
+				flag("goal_met", "goal achieved", "met goal", "goal reached"),
+			},
+		},
+		{
+			Name: "coaching_sessions", Required: true, Key: []string{"session_id"},
+			Aliases: []string{"sessions", "coaching session", "coaching log", "coaching logs"},
+			Columns: []Column{
+				{Name: "session_id", Kind: KindString, Required: true, Aliases: []string{"session", "log id", "entry id"}},
+				{Name: "cycle_id", Kind: KindString, Required: true, Ref: "coaching_cycles", Aliases: []string{"cycle", "coaching cycle id"}},
+				{Name: "session_date", Kind: KindDate, Required: true, Aliases: []string{"date", "session day", "date of session", "meeting date"}},
+				{Name: "activity", Kind: KindString, Required: true, Aliases: []string{"activity type", "session type", "type", "coaching activity"}},
+				{Name: "minutes", Kind: KindFloat, Required: true, Min: 0, Max: 1440, MinOpen: true, Aliases: []string{"duration", "duration minutes", "duration (minutes)", "mins", "length", "time spent"}},
+				{Name: "principles", Kind: KindPrinciples, Aliases: []string{"partnership principles", "principle"}},
+			},
+		},
+		{
+			Name: "observations", Key: []string{"observation_id"},
+			Aliases: []string{"observation", "walkthroughs", "look fors", "classroom observations"},
+			Columns: []Column{
+				{Name: "observation_id", Kind: KindString, Aliases: []string{"observation", "walkthrough id"}},
+				colTeacherID,
+				{Name: "observation_date", Kind: KindDate, Required: true, Aliases: []string{"date", "observed on", "date observed"}},
+				{Name: "observer_role", Kind: KindEnum, Values: []string{"coach", "principal", "peer"}, Aliases: []string{"role", "observer", "observer type"},
+					Synonyms: map[string]string{"ip": "coach", "instructional partner": "coach", "administrator": "principal", "admin": "principal", "assistant principal": "principal", "ap": "principal", "teacher": "peer", "colleague": "peer"}},
+				{Name: "look_for", Kind: KindString, Required: true, Aliases: []string{"look-for", "lookfor", "indicator", "look fors", "practice"}},
+				{Name: "rating", Kind: KindFloat, Required: true, Min: 0, Max: 4, Aliases: []string{"score", "rating value", "level"}},
+			},
+		},
+	}
+}
+
+// TableByName returns the canonical table a file or sheet name denotes
+// (case, space and punctuation insensitive), or nil.
+func TableByName(tables []*Table, name string) *Table {
+	n := normalize(name)
+	for _, t := range tables {
+		if normalize(t.Name) == n {
+			return t
+		}
+	}
+	for _, t := range tables {
+		for _, a := range t.Aliases {
+			if normalize(a) == n {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+// normalize folds a header or name for comparison: lower case, letters and
+// digits only ("Student ID", "student_id" and "StudentID" are equal).
+func normalize(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r > 127 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Subjects folds common subject spellings onto the names the model uses.
+var subjectNames = map[string]string{
+	"math": "Math", "mathematics": "Math", "maths": "Math", "mth": "Math", "ma": "Math",
+	"ela": "ELA", "reading": "ELA", "englishlanguagearts": "ELA", "english": "ELA", "literacy": "ELA",
+	"readinglanguagearts": "ELA", "languagearts": "ELA", "rla": "ELA", "elareading": "ELA", "rd": "ELA",
+	"science": "Science", "sci": "Science", "socialstudies": "Social Studies", "ss": "Social Studies",
+	"writing": "Writing",
+}
+
+// partnership principles of Jim Knight's model.
+var principleNames = []string{"equality", "choice", "voice", "dialogue", "reflection", "praxis", "reciprocity"}

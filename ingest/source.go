@@ -1,0 +1,394 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// Limits guards against hostile or broken files. The zero value means the
+// defaults below.
+type Limits struct {
+	MaxUnzipBytes int64 // total uncompressed size of an xlsx; default 4 GiB
+	MaxSheetBytes int64 // uncompressed size of one sheet's XML; default 2 GiB
+	MaxRows       int   // data rows per file or sheet; default 50 million
+	MaxCellBytes  int   // characters in one cell; default 32,767 (Excel's own limit)
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxUnzipBytes <= 0 {
+		l.MaxUnzipBytes = 4 << 30
+	}
+	if l.MaxSheetBytes <= 0 {
+		l.MaxSheetBytes = 2 << 30
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = 50_000_000
+	}
+	if l.MaxCellBytes <= 0 {
+		l.MaxCellBytes = 32767
+	}
+	return l
+}
+
+// Source is where one table's rows are: a CSV file, or a sheet of a
+// workbook.
+type Source struct {
+	Path  string // path of the file
+	File  string // base name of the file
+	Sheet string // sheet name, for workbooks
+	Table *Table
+}
+
+// Name is how messages and the manifest name the source: "rosters.csv" or
+// "coaching.xlsx[coaching_sessions]".
+func (s *Source) Name() string {
+	if s.Sheet == "" {
+		return s.File
+	}
+	return s.File + "[" + s.Sheet + "]"
+}
+
+func isCSV(ext string) bool  { return ext == ".csv" || ext == ".tsv" || ext == ".txt" }
+func isXLSX(ext string) bool { return ext == ".xlsx" || ext == ".xlsm" }
+
+// Discover lists the sources in dir: one per CSV file and one per table
+// sheet of each workbook. Files with other extensions (README.md, a config
+// file) are ignored. It returns a *FileError for a file or sheet that names
+// no table, a table given twice, or a required table that is missing.
+func Discover(dir string, tables []*Table, m *Mapping, lim Limits) ([]*Source, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, &FileError{File: dir, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)}
+	}
+	byFile := map[string]*Table{} // normalised file or sheet name -> table, from the mapping
+	if m != nil {
+		for name, tm := range m.Tables {
+			if tm.File == "" {
+				continue
+			}
+			for _, t := range tables {
+				if t.Name == name {
+					byFile[normalize(strings.TrimSuffix(tm.File, filepath.Ext(tm.File)))] = t
+				}
+			}
+		}
+	}
+	lookup := func(name string) *Table {
+		if t := byFile[normalize(name)]; t != nil {
+			return t
+		}
+		return TableByName(tables, name)
+	}
+	var srcs []*Source
+	seen := map[string]*Source{}
+	add := func(s *Source) error {
+		if prev := seen[s.Table.Name]; prev != nil {
+			return &FileError{File: s.Name(), Err: fmt.Errorf("%w: %s is also in %s", ErrDuplicateTable, s.Table.Name, prev.Name())}
+		}
+		seen[s.Table.Name] = s
+		srcs = append(srcs, s)
+		return nil
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
+			continue
+		}
+		ext := strings.ToLower(filepath.Ext(name))
+		base := strings.TrimSuffix(name, filepath.Ext(name))
+		path := filepath.Join(dir, name)
+		switch {
+		case isCSV(ext):
+			t := lookup(base)
+			if t == nil {
+				return nil, &FileError{File: name, Err: fmt.Errorf("%w: %q is not one of %s", ErrUnknownTable, base, tableNames(tables))}
+			}
+			if err := add(&Source{Path: path, File: name, Table: t}); err != nil {
+				return nil, err
+			}
+		case isXLSX(ext):
+			sheets, err := workbookSheets(path, lim)
+			if err != nil {
+				return nil, &FileError{File: name, Err: err}
+			}
+			if len(sheets) == 0 {
+				return nil, &FileError{File: name, Err: fmt.Errorf("%w: no visible sheet", ErrUnreadable)}
+			}
+			if t := lookup(base); t != nil {
+				// A workbook named after a table: the sheet named after
+				// it, else the first visible sheet.
+				sheet := sheets[0]
+				for _, sh := range sheets {
+					if lookup(sh) == t {
+						sheet = sh
+						break
+					}
+				}
+				if err := add(&Source{Path: path, File: name, Sheet: sheet, Table: t}); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			for _, sh := range sheets {
+				t := lookup(sh)
+				if t == nil {
+					return nil, &FileError{File: name, Sheet: sh, Err: fmt.Errorf("%w: sheet %q is not one of %s", ErrUnknownTable, sh, tableNames(tables))}
+				}
+				if err := add(&Source{Path: path, File: name, Sheet: sh, Table: t}); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, t := range tables {
+		if t.Required && seen[t.Name] == nil {
+			missing = append(missing, t.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &FileError{File: dir, Err: fmt.Errorf("%w: %s (expected %s.csv or .xlsx, or a sheet of that name)", ErrMissingTable, strings.Join(missing, ", "), missing[0])}
+	}
+	// Load order is the order of tables.
+	order := map[string]int{}
+	for i, t := range tables {
+		order[t.Name] = i
+	}
+	sort.SliceStable(srcs, func(i, j int) bool { return order[srcs[i].Table.Name] < order[srcs[j].Table.Name] })
+	return srcs, nil
+}
+
+func tableNames(tables []*Table) string {
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func openWorkbook(path string, lim Limits) (*excelize.File, error) {
+	lim = lim.withDefaults()
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: lim.MaxSheetBytes})
+	if err != nil {
+		if strings.Contains(err.Error(), "size exceed") {
+			return nil, fmt.Errorf("%w: uncompressed size over %d bytes: %v", ErrLimit, lim.MaxUnzipBytes, err)
+		}
+		return nil, fmt.Errorf("%w: not a readable xlsx workbook: %v", ErrUnreadable, err)
+	}
+	return f, nil
+}
+
+// workbookSheets lists the visible sheets of a workbook in order.
+func workbookSheets(path string, lim Limits) ([]string, error) {
+	f, err := openWorkbook(path, lim)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	for _, sh := range f.GetSheetList() {
+		if vis, err := f.GetSheetVisible(sh); err == nil && !vis {
+			continue
+		}
+		out = append(out, sh)
+	}
+	return out, nil
+}
+
+// rowReader yields the rows of a source. Next returns the cells of the next
+// non-blank row and its row number (see RowError), io.EOF at the end, a
+// *csv.ParseError for a malformed CSV record (reading may go on), or any
+// other error for an unreadable file.
+type rowReader interface {
+	Next() ([]string, int, error)
+	Close() error
+	// Sum returns the hex sha256 of the whole file; valid after io.EOF.
+	Sum() string
+	// Date1904 reports whether the workbook counts dates from 1904.
+	Date1904() bool
+}
+
+func openRows(src *Source, lim Limits) (rowReader, error) {
+	if src.Sheet != "" {
+		return openSheet(src, lim)
+	}
+	return openCSV(src.Path)
+}
+
+type csvRows struct {
+	f    *os.File
+	h    hash.Hash
+	r    *csv.Reader
+	tee  io.Reader
+	line int
+}
+
+func openCSV(path string) (*csvRows, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+	}
+	h := sha256.New()
+	tee := io.TeeReader(f, h)
+	br := bufio.NewReaderSize(tee, 1<<20)
+	sample, err := br.Peek(64 << 10)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		f.Close()
+		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+	}
+	var in io.Reader = br
+	switch {
+	case bytes.HasPrefix(sample, []byte{0xEF, 0xBB, 0xBF}):
+		br.Discard(3)
+		sample = sample[3:]
+	case bytes.HasPrefix(sample, []byte{0xFF, 0xFE}), bytes.HasPrefix(sample, []byte{0xFE, 0xFF}):
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
+		in = transform.NewReader(br, dec)
+		sample, _, _ = transform.Bytes(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder(), sample)
+	}
+	r := csv.NewReader(in)
+	r.Comma = sniffDelimiter(sample)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	return &csvRows{f: f, h: h, r: r, tee: tee}, nil
+}
+
+// sniffDelimiter picks the delimiter that splits the sample's first records
+// into the most fields: comma, semicolon, tab or pipe, comma on a tie.
+func sniffDelimiter(sample []byte) rune {
+	best, bestN := ',', 0
+	for _, d := range []rune{',', ';', '\t', '|'} {
+		r := csv.NewReader(bytes.NewReader(sample))
+		r.Comma = d
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = true
+		n := 0
+		for i := 0; i < 30; i++ {
+			rec, err := r.Read()
+			if err != nil {
+				break
+			}
+			n = max(n, len(rec))
+		}
+		if n > bestN {
+			best, bestN = d, n
+		}
+	}
+	return best
+}
+
+func (c *csvRows) Next() ([]string, int, error) {
+	for {
+		rec, err := c.r.Read()
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
+				return nil, pe.StartLine, err
+			}
+			if errors.Is(err, io.EOF) {
+				return nil, 0, io.EOF
+			}
+			return nil, 0, fmt.Errorf("%w: %v", ErrUnreadable, err)
+		}
+		line, _ := c.r.FieldPos(0)
+		if blank(rec) {
+			continue
+		}
+		return rec, line, nil
+	}
+}
+
+func (c *csvRows) Sum() string {
+	io.Copy(io.Discard, c.tee) // hash whatever the reader did not consume
+	return hex.EncodeToString(c.h.Sum(nil))
+}
+func (c *csvRows) Date1904() bool { return false }
+func (c *csvRows) Close() error   { return c.f.Close() }
+
+func blank(rec []string) bool {
+	for _, s := range rec {
+		if strings.TrimSpace(s) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+type sheetRows struct {
+	f        *excelize.File
+	rows     *excelize.Rows
+	n        int
+	sum      string
+	date1904 bool
+}
+
+func openSheet(src *Source, lim Limits) (*sheetRows, error) {
+	sum, err := fileSHA256(src.Path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := openWorkbook(src.Path, lim)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := f.Rows(src.Sheet)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%w: sheet %q: %v", ErrUnreadable, src.Sheet, err)
+	}
+	s := &sheetRows{f: f, rows: rows, sum: sum}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		s.date1904 = *props.Date1904
+	}
+	return s, nil
+}
+
+func (s *sheetRows) Next() ([]string, int, error) {
+	for s.rows.Next() {
+		s.n++
+		cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, s.n, fmt.Errorf("%w: row %d: %v", ErrUnreadable, s.n, err)
+		}
+		if blank(cells) {
+			continue
+		}
+		return cells, s.n, nil
+	}
+	if err := s.rows.Error(); err != nil {
+		return nil, s.n, fmt.Errorf("%w: %v", ErrUnreadable, err)
+	}
+	return nil, 0, io.EOF
+}
+
+func (s *sheetRows) Sum() string    { return s.sum }
+func (s *sheetRows) Date1904() bool { return s.date1904 }
+func (s *sheetRows) Close() error   { return errors.Join(s.rows.Close(), s.f.Close()) }
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrUnreadable, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrUnreadable, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,86 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/marcboeker/go-duckdb"
+)
+
+// DB is the model database: a DuckDB file.
+type DB struct {
+	*sql.DB
+	conn *sql.Conn // the one connection Arrow views are registered on
+}
+
+// Open opens (creating if needed) the DuckDB file at path. Close it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	connector, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), db.Close())
+	}
+	// Row order within a table carries no meaning here; letting DuckDB drop
+	// it halves load time and memory.
+	if _, err := conn.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
+		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), conn.Close(), db.Close())
+	}
+	return &DB{DB: db, conn: conn}, nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error {
+	if d.conn == nil {
+		return nil
+	}
+	err := errors.Join(d.conn.Close(), d.DB.Close())
+	d.conn = nil
+	return err
+}
+
+// Conn is the connection the model runs on.
+func (d *DB) Conn() *sql.Conn { return d.conn }
+
+// Ident quotes s as a SQL identifier.
+func Ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// LoadArrow creates table name (replacing it) from the record batches of
+// rdr, through DuckDB's Arrow scan. The stream is read once; rdr keeps the
+// caller's reference. If rdr reports an error, that error is returned.
+func (d *DB) LoadArrow(ctx context.Context, name string, rdr array.RecordReader) error {
+	view := Ident("arrow_in_" + name)
+	err := d.conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		release, err := ar.RegisterView(rdr, "arrow_in_"+name)
+		if err != nil {
+			return err
+		}
+		ex := dc.(driver.ExecerContext)
+		_, err = ex.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", Ident(name), view), nil)
+		// The view outlives the statement: drop it before freeing the
+		// stream, then drop the reference the export took.
+		_, errDrop := ex.ExecContext(ctx, "DROP VIEW IF EXISTS "+view, nil)
+		release()
+		rdr.Release()
+		return errors.Join(err, errDrop)
+	})
+	if rerr := rdr.Err(); rerr != nil {
+		return rerr
+	}
+	if err != nil {
+		return fmt.Errorf("load table %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// book wraps an excelize workbook with the house styles.
+type book struct {
+	f      *excelize.File
+	header int // style ids
+	title  int
+	bold   int
+	int    int
+	dec    int
+	pct    int
+}
+
+func newBook() (*book, error) {
+	f := excelize.NewFile()
+	b := &book{f: f}
+	var err error
+	style := func(s *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = f.NewStyle(s)
+		return id
+	}
+	b.header = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
+	b.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "1F4E79"}})
+	b.bold = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79"}})
+	b.int = style(&excelize.Style{NumFmt: 3})                 // #,##0
+	b.dec = style(&excelize.Style{CustomNumFmt: ptr("0.00")}) // two decimals
+	b.pct = style(&excelize.Style{NumFmt: 9})                 // 0%
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// column describes one column of a table sheet.
+type column struct {
+	Name  string
+	Width float64 // 0 = fitted to content
+	Style int     // cell style id, 0 = general
+}
+
+// section is one titled table within a sheet.
+type section struct {
+	Title string
+	Cols  []column
+	Rows  [][]any
+}
+
+// table writes one table on its own sheet: a title, a frozen header row,
+// an autofilter, widths fitted to content.
+func (b *book) table(sheet, title string, cols []column, rows [][]any) error {
+	return b.sections(sheet, title, []section{{Cols: cols, Rows: rows}})
+}
+
+// sections writes a sheet title and then each section (title row, header
+// row, rows, a blank row) with the streaming writer. The header of the
+// first section is frozen and the last section gets the autofilter.
+// Values must be string, int64, float64, bool, nil or excelize.Cell;
+// strings stay text whatever they start with.
+func (b *book) sections(sheet, title string, secs []section) error {
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	var widths []float64
+	fixed := map[int]float64{}
+	for _, sec := range secs {
+		for i, c := range sec.Cols {
+			for len(widths) <= i {
+				widths = append(widths, 8)
+			}
+			widths[i] = max(widths[i], float64(utf8.RuneCountInString(c.Name))+2)
+			if c.Width > 0 {
+				fixed[i] = max(fixed[i], c.Width)
+			}
+		}
+		for _, r := range sec.Rows {
+			for i, v := range r {
+				if i < len(widths) {
+					widths[i] = max(widths[i], cellWidth(v))
+				}
+			}
+		}
+	}
+	for i, w := range widths {
+		if fw, ok := fixed[i]; ok {
+			w = fw
+		}
+		if err := sw.SetColWidth(i+1, i+1, min(w, 60)); err != nil {
+			return err
+		}
+	}
+	row := 1
+	if title != "" {
+		row = 3
+	}
+	// Freeze the rows down to the first section's header; the stream
+	// writer wants panes before any row.
+	frozen := row
+	if len(secs) > 0 && secs[0].Title != "" {
+		frozen++
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: frozen, TopLeftCell: fmt.Sprintf("A%d", frozen+1), ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if title != "" {
+		if err := sw.SetRow("A1", []any{excelize.Cell{Value: title, StyleID: b.title}}); err != nil {
+			return err
+		}
+	}
+	var filter string
+	for _, sec := range secs {
+		if sec.Title != "" {
+			if err := sw.SetRow(fmt.Sprintf("A%d", row), []any{excelize.Cell{Value: sec.Title, StyleID: b.bold}}); err != nil {
+				return err
+			}
+			row++
+		}
+		hdr := make([]any, len(sec.Cols))
+		for i, c := range sec.Cols {
+			hdr[i] = excelize.Cell{Value: c.Name, StyleID: b.header}
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", row), hdr, excelize.RowOpts{Height: 30}); err != nil {
+			return err
+		}
+		headerRow := row
+		row++
+		for _, r := range sec.Rows {
+			out := make([]any, len(r))
+			for i, v := range r {
+				style := 0
+				if i < len(sec.Cols) {
+					style = sec.Cols[i].Style
+				}
+				out[i] = cellOf(v, style)
+			}
+			if err := sw.SetRow(fmt.Sprintf("A%d", row), out); err != nil {
+				return err
+			}
+			row++
+		}
+		last, _ := excelize.CoordinatesToCellName(len(sec.Cols), max(row-1, headerRow+1))
+		filter = fmt.Sprintf("A%d:%s", headerRow, last)
+		row++
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return b.f.AutoFilter(sheet, filter, nil)
+}
+
+// cellOf makes a typed cell. Strings are always text cells: excelize
+// writes a string value as an inline string, never as a formula.
+func cellOf(v any, style int) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case excelize.Cell:
+		return x
+	case string:
+		return excelize.Cell{Value: x}
+	}
+	return excelize.Cell{Value: v, StyleID: style}
+}
+
+func cellWidth(v any) float64 {
+	switch x := v.(type) {
+	case string:
+		return float64(utf8.RuneCountInString(x)) + 2
+	case excelize.Cell:
+		return cellWidth(x.Value)
+	case float64:
+		return 10
+	case nil:
+		return 0
+	}
+	return float64(len(fmt.Sprint(v))) + 3
+}
+
+// save writes the workbook to path through a temporary file in the same
+// folder, so that path is either the old file or the whole new one.
+func (b *book) save(path string) error {
+	err := writeAtomic(path, func(w io.Writer) error { _, err := b.f.WriteTo(w); return err })
+	return errors.Join(err, b.f.Close())
+}
+
+// writeAtomic writes path (mode 0640) through a temporary file and a
+// rename, creating the folder (0750) if needed.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	err = write(tmp)
+	err = errors.Join(err, tmp.Chmod(0o640), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
