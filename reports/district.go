@@ -99,6 +99,6 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 	}
 	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %d rejected values", len(in.Files), len(rej)), []section{
 		{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "SHA-256", Width: 20}}, Rows: recon},
-		{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row", Style: b.int}, {Name: "Column"}, {Name: "Value"}, {Name: "Reason"}, {Name: "Detail"}}, Rows: rej},
+		{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row"}, {Name: "Column"}, {Name: "Value"}, {Name: "Reason"}, {Name: "Detail"}}, Rows: rej},
 	})
 }

@@ -75,6 +75,9 @@ func (b *book) table(sheet, title string, cols []column, rows [][]any) error {
 // Values must be string, int64, float64, bool, nil or excelize.Cell;
 // strings stay text whatever they start with.
 func (b *book) sections(sheet, title string, secs []section) error {
+	if err := b.printFit(sheet); err != nil { // the stream writer keeps it
+		return err
+	}
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
@@ -164,6 +167,14 @@ func (b *book) sections(sheet, title string, secs []section) error {
 		return err
 	}
 	return b.f.AutoFilter(sheet, filter, nil)
+}
+
+// printFit prints the sheet landscape, all columns on one page width.
+func (b *book) printFit(sheet string) error {
+	if err := b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+		return err
+	}
+	return b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)})
 }
 
 // cellOf makes a typed cell. Strings are always text cells: excelize
