@@ -29,8 +29,8 @@ type Config struct {
 	ComparisonShare   float64  // share of schools with blank ip_cohort; 0..1; default 0.3; at least 1 comparison school when Schools >= 3 and at least 1 IP school when Schools >= 2
 	Windows           []string // test windows, each "fall", "winter" or "spring", must include "spring"; default {"fall", "spring"}
 	SpringOnlySchools int      // schools that test only in spring; <= Schools; default 1; negative means none
-	PerHour           float64  // planted effect on the spring latent score (SD units) per coaching hour of the teacher of record; default 0.02
-	PracticeGain      float64  // planted gain in observation rating (0-4 scale) after a teacher's first cycle ends; default 0.5
+	PerHour           float64  // planted effect on the spring latent score (SD units) per coaching hour of the teacher of record; -1..1; default 0.02
+	PracticeGain      float64  // planted gain in observation rating (0-4 scale) after a teacher's first cycle ends; -4..4; default 0.5
 	NoEffect          bool     // plant no effect: PerHour and PracticeGain are set to 0 (a placebo district); default false
 	NoBadRows         bool     // plant no bad rows; default false, i.e. the bad rows listed in the package doc are planted
 	Format            string   // FormatMixed or FormatCSV; default FormatMixed; FormatMixed holds at most ~1M students (one Excel sheet)

@@ -167,7 +167,7 @@ func (w *writer) school(sd *schoolData) error {
 			w.springRow = ptr(*a)
 		}
 	}
-	first := w.cycles
+	base := w.cycles // cycle k of the school is numbered base+k+1
 	for i := range sd.cycles {
 		w.cycles++
 		if _, err := o.t[tCycles].write(o.cycle(&sd.cycles[i], cycleID(w.cycles))); err != nil {
@@ -177,7 +177,7 @@ func (w *writer) school(sd *schoolData) error {
 	for i := range sd.sessions {
 		s := &sd.sessions[i]
 		w.sessions++
-		if _, err := o.t[tSessions].write(o.session(s, sessionID(w.sessions), cycleID(first+s.cycle+1))); err != nil {
+		if _, err := o.t[tSessions].write(o.session(s, sessionID(w.sessions), cycleID(base+s.cycle+1))); err != nil {
 			return err
 		}
 	}
@@ -210,7 +210,7 @@ func (w *writer) school(sd *schoolData) error {
 	if sd.cycleCand >= 0 {
 		c := &sd.cycles[sd.cycleCand]
 		if w.cand == nil || c.year == last && w.cand.year != last {
-			w.cand, w.candID, w.candGap = ptr(*c), cycleID(first+sd.cycleCand+1), sd.cycleGap
+			w.cand, w.candID, w.candGap = ptr(*c), cycleID(base+sd.cycleCand+1), sd.cycleGap
 		}
 	}
 	return nil
@@ -244,12 +244,11 @@ func (w *writer) plant() error {
 	unknownStudent := fmt.Sprintf("%07d", w.p.nextStudent+1)
 
 	if st := w.dupStudent; st != nil {
-		// The same ID again, at another school of the same level if any.
-		at := &schools[0]
-		for i := len(schools) - 1; i > 0; i-- {
-			if at == &schools[0] || schools[i].level == schools[0].level {
-				at = &schools[i]
-			}
+		// The same ID again, at another school of the same level if any
+		// (the only school when there is one).
+		at := &schools[len(schools)-1]
+		if i := slices.IndexFunc(schools[1:], func(sp schoolPlan) bool { return sp.level == schools[0].level }); i >= 0 {
+			at = &schools[1+i]
 		}
 		dup := *st
 		if err := add(tStudents, o.student(&dup, at.id), "student_id", text(dup.id), dup.id, reasonDuplicate); err != nil {

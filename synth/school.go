@@ -11,29 +11,29 @@ import (
 
 // Parameters of the data generating process (see the package doc).
 const (
-	coachedShare   = 0.4  // share of an IP school's teachers coached in a year
-	coTaughtShare  = 0.05 // share of student-subject-years with two teachers
-	missingFall    = 0.03 // share of fall scores absent
-	extraSession   = 0.1  // share of cycles with one session after the spring test
-	openCycle      = 0.05 // share of cycles with a blank end_date
-	schoolSD       = 0.1  // school effect on the spring latent
-	teacherSD      = 0.15 // teacher effect on the spring latent
-	fallWeight     = 0.7  // weight of the fall latent in the spring latent
-	thetaAR        = 0.8  // year-to-year persistence of the latent ability
-	firstTested    = 3
-	lastTested     = 8
-	scoreBase      = 200
-	scorePerGrade  = 10
-	scorePerSD     = 15
-	ratingBaseSD   = 0.6 // teacher baseline of observation ratings
-	ratingNoiseSD  = 0.5
-	levelCutZ      = 0.6744897501960817 // standard normal quartile
-	winterNoiseVar = 0.15               // makes the winter latent's variance ~1
+	coachedShare  = 0.4  // share of an IP school's teachers coached in a year
+	coTaughtShare = 0.05 // share of student-subject-years with two teachers
+	missingFall   = 0.03 // share of fall scores absent
+	extraSession  = 0.1  // share of cycles with one session after the spring test
+	openCycle     = 0.05 // share of cycles with a blank end_date
+	schoolSD      = 0.1  // school effect on the spring latent
+	teacherSD     = 0.15 // teacher effect on the spring latent
+	fallWeight    = 0.7  // weight of the fall latent in the spring latent
+	thetaAR       = 0.8  // year-to-year persistence of the latent ability
+	firstTested   = 3
+	lastTested    = 8
+	scoreBase     = 200
+	scorePerGrade = 10
+	scorePerSD    = 15
+	ratingBaseSD  = 0.6 // teacher baseline of observation ratings
+	ratingNoiseSD = 0.5
+	levelCutZ     = 0.6744897501960817 // standard normal quartile
+	thetaNoiseSD  = 0.6                // sqrt(1 - thetaAR²): the latent's SD stays 1
+	winterNoiseSD = 0.3872983346207417 // sqrt(0.15): (fall+spring)/2 has variance ~0.85
+	// springNoiseSD makes the spring latent's SD 1 before the planted effect:
+	// sqrt(1 - fallWeight² - schoolSD² - teacherSD²).
+	springNoiseSD = 0.6910137480542626
 )
-
-// springNoiseSD makes the spring latent's SD 1 before the planted effect:
-// sqrt(1 - fallWeight² - schoolSD² - teacherSD²).
-const springNoiseSD = 0.6910137480542626
 
 type teacher struct {
 	id, first, last        string
@@ -242,7 +242,7 @@ func (g *schoolGen) run() {
 				}
 				if grade < firstTested || grade > lastTested {
 					for subj := range 2 {
-						st.theta[subj] = thetaAR*st.theta[subj] + math.Sqrt(1-thetaAR*thetaAR)*r.NormFloat64()
+						st.theta[subj] = thetaAR*st.theta[subj] + thetaNoiseSD*r.NormFloat64()
 					}
 					continue
 				}
@@ -367,7 +367,7 @@ func (g *schoolGen) test(yi, year int, st *student, subj int, testDay [3]date, e
 	cfg, r, sd := g.cfg, g.r, g.sd
 	fall := st.theta[subj]
 	spring := fallWeight*fall + effect + springNoiseSD*r.NormFloat64() + cfg.PerHour*hours
-	winter := 0.5*(fall+spring) + math.Sqrt(winterNoiseVar)*r.NormFloat64()
+	winter := 0.5*(fall+spring) + winterNoiseSD*r.NormFloat64()
 	missing := r.Float64() < missingFall
 	latent := [3]float64{fall, winter, spring}
 	hasFall := false
@@ -380,17 +380,16 @@ func (g *schoolGen) test(yi, year int, st *student, subj int, testDay [3]date, e
 			name: assessmentName, day: testDay[w],
 			score: int(math.Round(scoreBase + scorePerGrade*float64(st.grade) + scorePerSD*latent[w])),
 		}
-		switch {
-		case w == 0 && missing:
+		if w == 0 && missing { // the key is free for a bad row
 			if year == cfg.LastYear && len(sd.freeLast) < 2 {
 				sd.freeLast = append(sd.freeLast, a)
 			} else if len(sd.freeAny) < 2 {
 				sd.freeAny = append(sd.freeAny, a)
 			}
-		default:
-			hasFall = hasFall || w == 0
-			sd.assess = append(sd.assess, a)
+			continue
 		}
+		hasFall = hasFall || w == 0
+		sd.assess = append(sd.assess, a)
 	}
 	if hasFall || st.springYear[subj] == year-1 {
 		c := &sd.cells[yi][subj]
@@ -405,7 +404,7 @@ func (g *schoolGen) test(yi, year int, st *student, subj int, testDay [3]date, e
 		}
 	}
 	st.springYear[subj] = year
-	st.theta[subj] = thetaAR*spring + math.Sqrt(1-thetaAR*thetaAR)*r.NormFloat64()
+	st.theta[subj] = thetaAR*spring + thetaNoiseSD*r.NormFloat64()
 }
 
 // coach writes the coaching cycles and sessions of one school year and

@@ -1,0 +1,58 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "c.toml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoad(t *testing.T) {
+	c, err := Load(write(t, `
+min_cell = 5
+[mapping.columns]
+ID = "student_id"
+[mapping.tables.rosters.scale]
+percent_time = 100
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MinCell != 5 || c.Mapping.Columns["ID"] != "student_id" || c.Mapping.Tables["rosters"].Scale["percent_time"] != 100 {
+		t.Errorf("Load = %+v", c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	if d := Default(); d.MinCell != 10 || d.ShowTeacherNames {
+		t.Errorf("Default = %+v", d)
+	}
+}
+
+func TestUnknownKey(t *testing.T) {
+	_, err := Load(write(t, "min_cell = 5\n[mapping.tables.rosters]\nscal = 3\n"))
+	if err == nil || !strings.Contains(err.Error(), "mapping.tables.rosters.scal") {
+		t.Errorf("err = %v; want it to name mapping.tables.rosters.scal", err)
+	}
+}
+
+func TestValidateJoinsEveryProblem(t *testing.T) {
+	c := Default()
+	c.MinCell = 0
+	c.Mapping.Columns = map[string]string{"X": "nope"}
+	err := c.Validate()
+	for _, want := range []string{"min_cell", "nope"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v; want it to mention %s", err, want)
+		}
+	}
+}
