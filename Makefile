@@ -4,7 +4,7 @@
 GO       ?= go
 BIN      := bin/coachimpact
 DEMO_OUT ?= demo-out
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build demo test bench fmt vet lint clean
 

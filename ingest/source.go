@@ -231,11 +231,10 @@ func openRows(src *Source, lim Limits) (rowReader, error) {
 }
 
 type csvRows struct {
-	f    *os.File
-	h    hash.Hash
-	r    *csv.Reader
-	tee  io.Reader
-	line int
+	f   *os.File
+	h   hash.Hash
+	r   *csv.Reader
+	tee io.Reader
 }
 
 func openCSV(path string) (*csvRows, error) {
