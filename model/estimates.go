@@ -5,21 +5,57 @@ import (
 	"fmt"
 )
 
-// Estimate is one published estimate, as listed in run.json.
+// Analyses, the values of Estimate.Analysis.
+const (
+	AnalysisImpact   = "impact"          // spring z on coached, baseline z, grade fixed effects
+	AnalysisDose     = "dose_response"   // the same with coaching hours in place of coached
+	AnalysisSubgroup = "impact_subgroup" // the impact model within a subgroup
+	AnalysisDiD      = "did"             // two-way fixed-effects difference-in-differences
+	AnalysisDiDCS    = "did_cs"          // Callaway-Sant'Anna group-time average effect
+	AnalysisPractice = "practice"        // change in look-for rating after the first cycle
+)
+
+// AllSubjects is Estimate.Subject of a model pooling subjects.
+const AllSubjects = "All"
+
+// Estimate is one published estimate, as listed in run.json and in the
+// estimates table. Pointers are nil (null) when the estimate is suppressed
+// or cannot be made; Note then says why.
 type Estimate struct {
-	Analysis   string   `json:"analysis"` // impact, dose_response, did, impact_subgroup, ...
-	Subject    string   `json:"subject"`
-	SchoolYear int      `json:"school_year"`
-	Subgroup   string   `json:"subgroup,omitempty"`
-	Estimate   *float64 `json:"estimate"` // nil when suppressed
-	StdError   *float64 `json:"std_error"`
-	CILow      *float64 `json:"ci_low"`
-	CIHigh     *float64 `json:"ci_high"`
-	NStudents  int      `json:"n_students"`
-	NTeachers  int      `json:"n_teachers"`
-	HedgesG    *float64 `json:"hedges_g"`
-	Suppressed bool     `json:"suppressed,omitempty"`
-	Note       string   `json:"note,omitempty"`
+	Analysis string `json:"analysis"`
+	Subject  string `json:"subject"` // "All" when subjects are pooled
+	// SchoolYear is nil when the model pools all school years.
+	SchoolYear *int   `json:"school_year"`
+	Subgroup   string `json:"subgroup,omitempty"` // e.g. "english_learner = Y"
+	// Unit says what Estimate measures, e.g. "SD of spring score".
+	Unit     string   `json:"unit"`
+	Estimate *float64 `json:"estimate"`
+	StdError *float64 `json:"std_error"`
+	CILow    *float64 `json:"ci_low"`
+	CIHigh   *float64 `json:"ci_high"`
+	PValue   *float64 `json:"p_value"`
+	// DF is the degrees of freedom of the t interval (clusters - 1); 0 for
+	// a normal interval (bootstrap).
+	DF               int `json:"df"`
+	NStudents        int `json:"n_students"`
+	NCoachedStudents int `json:"n_coached_students"`
+	NTeachers        int `json:"n_teachers"`
+	NCoachedTeachers int `json:"n_coached_teachers"`
+	NSchools         int `json:"n_schools,omitempty"`
+	// HedgesG is the WWC effect size: the adjusted difference over the
+	// pooled within-group SD of spring z, times the small-sample factor.
+	HedgesG *float64 `json:"hedges_g"`
+	// ImprovementIndex is the WWC improvement index: the expected change
+	// in percentile rank of an average comparison student, 100·Φ(g) - 50.
+	ImprovementIndex *float64 `json:"improvement_index,omitempty"`
+	// BaselineG is Hedges' g of the baseline z between the groups, and
+	// BaselineEquivalence its WWC band: "satisfied" (|g| <= 0.05),
+	// "requires adjustment" (<= 0.25, met by the model's baseline
+	// covariate) or "not satisfied".
+	BaselineG           *float64 `json:"baseline_g,omitempty"`
+	BaselineEquivalence string   `json:"baseline_equivalence,omitempty"`
+	Suppressed          bool     `json:"suppressed"`
+	Note                string   `json:"note,omitempty"`
 }
 
 // TableCounts returns the number of rows of every table in the model.

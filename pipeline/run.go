@@ -114,6 +114,9 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	if err := db.Build(ctx); err != nil {
 		return nil, err
 	}
+	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: opts.Config.MinCell, Seed: 1}); err != nil {
+		return nil, err
+	}
 	if man.Tables, err = db.TableCounts(ctx); err != nil {
 		return nil, err
 	}

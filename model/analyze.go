@@ -1,0 +1,196 @@
+package model
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"math"
+
+	"github.com/marcboeker/go-duckdb"
+	"gonum.org/v1/gonum/stat"
+)
+
+// AnalyzeOptions are the settings of Analyze.
+type AnalyzeOptions struct {
+	// MinCell is the suppression threshold: an estimate resting on fewer
+	// students in either group (or a dosage band with fewer students) is
+	// reported as suppressed. >= 1.
+	MinCell int
+	// Seed seeds the bootstrap of the Callaway-Sant'Anna standard errors.
+	Seed uint64
+}
+
+// Analyze fits the models on the tables Build made, stores them as the
+// tables estimates, dosage_bands and did_group_time, and returns the
+// estimates in table order: impact, dose_response, did, did_cs, practice,
+// impact_subgroup.
+func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error) {
+	if opt.MinCell < 1 {
+		return nil, fmt.Errorf("analyze: MinCell %d: must be at least 1", opt.MinCell)
+	}
+	f, err := d.queryFrame(ctx, analysisQuery)
+	if err != nil {
+		return nil, err
+	}
+	s := newStudents(f)
+	cells := s.cells()
+
+	var est []Estimate
+	var bands []Band
+	for _, c := range cells {
+		est = append(est, s.impact(c, opt.MinCell))
+	}
+	for _, c := range cells {
+		est = append(est, s.dose(c, opt.MinCell))
+		bands = append(bands, s.bands(c, opt.MinCell)...)
+	}
+
+	pf, err := d.queryFrame(ctx, panelQuery)
+	if err != nil {
+		return nil, err
+	}
+	p := newPanel(pf)
+	est = append(est, p.twfe())
+	cs, gt := p.callawaySantAnna(opt.Seed)
+	est = append(est, cs)
+
+	pr, err := d.practice(ctx)
+	if err != nil {
+		return nil, err
+	}
+	est = append(est, pr)
+
+	for _, c := range cells {
+		for _, sg := range s.subgroups(c) {
+			est = append(est, s.impact(sg, opt.MinCell))
+		}
+	}
+
+	if err := d.writeEstimates(ctx, est); err != nil {
+		return nil, err
+	}
+	if err := d.writeBands(ctx, bands); err != nil {
+		return nil, err
+	}
+	if err := d.writeGroupTime(ctx, gt); err != nil {
+		return nil, err
+	}
+	return est, nil
+}
+
+// practice is the mean change in look-for rating after a teacher's first
+// cycle, over the teachers of practice_change, with a t interval.
+func (d *DB) practice(ctx context.Context) (Estimate, error) {
+	e := Estimate{Analysis: AnalysisPractice, Subject: AllSubjects, Unit: "look-for rating points (0-4)"}
+	f, err := d.queryFrame(ctx, "SELECT change FROM practice_change")
+	if err != nil {
+		return e, err
+	}
+	ch := f.floats("change")
+	e.NTeachers, e.NCoachedTeachers = len(ch), len(ch)
+	if len(ch) < 2 {
+		e.Note = "not estimated: fewer than 2 coached teachers observed before and after their first cycle"
+		return e, nil
+	}
+	m, sd := stat.MeanStdDev(ch, nil)
+	se := sd / math.Sqrt(float64(len(ch)))
+	df := len(ch) - 1
+	t := tCrit(df)
+	lo, hi, p := m-t*se, m+t*se, pValue(m/se, df)
+	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.DF = &m, &se, &lo, &hi, &p, df
+	e.Note = "mean over teachers of (mean rating after the first cycle's end - mean rating before its start)"
+	return e, nil
+}
+
+// appendTable creates table name with the given columns (replacing it)
+// and appends rows through DuckDB's appender.
+func (d *DB) appendTable(ctx context.Context, name, columns string, rows [][]driver.Value) error {
+	if _, err := d.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", Ident(name), columns)); err != nil {
+		return fmt.Errorf("create %s: %w", name, err)
+	}
+	err := d.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", name)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := a.AppendRow(r...); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// val turns nil pointers into NULL.
+func val[T any](p *T) driver.Value {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
+	rows := make([][]driver.Value, len(est))
+	for i, e := range est {
+		var year driver.Value
+		if e.SchoolYear != nil {
+			year = int32(*e.SchoolYear)
+		}
+		var band driver.Value
+		if e.BaselineEquivalence != "" {
+			band = e.BaselineEquivalence
+		}
+		rows[i] = []driver.Value{
+			int32(i + 1), e.Analysis, e.Subject, year, e.Subgroup, e.Unit,
+			val(e.Estimate), val(e.StdError), val(e.CILow), val(e.CIHigh), val(e.PValue), int32(e.DF),
+			int32(e.NStudents), int32(e.NCoachedStudents), int32(e.NTeachers), int32(e.NCoachedTeachers), int32(e.NSchools),
+			val(e.HedgesG), val(e.ImprovementIndex), val(e.BaselineG), band, e.Suppressed, e.Note,
+		}
+	}
+	return d.appendTable(ctx, "estimates", `
+		id INTEGER, analysis VARCHAR, subject VARCHAR, school_year INTEGER, subgroup VARCHAR, unit VARCHAR,
+		estimate DOUBLE, std_error DOUBLE, ci_low DOUBLE, ci_high DOUBLE, p_value DOUBLE, df INTEGER,
+		n_students INTEGER, n_coached_students INTEGER, n_teachers INTEGER, n_coached_teachers INTEGER, n_schools INTEGER,
+		hedges_g DOUBLE, improvement_index DOUBLE, baseline_g DOUBLE, baseline_equivalence VARCHAR,
+		suppressed BOOLEAN, note VARCHAR`, rows)
+}
+
+func (d *DB) writeBands(ctx context.Context, bands []Band) error {
+	rows := make([][]driver.Value, len(bands))
+	for i, b := range bands {
+		var year, hours driver.Value
+		if b.SchoolYear != nil {
+			year = int32(*b.SchoolYear)
+		}
+		if b.NStudents > 0 && !b.Suppressed {
+			hours = b.MeanHours
+		}
+		rows[i] = []driver.Value{
+			b.Subject, year, int32(b.Order), b.Band, int32(b.NStudents), int32(b.NTeachers), hours,
+			val(b.AdjustedMean), val(b.Difference), val(b.StdError), val(b.CILow), val(b.CIHigh), b.Suppressed, b.Note,
+		}
+	}
+	return d.appendTable(ctx, "dosage_bands", `
+		subject VARCHAR, school_year INTEGER, band_order INTEGER, band VARCHAR, n_students INTEGER, n_teachers INTEGER,
+		mean_hours DOUBLE, adjusted_mean DOUBLE, difference DOUBLE, std_error DOUBLE, ci_low DOUBLE, ci_high DOUBLE,
+		suppressed BOOLEAN, note VARCHAR`, rows)
+}
+
+func (d *DB) writeGroupTime(ctx context.Context, gt []GroupTime) error {
+	rows := make([][]driver.Value, len(gt))
+	for i, g := range gt {
+		rows[i] = []driver.Value{
+			int32(g.Cohort), int32(g.SchoolYear), int32(g.EventTime), g.ATT, g.StdError, g.CILow, g.CIHigh,
+			int32(g.TreatedSchools), int32(g.ControlSchools),
+		}
+	}
+	return d.appendTable(ctx, "did_group_time", `
+		cohort INTEGER, school_year INTEGER, event_time INTEGER, att DOUBLE, std_error DOUBLE, ci_low DOUBLE, ci_high DOUBLE,
+		treated_schools INTEGER, control_schools INTEGER`, rows)
+}

@@ -1,0 +1,154 @@
+package model
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/marcboeker/go-duckdb"
+)
+
+// frame is a query result held as Go columns: numbers, flags and dates as
+// float64 (null = NaN; true = 1; dates as days since 1970-01-01), text as
+// string (null = "").
+type frame struct {
+	n        int
+	num      map[string][]float64
+	str      map[string][]string
+	interned map[string]string
+}
+
+// floats returns numeric column name; it panics on a name the query did not
+// select, which is a bug in this package.
+func (f *frame) floats(name string) []float64 {
+	c, ok := f.num[name]
+	if !ok {
+		panic("model: frame has no numeric column " + name)
+	}
+	return c
+}
+
+// strings returns text column name; see floats.
+func (f *frame) strings(name string) []string {
+	c, ok := f.str[name]
+	if !ok {
+		panic("model: frame has no text column " + name)
+	}
+	return c
+}
+
+// queryFrame runs q through DuckDB's Arrow interface and copies the
+// result into a frame.
+func (d *DB) queryFrame(ctx context.Context, q string, args ...any) (*frame, error) {
+	f := &frame{num: map[string][]float64{}, str: map[string][]string{}, interned: map[string]string{}}
+	err := d.conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err := ar.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		// Every selected column exists, even when no row comes back.
+		for _, field := range rdr.Schema().Fields() {
+			switch field.Type.ID() {
+			case arrow.STRING, arrow.LARGE_STRING:
+				f.str[field.Name] = []string{}
+			default:
+				f.num[field.Name] = []float64{}
+			}
+		}
+		for rdr.Next() {
+			if err := f.append(rdr.Record()); err != nil {
+				return err
+			}
+		}
+		return rdr.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query %.60q: %w", q, err)
+	}
+	return f, nil
+}
+
+func (f *frame) append(rec arrow.Record) error {
+	for i, field := range rec.Schema().Fields() {
+		col := rec.Column(i)
+		switch a := col.(type) {
+		case *array.String:
+			f.str[field.Name] = appendStrings(f.str[field.Name], a, f.interned)
+		case *array.LargeString:
+			f.str[field.Name] = appendStrings(f.str[field.Name], a, f.interned)
+		default:
+			v, err := appendNumbers(f.num[field.Name], col)
+			if err != nil {
+				return fmt.Errorf("column %s: %w", field.Name, err)
+			}
+			f.num[field.Name] = v
+		}
+	}
+	f.n += int(rec.NumRows())
+	return nil
+}
+
+type stringArray interface {
+	arrow.Array
+	Value(int) string
+}
+
+// appendStrings copies the values of a: Value points into the record's
+// buffers, which DuckDB frees with the record. Repeated values share one
+// copy.
+func appendStrings(dst []string, a stringArray, seen map[string]string) []string {
+	for i := range a.Len() {
+		if a.IsNull(i) {
+			dst = append(dst, "")
+			continue
+		}
+		v := a.Value(i)
+		c, ok := seen[v]
+		if !ok {
+			c = strings.Clone(v)
+			seen[c] = c
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+func appendNumbers(dst []float64, col arrow.Array) ([]float64, error) {
+	var at func(int) float64
+	switch a := col.(type) {
+	case *array.Float64:
+		at = func(i int) float64 { return a.Value(i) }
+	case *array.Int32:
+		at = func(i int) float64 { return float64(a.Value(i)) }
+	case *array.Int64:
+		at = func(i int) float64 { return float64(a.Value(i)) }
+	case *array.Boolean:
+		at = func(i int) float64 {
+			if a.Value(i) {
+				return 1
+			}
+			return 0
+		}
+	case *array.Date32:
+		at = func(i int) float64 { return float64(a.Value(i)) }
+	default:
+		return nil, fmt.Errorf("unsupported Arrow type %s", col.DataType())
+	}
+	for i := range col.Len() {
+		if col.IsNull(i) {
+			dst = append(dst, math.NaN())
+		} else {
+			dst = append(dst, at(i))
+		}
+	}
+	return dst, nil
+}

@@ -1,0 +1,356 @@
+package model
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// analysisQuery selects the analysis rows of student_growth.
+const analysisQuery = `
+SELECT school_year, subject, tested_grade, (baseline_source = 'fall') AS fall_baseline,
+       teacher_id, spring_z, baseline_z, hours, coached,
+       english_learner, special_education, economically_disadvantaged, race_ethnicity
+FROM student_growth
+WHERE excluded IS NULL
+ORDER BY school_year, subject, student_id`
+
+// students is the analysis sample: one row per student, subject and year
+// with a spring z, a baseline z and a teacher of record.
+type students struct {
+	n        int
+	year     []float64
+	subject  []string
+	grade    []float64
+	fall     []float64 // 1 when the baseline is the same year's fall score
+	teacher  []int32   // cluster index of the teacher of record
+	y        []float64 // spring z
+	base     []float64 // baseline z
+	hours    []float64
+	coached  []float64
+	subgroup map[string][]string // column → "Y", "N", a race_ethnicity value or ""
+}
+
+func newStudents(f *frame) *students {
+	s := &students{
+		n: f.n, year: f.floats("school_year"), subject: f.strings("subject"),
+		grade: f.floats("tested_grade"), fall: f.floats("fall_baseline"),
+		y: f.floats("spring_z"), base: f.floats("baseline_z"),
+		hours: f.floats("hours"), coached: f.floats("coached"),
+		subgroup: map[string][]string{"race_ethnicity": f.strings("race_ethnicity")},
+	}
+	s.teacher = index(f.strings("teacher_id"))
+	for _, c := range []string{"english_learner", "special_education", "economically_disadvantaged"} {
+		v := f.floats(c)
+		out := make([]string, len(v))
+		for i, x := range v {
+			switch x {
+			case 1:
+				out[i] = "Y"
+			case 0:
+				out[i] = "N"
+			}
+		}
+		s.subgroup[c] = out
+	}
+	return s
+}
+
+// index gives each distinct value a dense index in first-seen order.
+func index(vals []string) []int32 {
+	ids := map[string]int32{}
+	out := make([]int32, len(vals))
+	for i, v := range vals {
+		id, ok := ids[v]
+		if !ok {
+			id = int32(len(ids))
+			ids[v] = id
+		}
+		out[i] = id
+	}
+	return out
+}
+
+// cell is one set of analysis rows a model is fitted on.
+type cell struct {
+	subject  string // AllSubjects when pooled
+	year     int    // 0 when pooled
+	subgroup string
+	rows     []int
+}
+
+func (c cell) schoolYear() *int {
+	if c.year == 0 {
+		return nil
+	}
+	y := c.year
+	return &y
+}
+
+// cells returns the model cells: each school year and subject, each
+// subject over all years, and everything pooled.
+func (s *students) cells() []cell {
+	type key struct {
+		year    int
+		subject string
+	}
+	by := map[key][]int{}
+	for i := range s.n {
+		y, sub := int(s.year[i]), s.subject[i]
+		for _, k := range []key{{y, sub}, {0, sub}, {0, AllSubjects}} {
+			by[k] = append(by[k], i)
+		}
+	}
+	out := make([]cell, 0, len(by))
+	for k, rows := range by {
+		out = append(out, cell{subject: k.subject, year: k.year, rows: rows})
+	}
+	slices.SortFunc(out, func(a, b cell) int {
+		// Years in order, pooled years last; subjects by name, All last.
+		ya, yb := a.year, b.year
+		if ya == 0 {
+			ya = math.MaxInt
+		}
+		if yb == 0 {
+			yb = math.MaxInt
+		}
+		return cmp.Or(cmp.Compare(ya, yb), cmp.Compare(b2i(a.subject == AllSubjects), b2i(b.subject == AllSubjects)), cmp.Compare(a.subject, b.subject))
+	})
+	return out
+}
+
+// subgroupColumns are the student columns subgroup models split on.
+var subgroupColumns = []string{"english_learner", "special_education", "economically_disadvantaged", "race_ethnicity"}
+
+// subgroups splits c by each subgroup column's values; rows with no value
+// for a column are left out of that column's groups.
+func (s *students) subgroups(c cell) []cell {
+	var out []cell
+	for _, col := range subgroupColumns {
+		vals := s.subgroup[col]
+		by := map[string][]int{}
+		for _, i := range c.rows {
+			if v := vals[i]; v != "" {
+				by[v] = append(by[v], i)
+			}
+		}
+		for _, v := range sortedKeys(by) {
+			out = append(out, cell{subject: c.subject, year: c.year, subgroup: col + " = " + v, rows: by[v]})
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// design builds the model of cell c with the given leading regressors:
+// the baseline z (one slope per baseline source present), and a fixed
+// effect for tested grade × baseline source (× year and subject when c
+// pools them), clustered by teacher of record.
+func (s *students) design(c cell, lead ...[]float64) design {
+	n := len(c.rows)
+	d := design{y: make([]float64, n), fe: make([]int32, n), cluster: make([]int32, n)}
+	for _, col := range lead {
+		d.x = append(d.x, col)
+	}
+	baseFall, basePrior := make([]float64, n), make([]float64, n)
+	anyFall, anyPrior := false, false
+	type feKey struct {
+		grade, fall, year float64
+		subject           string
+	}
+	fe := map[feKey]int32{}
+	cl := map[int32]int32{}
+	for r, i := range c.rows {
+		d.y[r] = s.y[i]
+		if s.fall[i] == 1 {
+			baseFall[r], anyFall = s.base[i], true
+		} else {
+			basePrior[r], anyPrior = s.base[i], true
+		}
+		k := feKey{grade: s.grade[i], fall: s.fall[i]}
+		if c.year == 0 {
+			k.year = s.year[i]
+		}
+		if c.subject == AllSubjects {
+			k.subject = s.subject[i]
+		}
+		g, ok := fe[k]
+		if !ok {
+			g = int32(len(fe))
+			fe[k] = g
+		}
+		d.fe[r] = g
+		t, ok := cl[s.teacher[i]]
+		if !ok {
+			t = int32(len(cl))
+			cl[s.teacher[i]] = t
+		}
+		d.cluster[r] = t
+	}
+	if anyFall {
+		d.x = append(d.x, baseFall)
+	}
+	if anyPrior {
+		d.x = append(d.x, basePrior)
+	}
+	return d
+}
+
+// gather returns v at c's rows.
+func gather(v []float64, rows []int) []float64 {
+	out := make([]float64, len(rows))
+	for r, i := range rows {
+		out[r] = v[i]
+	}
+	return out
+}
+
+// counts fills the sample sizes of e from c's rows.
+func (s *students) counts(e *Estimate, c cell) {
+	teachers := map[int32]bool{}
+	coachedTeachers := map[int32]bool{}
+	for _, i := range c.rows {
+		teachers[s.teacher[i]] = true
+		if s.coached[i] == 1 {
+			e.NCoachedStudents++
+			coachedTeachers[s.teacher[i]] = true
+		}
+	}
+	e.NStudents = len(c.rows)
+	e.NTeachers = len(teachers)
+	e.NCoachedTeachers = len(coachedTeachers)
+}
+
+// suppressNote is the note of a suppressed estimate.
+func suppressNote(minCell int) string { return fmt.Sprintf("suppressed (n<%d)", minCell) }
+
+// impact fits the impact model (analysis AnalysisImpact, or
+// AnalysisSubgroup when c is a subgroup) on c.
+func (s *students) impact(c cell, minCell int) Estimate {
+	e := Estimate{Analysis: AnalysisImpact, Subject: c.subject, SchoolYear: c.schoolYear(), Subgroup: c.subgroup, Unit: "SD of spring score"}
+	if c.subgroup != "" {
+		e.Analysis = AnalysisSubgroup
+	}
+	s.counts(&e, c)
+	if e.NCoachedStudents < minCell || e.NStudents-e.NCoachedStudents < minCell {
+		e.Suppressed, e.Note = true, suppressNote(minCell)
+		if e.NCoachedStudents == 0 {
+			e.Suppressed, e.Note = false, "no coached students"
+		}
+		return e
+	}
+	coached := gather(s.coached, c.rows)
+	f, err := ols(s.design(c, coached))
+	if err != nil {
+		e.Note = "not estimated: " + err.Error()
+		return e
+	}
+	setCoef(&e, f, 0)
+
+	y, base := gather(s.y, c.rows), gather(s.base, c.rows)
+	g := hedgesG(f.coef[0], y, coached)
+	e.HedgesG = &g
+	ii := improvementIndex(g)
+	e.ImprovementIndex = &ii
+	bg := hedgesG(diffMeans(base, coached), base, coached)
+	e.BaselineG, e.BaselineEquivalence = &bg, equivalenceBand(bg)
+	return e
+}
+
+// dose fits the dose-response model on c: hours in place of coached.
+func (s *students) dose(c cell, minCell int) Estimate {
+	e := Estimate{Analysis: AnalysisDose, Subject: c.subject, SchoolYear: c.schoolYear(), Subgroup: c.subgroup, Unit: "SD of spring score per coaching hour"}
+	s.counts(&e, c)
+	if e.NCoachedStudents < minCell || e.NStudents-e.NCoachedStudents < minCell {
+		e.Suppressed, e.Note = true, suppressNote(minCell)
+		if e.NCoachedStudents == 0 {
+			e.Suppressed, e.Note = false, "no coached students"
+		}
+		return e
+	}
+	f, err := ols(s.design(c, gather(s.hours, c.rows)))
+	if err != nil {
+		e.Note = "not estimated: " + err.Error()
+		return e
+	}
+	setCoef(&e, f, 0)
+	return e
+}
+
+// setCoef sets the estimate, SE, t interval and p-value of coefficient j.
+func setCoef(e *Estimate, f *fit, j int) {
+	b, se := f.coef[j], f.se(j)
+	t := tCrit(f.df())
+	lo, hi, p := b-t*se, b+t*se, pValue(b/se, f.df())
+	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue = &b, &se, &lo, &hi, &p
+	e.DF = f.df()
+}
+
+// hedgesG is the WWC effect size of difference diff between the
+// treated (treat = 1) and comparison rows of v: diff over the pooled
+// within-group SD of v, times the small-sample factor ω = 1 - 3/(4N - 9).
+func hedgesG(diff float64, v, treat []float64) float64 {
+	var t, c []float64
+	for i, x := range v {
+		if treat[i] == 1 {
+			t = append(t, x)
+		} else {
+			c = append(c, x)
+		}
+	}
+	nt, nc := float64(len(t)), float64(len(c))
+	st, sc := stat.Variance(t, nil), stat.Variance(c, nil)
+	pooled := math.Sqrt(((nt-1)*st + (nc-1)*sc) / (nt + nc - 2))
+	omega := 1 - 3/(4*(nt+nc)-9)
+	return omega * diff / pooled
+}
+
+// diffMeans is the mean of v over treated rows minus its mean over the
+// others.
+func diffMeans(v, treat []float64) float64 {
+	var st, sc, nt, nc float64
+	for i, x := range v {
+		if treat[i] == 1 {
+			st, nt = st+x, nt+1
+		} else {
+			sc, nc = sc+x, nc+1
+		}
+	}
+	return st/nt - sc/nc
+}
+
+// improvementIndex is the WWC improvement index of effect size g.
+func improvementIndex(g float64) float64 {
+	return 100*distuv.UnitNormal.CDF(g) - 50
+}
+
+// equivalenceBand is the WWC baseline-equivalence band of effect size g.
+func equivalenceBand(g float64) string {
+	switch a := math.Abs(g); {
+	case a <= 0.05:
+		return "satisfied"
+	case a <= 0.25:
+		return "requires adjustment"
+	default:
+		return "not satisfied"
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
