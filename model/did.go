@@ -130,6 +130,7 @@ func (p *panel) twfe() Estimate {
 		return e
 	}
 	setCoef(&e, f, 0)
+	notes = append(notes, e.Note)
 	if len(cohorts) > 1 {
 		cs := make([]int, 0, len(cohorts))
 		for c := range cohorts {
@@ -138,7 +139,7 @@ func (p *panel) twfe() Estimate {
 		slices.Sort(cs)
 		notes = append(notes, fmt.Sprintf("joining is staggered (cohorts %s): two-way fixed effects also compares later joiners with earlier ones and can be biased when effects change with time since joining; see did_cs", joinInts(cs)))
 	}
-	e.Note = strings.Join(notes, "; ")
+	e.Note = joinNotes(notes...)
 	return e
 }
 
@@ -293,6 +294,9 @@ func (p *panel) callawaySantAnna(seed uint64) (Estimate, []GroupTime) {
 	}
 	e.NSchools = len(schools)
 	e.Note = fmt.Sprintf("Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; SE from %d school bootstrap draws", len(overall))
+	if e.NSchools < fewClusters {
+		e.Note = joinNotes(e.Note, fmt.Sprintf("only %d schools: bootstrap standard errors can be too small with fewer than %d", e.NSchools, fewClusters))
+	}
 	for j := range point.cells {
 		c := &point.cells[j]
 		c.StdError = stat.StdDev(cellDraws[j], nil)

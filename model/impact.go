@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -233,6 +234,23 @@ func (s *students) counts(e *Estimate, c cell) {
 	e.NCoachedTeachers = len(coachedTeachers)
 }
 
+// estimable reports whether a coached-versus-not model may be fitted on
+// e's counts; if not, it marks e suppressed (an arm under minCell
+// students) or notes the missing arm.
+func estimable(e *Estimate, minCell int) bool {
+	switch nc, nn := e.NCoachedStudents, e.NStudents-e.NCoachedStudents; {
+	case nc == 0:
+		e.Note = "no coached students"
+	case nn == 0:
+		e.Note = "no students of uncoached teachers"
+	case nc < minCell || nn < minCell:
+		e.Suppressed, e.Note = true, suppressNote(minCell)
+	default:
+		return true
+	}
+	return false
+}
+
 // suppressNote is the note of a suppressed estimate.
 func suppressNote(minCell int) string { return fmt.Sprintf("suppressed (n<%d)", minCell) }
 
@@ -244,11 +262,7 @@ func (s *students) impact(c cell, minCell int) Estimate {
 		e.Analysis = AnalysisSubgroup
 	}
 	s.counts(&e, c)
-	if e.NCoachedStudents < minCell || e.NStudents-e.NCoachedStudents < minCell {
-		e.Suppressed, e.Note = true, suppressNote(minCell)
-		if e.NCoachedStudents == 0 {
-			e.Suppressed, e.Note = false, "no coached students"
-		}
+	if !estimable(&e, minCell) {
 		return e
 	}
 	coached := gather(s.coached, c.rows)
@@ -273,11 +287,7 @@ func (s *students) impact(c cell, minCell int) Estimate {
 func (s *students) dose(c cell, minCell int) Estimate {
 	e := Estimate{Analysis: AnalysisDose, Subject: c.subject, SchoolYear: c.schoolYear(), Subgroup: c.subgroup, Unit: "SD of spring score per coaching hour"}
 	s.counts(&e, c)
-	if e.NCoachedStudents < minCell || e.NStudents-e.NCoachedStudents < minCell {
-		e.Suppressed, e.Note = true, suppressNote(minCell)
-		if e.NCoachedStudents == 0 {
-			e.Suppressed, e.Note = false, "no coached students"
-		}
+	if !estimable(&e, minCell) {
 		return e
 	}
 	f, err := ols(s.design(c, gather(s.hours, c.rows)))
@@ -296,6 +306,25 @@ func setCoef(e *Estimate, f *fit, j int) {
 	lo, hi, p := b-t*se, b+t*se, pValue(b/se, f.df())
 	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue = &b, &se, &lo, &hi, &p
 	e.DF = f.df()
+	if f.clusters < fewClusters {
+		e.Note = joinNotes(e.Note, fmt.Sprintf("only %d clusters: cluster-robust standard errors can be too small with fewer than %d", f.clusters, fewClusters))
+	}
+}
+
+// fewClusters is the number of clusters under which an estimate carries a
+// warning: CR1 standard errors are biased down with few clusters
+// (Cameron and Miller 2015 suggest 30 to 50 as a rough floor).
+const fewClusters = 30
+
+// joinNotes joins non-empty notes with "; ".
+func joinNotes(notes ...string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // hedgesG is the WWC effect size of difference diff between the

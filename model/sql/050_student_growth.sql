@@ -23,28 +23,43 @@ WITH spring_takers AS (
     WHERE "window" = 'spring' AND z IS NOT NULL
     GROUP BY ALL
 ),
-spring AS (
-    SELECT s.*
+-- One pass over the scores: the chosen spring score and the fall scores
+-- of each student, subject and year.
+per_student AS MATERIALIZED (
+    SELECT
+        s.school_year,
+        s.student_id,
+        s.subject,
+        arg_min(
+            {'z': s.z, 'grade': s.tested_grade, 'name': s.assessment_name, 'date': s.test_date,
+             'score': s.scale_score, 'level': s.performance_level},
+            {'takers': -t.takers, 'name': s.assessment_name, 'date': s.test_date}
+        ) FILTER (WHERE s."window" = 'spring') AS spring,
+        list({'name': s.assessment_name, 'z': s.z}) FILTER (WHERE s."window" = 'fall') AS fall
     FROM scores s
-    JOIN spring_takers t USING (school_year, subject, assessment_name)
-    WHERE s."window" = 'spring' AND s.z IS NOT NULL
-    QUALIFY row_number() OVER (
-        PARTITION BY s.school_year, s.student_id, s.subject
-        ORDER BY t.takers DESC, s.assessment_name, s.test_date
-    ) = 1
+    LEFT JOIN spring_takers t USING (school_year, subject, assessment_name)
+    WHERE s.z IS NOT NULL AND s."window" IN ('spring', 'fall')
+    GROUP BY ALL
 ),
-fall AS (
-    SELECT sp.school_year, sp.student_id, sp.subject, f.z
-    FROM spring sp
-    JOIN scores f
-      ON f.school_year = sp.school_year AND f.student_id = sp.student_id
-     AND f.subject = sp.subject AND f."window" = 'fall' AND f.z IS NOT NULL
-    QUALIFY row_number() OVER (
-        PARTITION BY sp.school_year, sp.student_id, sp.subject
-        ORDER BY (f.assessment_name = sp.assessment_name) DESC, f.assessment_name
-    ) = 1
+spring AS (
+    SELECT
+        school_year,
+        student_id,
+        subject,
+        spring.grade AS tested_grade,
+        spring.name AS assessment_name,
+        spring.date AS test_date,
+        spring.score AS scale_score,
+        spring.z AS z,
+        spring.level AS performance_level,
+        coalesce(
+            list_filter(fall, f -> f.name = spring.name)[1].z,
+            list_sort(fall)[1].z
+        ) AS fall_z
+    FROM per_student
+    WHERE spring IS NOT NULL
 ),
-linked AS (
+linked AS MATERIALIZED (
     SELECT
         sp.school_year,
         sp.student_id,
@@ -55,8 +70,8 @@ linked AS (
         sp.scale_score AS spring_score,
         sp.z AS spring_z,
         sp.performance_level,
-        coalesce(f.z, prior.z) AS baseline_z,
-        CASE WHEN f.z IS NOT NULL THEN 'fall' WHEN prior.z IS NOT NULL THEN 'prior spring' END AS baseline_source,
+        coalesce(sp.fall_z, prior.spring.z) AS baseline_z,
+        CASE WHEN sp.fall_z IS NOT NULL THEN 'fall' WHEN prior.spring.z IS NOT NULL THEN 'prior spring' END AS baseline_source,
         tor.teacher_id,
         tor.percent_time AS teacher_percent_time,
         coalesce(t.school_id, st.school_id) AS school_id,
@@ -67,10 +82,10 @@ linked AS (
         st.economically_disadvantaged
     FROM spring sp
     JOIN students st USING (student_id)
-    LEFT JOIN fall f USING (school_year, student_id, subject)
-    LEFT JOIN spring prior
+    LEFT JOIN per_student prior
       ON prior.school_year = sp.school_year - 1 AND prior.student_id = sp.student_id AND prior.subject = sp.subject
-    LEFT JOIN teacher_of_record tor USING (school_year, student_id, subject)
+    LEFT JOIN teacher_of_record tor
+      ON tor.school_year = sp.school_year AND tor.student_id = sp.student_id AND tor.subject = sp.subject
     LEFT JOIN teachers t ON t.teacher_id = tor.teacher_id
 ),
 teacher_sessions AS (
@@ -86,10 +101,10 @@ hours AS (
     FROM test_dates d
     LEFT JOIN teacher_sessions ts
       ON ts.teacher_id = d.teacher_id AND ts.school_year = d.school_year
-     AND (d.test_date IS NULL OR ts.session_date <= d.test_date)
+     AND ts.session_date <= coalesce(d.test_date, DATE '9999-12-31')
     GROUP BY ALL
 ),
-rows AS (
+rows AS MATERIALIZED (
     SELECT
         l.*,
         h.hours,
@@ -102,6 +117,15 @@ rows AS (
     LEFT JOIN hours h
       ON h.teacher_id = l.teacher_id AND h.school_year = l.school_year
      AND h.test_date IS NOT DISTINCT FROM l.test_date
+),
+fits AS (
+    SELECT
+        school_year, subject, tested_grade, baseline_source,
+        regr_intercept(spring_z, baseline_z) AS a,
+        regr_slope(spring_z, baseline_z) AS b
+    FROM rows
+    WHERE excluded IS NULL
+    GROUP BY ALL
 )
 SELECT
     r.school_year,
@@ -122,9 +146,7 @@ SELECT
     r.teacher_percent_time,
     r.hours,
     r.coached,
-    CASE WHEN r.excluded IS NULL THEN
-        r.spring_z - (regr_intercept(r.spring_z, r.baseline_z) OVER g + regr_slope(r.spring_z, r.baseline_z) OVER g * r.baseline_z)
-    END AS growth,
+    CASE WHEN r.excluded IS NULL THEN r.spring_z - (f.a + f.b * r.baseline_z) END AS growth,
     r.gender,
     r.race_ethnicity,
     r.english_learner,
@@ -132,5 +154,5 @@ SELECT
     r.economically_disadvantaged,
     r.excluded
 FROM rows r
+LEFT JOIN fits f USING (school_year, subject, tested_grade, baseline_source)
 LEFT JOIN schools sc USING (school_id)
-WINDOW g AS (PARTITION BY r.school_year, r.subject, r.tested_grade, r.baseline_source, r.excluded IS NULL)

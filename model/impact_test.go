@@ -1,0 +1,154 @@
+package model
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// fixture1 is a hand-made cell of 18 students, 6 teachers (3 coached) and
+// two tested grades, all with fall baselines. The expected numbers below
+// were computed by hand in R 4.2.2 (model/testdata/crosscheck/fixture1.R):
+//
+//	m <- lm(y ~ coached + b + factor(grade), d)
+//	sandwich::vcovCL(m, cluster = ~teacher, type = "HC1")  # CR1, as Stata
+//	qt(0.975, G - 1); 2 * pt(-|t|, G - 1)
+//	hedges g: (1 - 3/(4N - 9)) * diff / pooled SD;  100 * pnorm(g) - 50
+//
+// and for the bands, lm(y ~ band + b + factor(grade)) with the adjusted
+// means from mean(predict(m, newdata with every band set to b)).
+func fixture1() *students {
+	y := []float64{0.52, -0.31, 1.10, 0.05, -0.84, 0.33, 0.71, -0.12, 0.95, -0.47, 0.26, 1.34, -0.66, 0.18, 0.40, -0.95, 0.61, 0.02}
+	b := []float64{0.40, -0.20, 0.90, 0.10, -0.70, 0.15, 0.30, -0.35, 0.60, -0.50, 0.05, 1.00, -0.40, 0.20, 0.45, -0.80, 0.35, -0.10}
+	coached := []float64{1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1}
+	hours := []float64{4, 4, 4, 4, 0, 0, 0, 0, 12.5, 12.5, 12.5, 0, 0, 0, 7, 0, 0, 7}
+	grade := []float64{3, 3, 4, 4, 3, 3, 4, 4, 3, 4, 4, 3, 4, 3, 3, 4, 3, 4}
+	teacher := []string{"A", "A", "A", "A", "B", "B", "B", "B", "C", "C", "C", "D", "D", "D", "E", "F", "F", "E"}
+	n := len(y)
+	s := &students{
+		n: n, y: y, base: b, coached: coached, hours: hours, grade: grade,
+		teacher: index(teacher), year: make([]float64, n), subject: make([]string, n),
+		fall: make([]float64, n), subgroup: map[string][]string{},
+	}
+	for i := range n {
+		s.year[i], s.subject[i], s.fall[i] = 2024, "Math", 1
+	}
+	return s
+}
+
+func allRows(n int) []int {
+	r := make([]int, n)
+	for i := range r {
+		r[i] = i
+	}
+	return r
+}
+
+// near reports whether got is within 1e-9 of want, relative to |want|
+// when it exceeds 1.
+func near(got, want float64) bool {
+	return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want))
+}
+
+func check(t *testing.T, name string, got *float64, want float64) {
+	t.Helper()
+	if got == nil {
+		t.Errorf("%s = nil; want %.15g", name, want)
+		return
+	}
+	if !near(*got, want) {
+		t.Errorf("%s = %.15g; want %.15g", name, *got, want)
+	}
+}
+
+func TestImpactKnownAnswer(t *testing.T) {
+	s := fixture1()
+	c := cell{subject: "Math", year: 2024, rows: allRows(s.n)}
+	e := s.impact(c, 1)
+	if e.Note != "only 6 clusters: cluster-robust standard errors can be too small with fewer than 30" {
+		t.Errorf("note %q", e.Note)
+	}
+	check(t, "estimate", e.Estimate, -0.077368652264722268)
+	check(t, "std_error", e.StdError, 0.1128716636795269)
+	check(t, "ci_low", e.CILow, -0.36751450067736519)
+	check(t, "ci_high", e.CIHigh, 0.21277719614792062)
+	check(t, "p_value", e.PValue, 0.5235362145855309)
+	check(t, "hedges_g", e.HedgesG, -0.11095744247349974)
+	check(t, "improvement_index", e.ImprovementIndex, -4.4174952868516755)
+	check(t, "baseline_g", e.BaselineG, 0.4025394835195531)
+	if e.BaselineEquivalence != "not satisfied" {
+		t.Errorf("baseline band %q", e.BaselineEquivalence)
+	}
+	if e.DF != 5 || e.NStudents != 18 || e.NCoachedStudents != 9 || e.NTeachers != 6 || e.NCoachedTeachers != 3 {
+		t.Errorf("df %d, n %d/%d, teachers %d/%d", e.DF, e.NStudents, e.NCoachedStudents, e.NTeachers, e.NCoachedTeachers)
+	}
+
+	d := s.dose(c, 1)
+	check(t, "dose estimate", d.Estimate, 0.0021773345130596034)
+	check(t, "dose std_error", d.StdError, 0.011766417169237106)
+
+	bands := s.bands(c, 1)
+	wantDiff := []float64{0, -0.162212314743897440, -0.127789980002920522, 0.060117777135381023}
+	wantSE := []float64{0, 0.102823008284131975, 0.100366146935145589, 0.108211358031509969}
+	wantAdj := []float64{0.21355977153196054, 0.051347456788063101, 0.085769791529040018, 0.27367754866734156}
+	for b := range 4 {
+		check(t, bands[b].Band+" adjusted", bands[b].AdjustedMean, wantAdj[b])
+		if b > 0 {
+			check(t, bands[b].Band+" difference", bands[b].Difference, wantDiff[b])
+			check(t, bands[b].Band+" se", bands[b].StdError, wantSE[b])
+		}
+	}
+	if bands[4].NStudents != 0 || bands[4].AdjustedMean != nil || bands[4].Note != "no students" {
+		t.Errorf("20+ band: %+v", bands[4])
+	}
+}
+
+func TestImpactSuppression(t *testing.T) {
+	s := fixture1()
+	c := cell{subject: "Math", year: 2024, rows: allRows(s.n)}
+	// 9 coached and 9 not: a threshold of 10 suppresses, 9 does not.
+	e := s.impact(c, 10)
+	if !e.Suppressed || e.Estimate != nil || e.HedgesG != nil || e.Note != "suppressed (n<10)" {
+		t.Errorf("minCell 10: %+v", e)
+	}
+	if e := s.impact(c, 9); e.Suppressed || e.Estimate == nil {
+		t.Errorf("minCell 9: %+v", e)
+	}
+	if e := s.dose(c, 10); !e.Suppressed || e.Estimate != nil {
+		t.Errorf("dose, minCell 10: %+v", e)
+	}
+	bands := s.bands(c, 5)
+	for _, b := range bands[1:4] { // 4, 2 and 3 students
+		if b.NStudents > 0 && (!b.Suppressed || b.AdjustedMean != nil || b.Difference != nil) {
+			t.Errorf("band %s with %d students not suppressed: %+v", b.Band, b.NStudents, b)
+		}
+	}
+	if bands[0].Suppressed || bands[0].AdjustedMean == nil {
+		t.Errorf("0-hours band (9 students) suppressed: %+v", bands[0])
+	}
+}
+
+func TestImpactNotEstimable(t *testing.T) {
+	s := fixture1()
+	// Only teacher A: no comparison group.
+	e := s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 2, 3}}, 1)
+	if e.Estimate != nil || e.Suppressed || e.Note != "no students of uncoached teachers" {
+		t.Errorf("one arm: %+v", e)
+	}
+	// Grade 3 only (teachers A, B and E): estimable.
+	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 4, 5, 14}}, 1) // grade 3 only: A, A, B, B, E
+	if e.Estimate == nil {
+		t.Errorf("grade-3 cell: %+v", e)
+	}
+	// A's grade-3 students against B's grade-4 ones: the grade effect
+	// absorbs coached.
+	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 6, 7}}, 1)
+	if e.Estimate != nil || !strings.Contains(e.Note, "collinear") {
+		t.Errorf("coached absorbed by grade: %+v", e)
+	}
+	// No coached student at all.
+	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{4, 5, 6, 7, 11, 12, 13}}, 1)
+	if e.Estimate != nil || e.Note != "no coached students" {
+		t.Errorf("no coached: %+v", e)
+	}
+}
