@@ -82,6 +82,14 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 // cycle, over the teachers of practice_change, with a t interval.
 func (d *DB) practice(ctx context.Context) (Estimate, error) {
 	e := Estimate{Analysis: AnalysisPractice, Subject: AllSubjects, Unit: "look-for rating points (0-4)"}
+	var observations int
+	if err := d.conn.QueryRowContext(ctx, "SELECT count(*) FROM observations").Scan(&observations); err != nil {
+		return e, err
+	}
+	if observations == 0 {
+		e.Note = "skipped: no observations loaded (the observations table is optional)"
+		return e, nil
+	}
 	f, err := d.queryFrame(ctx, "SELECT change FROM practice_change")
 	if err != nil {
 		return e, err

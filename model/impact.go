@@ -239,6 +239,10 @@ func (s *students) counts(e *Estimate, c cell) {
 // students) or notes the missing arm.
 func estimable(e *Estimate, minCell int) bool {
 	switch nc, nn := e.NCoachedStudents, e.NStudents-e.NCoachedStudents; {
+	case e.NStudents < minCell:
+		// Checked first: even "no coached students" would disclose
+		// something about a small group.
+		e.Suppressed, e.Note = true, suppressNote(minCell)
 	case nc == 0:
 		e.Note = "no coached students"
 	case nn == 0:

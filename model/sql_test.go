@@ -158,3 +158,65 @@ func TestModelTables(t *testing.T) {
 		t.Errorf("T1 change = %v, %v; want 1.5", change, err)
 	}
 }
+
+func TestAnalyzeTiny(t *testing.T) {
+	db := openTiny(t)
+	ctx := context.Background()
+	est, err := db.Analyze(ctx, AnalyzeOptions{MinCell: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM estimates").Scan(&n); err != nil || n != len(est) {
+		t.Errorf("estimates table has %d rows, %v; Analyze returned %d", n, err, len(est))
+	}
+	byAnalysis := map[string]Estimate{}
+	for _, e := range est {
+		if e.SchoolYear == nil && e.Subgroup == "" && e.Subject == AllSubjects {
+			byAnalysis[e.Analysis] = e
+		}
+	}
+	// 4 analysis rows (P1..P3, P5), 3 teachers: the impact model fits.
+	if e := byAnalysis[AnalysisImpact]; e.NStudents != 4 || e.NCoachedStudents != 3 || e.NTeachers != 3 {
+		t.Errorf("impact counts: %+v", e)
+	}
+	if e := byAnalysis[AnalysisPractice]; e.Estimate != nil || e.NTeachers != 1 || e.Note == "" {
+		t.Errorf("practice with one teacher: %+v", e)
+	}
+	// One school joins in 2024, the first panel year: always treated.
+	if e := byAnalysis[AnalysisDiD]; e.Estimate != nil {
+		t.Errorf("did: %+v", e)
+	}
+	// Suppression at the default threshold: every cell is too small.
+	est, err = db.Analyze(ctx, AnalyzeOptions{MinCell: 10, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range est {
+		if (e.Analysis == AnalysisImpact || e.Analysis == AnalysisSubgroup || e.Analysis == AnalysisDose) && (!e.Suppressed || e.Estimate != nil) {
+			t.Errorf("not suppressed at 10: %+v", e)
+		}
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM dosage_bands WHERE n_students > 0 AND NOT suppressed").Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d dosage bands under 10 students not suppressed (%v)", n, err)
+	}
+
+	if _, err := db.ExecContext(ctx, "DELETE FROM observations"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	est, err = db.Analyze(ctx, AnalyzeOptions{MinCell: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range est {
+		if e.Analysis == AnalysisPractice && e.Note != "skipped: no observations loaded (the observations table is optional)" {
+			t.Errorf("practice without observations: %+v", e)
+		}
+	}
+	if _, err := db.Analyze(ctx, AnalyzeOptions{MinCell: 0}); err == nil {
+		t.Error("MinCell 0 accepted")
+	}
+}

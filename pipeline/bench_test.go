@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
+	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/synth"
 )
 
@@ -99,4 +102,67 @@ func BenchmarkDemo(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// benchModel times the model stage alone (SQL models, checks and the Go
+// statistics) on the database a full run over input left behind: each
+// iteration starts from a copy of that database.
+func benchModel(b *testing.B, input string, cfg config.Config) {
+	out := b.TempDir()
+	if _, err := Run(context.Background(), Options{Input: input, Out: out, Config: cfg, Mem: memory.NewGoAllocator()}); err != nil {
+		b.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(out, DBFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "m.duckdb")
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		if err := os.WriteFile(path, src, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		db, err := model.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := db.Build(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.Analyze(ctx, model.AnalyzeOptions{MinCell: cfg.MinCell, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkModelDemo: the model stage on the demo district (goal: under
+// 2 s).
+func BenchmarkModelDemo(b *testing.B) {
+	benchModel(b, generate(b, synth.Config{Seed: 1, Format: "csv"}), config.Default())
+}
+
+// BenchmarkModelSGP: the model stage on the SGPdata test set (goal: under
+// 10 s). Skipped when ../../shared/external/sgpdata (or $SGPDATA) is not
+// there.
+func BenchmarkModelSGP(b *testing.B) {
+	dir := os.Getenv("SGPDATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "external", "sgpdata")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		b.Skipf("no SGPdata: %v", err)
+	}
+	cfg, err := config.Load(filepath.Join("..", "testdata", "sgpdata", "mapping.toml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchModel(b, dir, cfg)
 }
