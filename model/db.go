@@ -31,8 +31,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	// Row order within a table carries no meaning here; letting DuckDB drop
 	// it halves load time and memory.
-	if _, err := conn.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
-		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), conn.Close(), db.Close())
+	// Checkpoint once, when the run closes the file, rather than after
+	// every model table: the tables are written once either way.
+	for _, q := range []string{"SET preserve_insertion_order = false", "SET checkpoint_threshold = '4GB'"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), conn.Close(), db.Close())
+		}
 	}
 	return &DB{DB: db, conn: conn}, nil
 }

@@ -258,14 +258,22 @@ func (p *panel) callawaySantAnna(seed uint64) (Estimate, []GroupTime) {
 		e.Note = "not estimated: needs schools joining inside the panel and comparison or not-yet-joined schools"
 		return e, nil
 	}
+	// Draw from the schools the estimator uses: comparison and joining
+	// ones (always-treated schools never enter it).
+	var pool []int32
+	for i, s := range p.school {
+		if (math.IsNaN(p.cohort[i]) || p.joining(p.cohort[i])) && !slices.Contains(pool, s) {
+			pool = append(pool, s)
+		}
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x636f616368))
 	var overall []float64
 	cellDraws := make([][]float64, len(point.cells))
 	w := make([]float64, nSchools)
 	for range csDraws {
 		clear(w)
-		for range nSchools {
-			w[rng.IntN(nSchools)]++
+		for range pool {
+			w[pool[rng.IntN(len(pool))]]++
 		}
 		r := p.cs(w)
 		if !r.ok {

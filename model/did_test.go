@@ -44,16 +44,18 @@ func panelFixture() *panel {
 //	m <- lm(y ~ post + factor(school) + factor(year), p)
 //	sandwich::vcovCL(m, cluster = ~school, type = "HC1")
 //
-// whose (N-1)/(N-K) counts the school dummies; fixest does not count
-// fixed effects nested in the clusters, so its SE (and ours) is R's times
-// sqrt((N - 10)/(N - 4)) with N = 23.
+// whose (N-1)/(N-K) counts the school dummies; fixest counts only one
+// parameter for fixed effects nested in the clusters, so its SE (and ours)
+// is R's times sqrt((N - 10)/(N - 5)) with N = 23. (That this is fixest's
+// rule was checked against the clustered example published in fixest's
+// vignette: model/testdata/crosscheck/fixest_k_check.R.)
 func TestTWFEKnownAnswer(t *testing.T) {
 	e := panelFixture().twfe()
 	check(t, "estimate", e.Estimate, 0.17012605042016796)
-	check(t, "std_error", e.StdError, 0.037492705988276191)
-	check(t, "ci_low", e.CILow, 0.073747981437852328)
-	check(t, "ci_high", e.CIHigh, 0.26650411940248359)
-	check(t, "p_value", e.PValue, 0.0061823996057127932)
+	check(t, "std_error", e.StdError, 0.038520093633888093)
+	check(t, "ci_low", e.CILow, 0.071106997417885218)
+	check(t, "ci_high", e.CIHigh, 0.26914510342245068)
+	check(t, "p_value", e.PValue, 0.0069141634372923205)
 	if e.DF != 5 || e.NSchools != 6 || e.NStudents != 2300 {
 		t.Errorf("df %d, schools %d, students %d", e.DF, e.NSchools, e.NStudents)
 	}

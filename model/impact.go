@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -139,20 +140,11 @@ func (s *students) subgroups(c cell) []cell {
 				by[v] = append(by[v], i)
 			}
 		}
-		for _, v := range sortedKeys(by) {
+		for _, v := range slices.Sorted(maps.Keys(by)) {
 			out = append(out, cell{subject: c.subject, year: c.year, subgroup: col + " = " + v, rows: by[v]})
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // design builds the model of cell c with the given leading regressors:
@@ -162,9 +154,7 @@ func sortedKeys[V any](m map[string]V) []string {
 func (s *students) design(c cell, lead ...[]float64) design {
 	n := len(c.rows)
 	d := design{y: make([]float64, n), fe: make([]int32, n), cluster: make([]int32, n)}
-	for _, col := range lead {
-		d.x = append(d.x, col)
-	}
+	d.x = append(d.x, lead...)
 	baseFall, basePrior := make([]float64, n), make([]float64, n)
 	anyFall, anyPrior := false, false
 	type feKey struct {

@@ -70,7 +70,8 @@ func pValue(t float64, df int) float64 {
 //
 // where K counts the columns of X plus the fixed-effect groups, unless the
 // fixed effect is nested in the clusters (each group inside one cluster),
-// in which case, as fixest does by default, the groups are not counted.
+// in which case, as fixest (ssc fixef.K = "nested") and Stata's xtreg and
+// reghdfe do, only one of the groups is counted, as an intercept would be.
 func ols(d design) (*fit, error) {
 	n, k := len(d.y), len(d.x)
 	if n == 0 {
@@ -149,9 +150,9 @@ func ols(d design) (*fit, error) {
 		return nil, errFewClusters
 	}
 	nested := nestedIn(fe, d.cluster, groups)
-	kk := k
-	if !nested {
-		kk += groups
+	kk := k + groups
+	if nested {
+		kk = k + 1 // fixest's "nested": the groups minus one are not counted
 	}
 	if n <= kk {
 		return nil, fmt.Errorf("%d observations for %d parameters", n, kk)

@@ -15,6 +15,7 @@ SE_TOL = 0.01    # relative, standard errors
 MIN_CELL = 10    # coachimpact default min_cell (neither run sets it)
 
 flags = []  # (run, what, detail)
+summary = {}  # (run, group) -> list of (|Δest| py, |Δest| R, relΔSE py, relΔSE R)
 
 
 def rd(p):
@@ -40,7 +41,7 @@ def fdiff(x):
 def fpct(x):
     if x is None or np.isnan(x):
         return "–"
-    return f"{100 * x:.4f}%"
+    return f"{100 * x:.2f}%" if x >= 1e-4 else f"{100 * x:.1e}%"
 
 
 def rel(a, b):
@@ -65,8 +66,9 @@ def g(row, col):
     return np.nan if pd.isna(v) else float(v)
 
 
-def check(run, what, go_b, go_se, ind):
-    """ind: list of (name, b, se). Flags misses; returns diffs."""
+def check(run, what, go_b, go_se, ind, group="auto"):
+    """ind: list of (name, b, se). Flags misses; returns diffs and adds
+    them to the summary under group (default: first word of what)."""
     out = []
     for name, b, se in ind:
         db = abs(go_b - b) if not (np.isnan(go_b) or np.isnan(b)) else np.nan
@@ -78,6 +80,12 @@ def check(run, what, go_b, go_se, ind):
         if np.isnan(go_b) != np.isnan(b):
             flags.append((run, what, f"{name}: estimated on one side only (Go {go_b}, {name} {b})"))
         out.append((db, ds))
+    if group == "auto":
+        group = what.split()[0]
+    if group:
+        vals = [x for pair in out for x in pair]
+        vals += [np.nan] * (4 - len(vals))
+        summary.setdefault((run, group), []).append((vals[0], vals[2], vals[1], vals[3]))
     return out
 
 
@@ -184,7 +192,8 @@ def bands_section(run, bands, py, R, lines):
             continue
         what = f"dosage_bands {r.subject} {key_year(r.school_year)} {r.band}"
         (dp, sp), (dr, sr) = check(run, what, r.difference, r.std_error,
-                                   [("statsmodels", g(p, "estimate"), g(p, "std_error")), ("R", g(q, "estimate"), g(q, "std_error"))])
+                                   [("statsmodels", g(p, "estimate"), g(p, "std_error")), ("R", g(q, "estimate"), g(q, "std_error"))],
+                                   group="dosage_bands (pooled)" if pd.isna(r.school_year) else "dosage_bands (per year)")
         if pd.isna(r.school_year):
             lines.append(f"| {r.subject} | {r.band} | {r.n_students} | {fmt(r.difference, 8)} | {fmt(g(p, 'estimate'), 8)} | {fmt(g(q, 'estimate'), 8)} | "
                          f"{fdiff(dp)} | {fdiff(dr)} | {fmt(r.std_error)} | {fmt(g(p, 'std_error'))} | {fmt(g(q, 'std_error'))} | {fpct(sp)} | {fpct(sr)} |")
@@ -208,19 +217,17 @@ def did_section(run, go, py, R, gt, lines):
             if int(p.n_students) != int(r.n_students) or int(p.G) != int(r.n_schools) or int(p.df) != int(r.df):
                 flags.append((run, f"did ({name})", f"counts differ: Go students {r.n_students} schools {r.n_schools} df {r.df}; "
                                                     f"{name} {p.n_students} / {p.G} / {p.df}"))
-            if p.variant.startswith("brief"):
-                check(run, f"did ({name}, brief's K = T)", r.estimate, r.std_error, [(name, p.estimate, p.std_error)])
-            elif p.variant.startswith("fixest default"):
-                check(run, f"did ({name}, fixest's real default K = T + 1)", r.estimate, r.std_error, [(name, p.estimate, p.std_error)])
+            if p.variant.startswith("fixest default"):
+                check(run, f"did ({name}, fixest's default K = T + 1)", r.estimate, r.std_error, [(name, p.estimate, p.std_error)], group=f"did [{name}]")
             lines.append(f"| {name}, {p.variant} | {int(p.K)} | {p.estimate:.10g} | {db:.1e} | {p.std_error:.6g} | {fpct(ds)} | {int(p.df)} | [{p.ci_low:.5f}, {p.ci_high:.5f}] |")
-    lines += ["", f"Go CI [{r.ci_low:.5f}, {r.ci_high:.5f}]. The SE rescaled to the brief's K = T must match; the raw one differs by "
-                  "construction (factor sqrt((N-K_all)/(N-K))); the last variant is what fixest's default ssc() really uses "
-                  "(see Disagreements).", ""]
+    lines += ["", f"Go CI [{r.ci_low:.5f}, {r.ci_high:.5f}]. Go follows fixest's default ssc() (K = T + 1), so that row must match; "
+                  "the raw one differs by construction (factor sqrt((N-K_all)/(N-K))), and K = T is the convention Go used "
+                  "before the fix (see Disagreements).", ""]
 
     c = go[go.analysis == "did_cs"].iloc[0]
     p = lookup(py, analysis="did_cs")
     q = lookup(R, analysis="did_cs")
-    check(run, "did_cs overall (point)", c.estimate, np.nan, [("pandas", g(p, "estimate"), np.nan), ("R", g(q, "estimate"), np.nan)])
+    check(run, "did_cs overall (point)", c.estimate, np.nan, [("pandas", g(p, "estimate"), np.nan), ("R", g(q, "estimate"), np.nan)], group="did_cs (points)")
     lines += ["#### did_cs (Callaway-Sant'Anna; point estimates checked exactly, SE only for order of magnitude)", "",
               "| row | treated / control schools (Go) | Go ATT | pandas | R | \\|Δ\\| py | \\|Δ\\| R | Go bootstrap SE | own bootstrap SE | ratio |",
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -231,7 +238,7 @@ def did_section(run, go, py, R, gt, lines):
                        for k, v in x.items()}, dtype=object)
         pp = lookup(py, analysis="did_group_time", cohort=x.cohort, school_year=x.school_year)
         qq = lookup(R, analysis="did_group_time", subgroup=f"cohort {x.cohort}", school_year=x.school_year)
-        check(run, f"did_group_time {x.cohort}/{x.school_year}", x.att, np.nan, [("pandas", g(pp, "estimate"), np.nan), ("R", g(qq, "estimate"), np.nan)])
+        check(run, f"did_group_time {x.cohort}/{x.school_year}", x.att, np.nan, [("pandas", g(pp, "estimate"), np.nan), ("R", g(qq, "estimate"), np.nan)], group="did_cs (points)")
         if pp is not None and (int(pp.treated_schools) != x.treated_schools or int(pp.control_schools) != x.control_schools):
             flags.append((run, f"did_group_time {x.cohort}/{x.school_year}", f"school counts differ: Go {x.treated_schools}/{x.control_schools}, pandas {pp.treated_schools}/{pp.control_schools}"))
         lines.append(f"| ATT(g={x.cohort}, t={x.school_year}) | {x.treated_schools} / {x.control_schools} | {x.att:.10g} | {g(pp, 'estimate'):.10g} | "
@@ -283,6 +290,18 @@ def main():
         bands_section(label, bands, py, R, lines)
         did_section(label, go, py, R, gt, lines)
         practice_section(label, go, py, R, lines)
+    head = ["### Summary (all runs)", "",
+            f"Targets: point estimates within {EST_TOL:g} (absolute), SEs within {100 * SE_TOL:g}% (relative). "
+            "py = statsmodels/pandas, R = lm + sandwich::vcovCL (HC1) / base R.", "",
+            "| run | analysis | rows | max \\|Δ est\\| py | max \\|Δ est\\| R | max rel ΔSE py | max rel ΔSE R | within targets |",
+            "|---|---|---:|---:|---:|---:|---:|---|"]
+    for (run, grp), v in summary.items():
+        a = np.array(v, dtype=float)
+        mx = [np.nanmax(a[:, j]) if np.isfinite(a[:, j]).any() else np.nan for j in range(4)]
+        ok = all(np.isnan(x) or x <= EST_TOL for x in mx[:2]) and all(np.isnan(x) or x <= SE_TOL for x in mx[2:])
+        head.append(f"| {run} | {grp} | {len(v)} | {fdiff(mx[0])} | {fdiff(mx[1])} | {fpct(mx[2])} | {fpct(mx[3])} | {'yes' if ok else '**no**'} |")
+    head.append("")
+    lines = head + lines
     lines += ["### Disagreements beyond the targets (generated)", ""]
     if flags:
         lines += [f"- **{run}**, {what}: {detail}" for run, what, detail in flags]

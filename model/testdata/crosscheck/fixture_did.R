@@ -30,7 +30,7 @@ S7,NA,2023,0.04")
 p$post <- as.numeric(!is.na(p$cohort) & p$year >= p$cohort)
 m <- lm(y ~ post + factor(school) + factor(year), data=p)
 V <- vcovCL(m, cluster=~school, type="HC1")
-N <- nrow(p); Kall <- length(coef(m)); Kfix <- 1 + 3
+N <- nrow(p); Kall <- length(coef(m)); Kfix <- 1 + 3 + 1  # fixest nested: post, 3 year effects, one intercept
 se_raw <- sqrt(V["post","post"]); se <- se_raw*sqrt((N-Kall)/(N-Kfix))
 G <- length(unique(p$school)); tq <- qt(0.975, G-1); b <- coef(m)[["post"]]
 cat("twfe", b, "se_raw", se_raw, "se_fixest", se, "ci", b-tq*se, b+tq*se, "p", 2*pt(-abs(b/se), G-1), "\n")
