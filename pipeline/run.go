@@ -124,7 +124,7 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	stage("model", t0)
 
 	t0 = time.Now()
-	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, Started: man.Started}
+	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, ShowTeacherNames: opts.Config.ShowTeacherNames, Started: man.Started}
 	if err := reports.Build(ctx, rep, filepath.Join(staging, ReportsDir), filepath.Join(staging, ChartsDir)); err != nil {
 		return nil, err
 	}

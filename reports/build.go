@@ -19,18 +19,39 @@ type Querier interface {
 type Input struct {
 	DB      Querier
 	Files   []ingest.Stats
-	MinCell int
-	Started time.Time
+	MinCell int // suppression threshold (students), >= 1
+	// ShowTeacherNames lets school workbooks name teachers in
+	// coaching-activity counts (never beside student results).
+	ShowTeacherNames bool
+	Started          time.Time
+	ChartsDir        string // set by Build
 }
 
-// Build writes every workbook into reportsDir and every chart into
-// chartsDir.
+// The workbooks Build writes into the reports folder.
+const (
+	DistrictBook = "district.xlsx"
+	CohortsBook  = "cohorts.xlsx"
+	SchoolsDir   = "schools" // one workbook per school: schools/<school_id>.xlsx
+)
+
+// Build draws every chart into chartsDir and writes every workbook into
+// reportsDir (the workbooks embed some of the charts).
 func Build(ctx context.Context, in Input, reportsDir, chartsDir string) error {
-	if err := District(ctx, in, filepath.Join(reportsDir, "district.xlsx")); err != nil {
-		return fmt.Errorf("district.xlsx: %w", err)
+	if in.MinCell < 1 {
+		return fmt.Errorf("reports: MinCell %d: must be at least 1", in.MinCell)
 	}
-	if err := HoursBySchoolChart(ctx, in.DB, filepath.Join(chartsDir, "coaching_hours_by_school.png")); err != nil {
-		return fmt.Errorf("chart: %w", err)
+	in.ChartsDir = chartsDir
+	if err := charts(ctx, in, chartsDir); err != nil {
+		return fmt.Errorf("charts: %w", err)
+	}
+	if err := District(ctx, in, filepath.Join(reportsDir, DistrictBook)); err != nil {
+		return fmt.Errorf("%s: %w", DistrictBook, err)
+	}
+	if err := Cohorts(ctx, in, filepath.Join(reportsDir, CohortsBook)); err != nil {
+		return fmt.Errorf("%s: %w", CohortsBook, err)
+	}
+	if err := Schools(ctx, in, filepath.Join(reportsDir, SchoolsDir)); err != nil {
+		return fmt.Errorf("%s: %w", SchoolsDir, err)
 	}
 	return nil
 }

@@ -3,82 +3,349 @@ package reports
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
 )
 
-// District writes district.xlsx: Summary and Data quality.
+// District writes district.xlsx for the coordinator and district leaders:
+// Overview, Impact, Dose-response, Schools, Subgroups, Teacher practice,
+// Data quality and About.
 func District(ctx context.Context, in Input, path string) error {
 	b, err := newBook()
 	if err != nil {
 		return err
 	}
-	f := b.f
-	if err := f.SetSheetName("Sheet1", "Summary"); err != nil {
-		return err
+	steps := []struct {
+		sheet string
+		write func(context.Context, *book, Input) error
+	}{
+		{"Overview", overviewSheet},
+		{"Impact", impactSheet},
+		{"Dose-response", doseSheet},
+		{"Schools", schoolsSheet},
+		{"Subgroups", subgroupsSheet},
+		{"Teacher practice", practiceSheet},
+		{"Data quality", dataQualitySheet},
+		{"About", aboutSheet},
 	}
-	if err := summarySheet(ctx, b, in); err != nil {
-		f.Close()
-		return fmt.Errorf("summary: %w", err)
+	for i, s := range steps {
+		if i == 0 {
+			err = b.f.SetSheetName("Sheet1", sheetName(s.sheet))
+		} else {
+			_, err = b.f.NewSheet(sheetName(s.sheet))
+		}
+		if err == nil {
+			err = s.write(ctx, b, in)
+		}
+		if err != nil {
+			b.f.Close()
+			return fmt.Errorf("%s: %w", s.sheet, err)
+		}
 	}
-	if _, err := f.NewSheet("Data quality"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := dataQualitySheet(ctx, b, in); err != nil {
-		f.Close()
-		return fmt.Errorf("data quality: %w", err)
-	}
-	f.SetActiveSheet(0)
+	b.f.SetActiveSheet(0)
 	return b.save(path)
 }
 
-var inputTables = []string{"schools", "teachers", "coaches", "students", "rosters", "assessments", "coaching_cycles", "coaching_sessions", "observations"}
+// estimateCols are the columns estimateQuery selects.
+const estimateQuery = `
+SELECT analysis, subject, coalesce(school_year, 0), coalesce(subgroup, ''), unit,
+       estimate, std_error, ci_low, ci_high, p_value, df,
+       n_students, n_coached_students, n_teachers, n_coached_teachers, n_schools,
+       hedges_g, improvement_index, baseline_g, coalesce(baseline_equivalence, ''), suppressed, coalesce(note, '')
+FROM estimates`
 
-func summarySheet(ctx context.Context, b *book, in Input) error {
-	loaded := map[string]int{}
-	rejected := map[string]int{}
-	given := map[string]bool{}
-	for _, s := range in.Files {
-		loaded[s.Table] += s.RowsLoaded
-		rejected[s.Table] += s.RowsRejected
-		given[s.Table] = true
+// est is one row of estimateQuery.
+type est struct {
+	analysis, subject, subgroup, unit string
+	year                              int64
+	v                                 []any // estimate .. p_value, df
+	students, coached, teachers       int64
+	coachedTeachers, schools          int64
+	g, ii, baseG                      any
+	band, note                        string
+	suppressed                        bool
+}
+
+func queryEstimates(ctx context.Context, in Input, where string) ([]est, error) {
+	rows, err := queryRows(ctx, in.DB, estimateQuery+" WHERE "+where+" ORDER BY id")
+	if err != nil {
+		return nil, err
 	}
-	var tables [][]any
-	for _, t := range inputTables {
-		note := ""
-		if !given[t] {
-			note = "not given"
+	out := make([]est, len(rows))
+	for i, r := range rows {
+		out[i] = est{
+			analysis: str(r[0]), subject: str(r[1]), year: i64(r[2]), subgroup: str(r[3]), unit: str(r[4]),
+			v: r[5:11], students: i64(r[11]), coached: i64(r[12]), teachers: i64(r[13]), coachedTeachers: i64(r[14]), schools: i64(r[15]),
+			g: r[16], ii: r[17], baseG: r[18], band: str(r[19]), suppressed: r[20] == true, note: str(r[21]),
 		}
-		tables = append(tables, []any{t, int64(loaded[t]), int64(rejected[t]), note})
 	}
-	totals, err := queryRows(ctx, in.DB, `
-		SELECT
-			(SELECT count(DISTINCT coach_id) FROM coaching_cycles),
-			(SELECT count(DISTINCT teacher_id) FROM coaching_cycles),
-			(SELECT count(*) FROM coaching_cycles),
-			(SELECT count(*) FROM coaching_cycles WHERE stage_reached = 'improve'),
-			(SELECT count(*) FROM coaching_cycles WHERE goal_met),
-			(SELECT count(*) FROM coaching_sessions),
-			(SELECT coalesce(sum(minutes), 0) / 60.0 FROM coaching_sessions)`)
+	return out, nil
+}
+
+// estimateCells are an estimate's number cells, or the suppression text.
+func (in Input) estimateCells(e est, n int) []any {
+	out := make([]any, n)
+	if e.suppressed {
+		out[0] = in.suppressed()
+		return out
+	}
+	copy(out, e.v)
+	return out
+}
+
+func overviewSheet(ctx context.Context, b *book, in Input) error {
+	ests, err := queryEstimates(ctx, in, "analysis IN ('impact', 'dose_response', 'did', 'did_cs', 'practice')")
 	if err != nil {
 		return err
 	}
-	labels := []string{"Coaches with cycles", "Teachers coached", "Coaching cycles", "Cycles reaching improve", "Goals met", "Coaching sessions", "Coaching hours"}
-	var coaching [][]any
-	for i, l := range labels {
-		coaching = append(coaching, []any{l, totals[0][i]})
+	var latest int64
+	for _, e := range ests {
+		latest = max(latest, e.year)
 	}
-	bySchool, err := queryRows(ctx, in.DB, `
-		SELECT school_id, school_name, coalesce(CAST(ip_cohort AS VARCHAR), 'comparison'), school_year,
-		       teachers, teachers_coached, cycles, sessions, round(hours, 1)
-		FROM coaching_by_school ORDER BY school_id, school_year`)
+	headline := func(year int64) [][]any {
+		var rows [][]any
+		// Both subjects together first, then each subject.
+		ordered := slices.Clone(ests)
+		slices.SortStableFunc(ordered, func(a, b est) int { return b2i(b.subject == "All") - b2i(a.subject == "All") })
+		for _, e := range ordered {
+			if e.analysis != "impact" || e.year != year {
+				continue
+			}
+			r := []any{e.subject, yearLabel(e.year)}
+			est, ok1 := num(e.v[0])
+			lo, ok2 := num(e.v[2])
+			hi, ok3 := num(e.v[3])
+			ii, ok4 := num(e.ii)
+			switch {
+			case e.suppressed:
+				r = append(r, in.suppressed(), nil, nil, nil, nil)
+			case ok1 && ok2 && ok3 && ok4:
+				r = append(r, plainImpact(est, lo, hi, ii), est, lo, hi, plainEquivalence(e.band))
+			default:
+				r = append(r, "not estimated: "+strings.TrimPrefix(e.note, "not estimated: "), nil, nil, nil, nil)
+			}
+			r = append(r, e.students, e.coached, e.teachers, e.coachedTeachers)
+			rows = append(rows, r)
+		}
+		return rows
+	}
+	impactCols := []column{{Name: "Subject", Width: 10}, {Name: "Years", Width: 10}, {Name: "What the data say", Width: 60}, {Name: "Effect (SD)", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Did the groups start alike?", Width: 40}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}}
+
+	var other [][]any
+	labels := map[string]string{
+		"dose_response": "Each hour of coaching a teacher received",
+		"did":           "Schools after joining the network vs comparison schools (two-way fixed effects)",
+		"did_cs":        "Schools after joining vs comparison and not-yet-joined schools (Callaway-Sant'Anna)",
+		"practice":      "Teachers' look-for ratings after their first cycle vs before",
+	}
+	for _, e := range ests {
+		if e.analysis == "impact" || e.year != 0 || e.subject != "All" {
+			continue
+		}
+		r := []any{labels[e.analysis], e.unit}
+		r = append(r, in.estimateCells(e, 4)...)
+		r = append(r, e.note)
+		other = append(other, r)
+	}
+	otherCols := []column{{Name: "Question", Width: 60}, {Name: "Unit", Width: 30}, {Name: "Estimate", Style: b.dec}, {Name: "Standard error", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 40}}
+
+	cov, err := queryRows(ctx, in.DB, `
+		SELECT count(DISTINCT school_id) FILTER (WHERE cycles > 0), count(*), count(*) FILTER (WHERE cycles > 0),
+		       count(*) FILTER (WHERE cycles > 0) / nullif(count(*), 0), sum(cycles), sum(sessions), sum(hours),
+		       sum(goals_met) / nullif(sum(cycles), 0)
+		FROM teacher_dosage WHERE school_year = ?`, latest)
 	if err != nil {
 		return err
 	}
-	return b.sections("Summary", "Coaching impact: district summary, run "+in.Started.Format("2006-01-02 15:04 UTC"), []section{
-		{Title: "Input tables", Cols: []column{{Name: "Table", Width: 24}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Note"}}, Rows: tables},
-		{Title: "Coaching logged, all years", Cols: []column{{Name: "Measure"}, {Name: "Total", Style: b.int}}, Rows: coaching},
-		{Title: "Coaching by school and year", Cols: []column{{Name: "School ID"}, {Name: "School"}, {Name: "IP cohort"}, {Name: "School year"}, {Name: "Teachers", Style: b.int}, {Name: "Teachers coached", Style: b.int}, {Name: "Cycles", Style: b.int}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: bySchool},
+	covLabels := []string{"Schools with coaching", "Teachers on rosters", "Teachers coached", "Share of teachers coached", "Coaching cycles", "Coaching sessions", "Coaching hours", "Share of cycles with the goal met"}
+	var coverage [][]any
+	for i, l := range covLabels {
+		v := cov[0][i]
+		if i == 3 || i == 7 {
+			coverage = append(coverage, []any{l, excelize.Cell{Value: v, StyleID: b.pct}})
+		} else {
+			coverage = append(coverage, []any{l, excelize.Cell{Value: v, StyleID: b.int}})
+		}
+	}
+	var read, rejected int64
+	for _, f := range in.Files {
+		read += int64(f.RowsRead)
+		rejected += int64(f.RowsRejected)
+	}
+	status := "every row read was loaded"
+	if rejected > 0 {
+		status = fmt.Sprintf("%d rows rejected: see Data quality", rejected)
+	}
+	quality := [][]any{{"Input files", int64(len(in.Files))}, {"Rows read", read}, {"Rows rejected", rejected}, {"Status", status}}
+
+	secs := []section{
+		{Title: "Does coaching go with more growth? Spring scores of students of coached vs other teachers, all years", Cols: impactCols, Rows: headline(0)},
+		{Title: "The same for " + yearLabel(latest), Cols: impactCols, Rows: headline(latest)},
+		{Title: "Other questions (all years, both subjects)", Cols: otherCols, Rows: other},
+		{Title: "Coaching coverage, " + yearLabel(latest), Cols: []column{{Name: "Measure", Width: 34}, {Name: "Value"}}, Rows: coverage},
+		{Title: "Data quality", Cols: []column{{Name: "Measure", Width: 34}, {Name: "Value", Width: 30}}, Rows: quality},
+	}
+	title := "Coaching and student growth: district overview (run " + in.Started.Format("2006-01-02 15:04 UTC") + ")"
+	return b.sheet("Overview", title, secs, func(at []placed) error {
+		// The forest plot beside the coverage table.
+		return b.picture("Overview", fmt.Sprintf("D%d", at[3].Header), filepath.Join(in.ChartsDir, ChartImpact), 0.55)
 	})
+}
+
+// picture places the PNG at path on sheet at cell, scaled; a chart that
+// was not drawn (no data) is skipped.
+func (b *book) picture(sheet, cell, path string, scale float64) error {
+	png, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return b.f.AddPictureFromBytes(sheet, cell, &excelize.Picture{Extension: ".png", File: png,
+		Format: &excelize.GraphicOptions{ScaleX: scale, ScaleY: scale, Positioning: "oneCell", AltText: filepath.Base(path)}})
+}
+
+func impactSheet(ctx context.Context, b *book, in Input) error {
+	ests, err := queryEstimates(ctx, in, "analysis <> 'impact_subgroup'")
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, len(ests))
+	for i, e := range ests {
+		r := []any{e.analysis, e.subject, yearLabel(e.year), e.unit}
+		r = append(r, in.estimateCells(e, 6)...)
+		r = append(r, e.students, e.coached, e.teachers, e.coachedTeachers, e.schools)
+		if e.suppressed {
+			r = append(r, nil, nil, nil, "")
+		} else {
+			r = append(r, e.g, e.ii, e.baseG, e.band)
+		}
+		rows[i] = append(r, e.note)
+	}
+	d := b.dec
+	return b.table("Impact", "All estimates (see About for definitions)", []column{
+		{Name: "Analysis"}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 30},
+		{Name: "Estimate", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.dec4}, {Name: "df", Style: b.int},
+		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Schools", Style: b.int},
+		{Name: "Hedges' g", Style: d}, {Name: "Improvement index", Style: d}, {Name: "Baseline g", Style: d}, {Name: "Baseline equivalence"}, {Name: "Note", Width: 60},
+	}, rows)
+}
+
+func doseSheet(ctx context.Context, b *book, in Input) error {
+	ests, err := queryEstimates(ctx, in, "analysis = 'dose_response'")
+	if err != nil {
+		return err
+	}
+	var per [][]any
+	for _, e := range ests {
+		r := []any{e.subject, yearLabel(e.year)}
+		r = append(r, in.estimateCells(e, 4)...)
+		per = append(per, append(r, e.students, e.coached, e.note))
+	}
+	bands, err := queryRows(ctx, in.DB, `
+		SELECT subject, coalesce(school_year, 0), band, n_students, n_teachers, mean_hours, adjusted_mean, difference, ci_low, ci_high, suppressed, coalesce(note, '')
+		FROM dosage_bands
+		ORDER BY school_year NULLS FIRST, subject = 'All' DESC, subject, band_order`)
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, len(bands))
+	for i, r := range bands {
+		out := []any{r[0], yearLabel(i64(r[1])), r[2]}
+		if r[10] == true {
+			out = append(out, in.suppressed(), nil, nil, nil, nil, nil, nil, "")
+		} else {
+			out = append(out, r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[11])
+		}
+		rows[i] = out
+	}
+	return b.sheet("Dose-response", "Growth by coaching dosage (hours the teacher of record was coached before the spring test)", []section{
+		{Title: "Effect per coaching hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 50}}, Rows: per},
+		{Title: "Adjusted spring z by dosage band (difference from 0 hours with its 95% CI)", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "Band"}, {Name: "Students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Mean hours", Style: b.dec}, {Name: "Adjusted mean spring z", Style: b.dec}, {Name: "Difference from 0 hours", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 30}}, Rows: rows},
+	}, func(at []placed) error {
+		return b.picture("Dose-response", fmt.Sprintf("M%d", at[1].Header), filepath.Join(in.ChartsDir, ChartBands), 0.55)
+	})
+}
+
+func schoolsSheet(ctx context.Context, b *book, in Input) error {
+	rows, err := queryRows(ctx, in.DB, `
+		SELECT school_id, school_name, district_id, coalesce(ip_cohort::VARCHAR, 'comparison'), school_year,
+		       tested_students, analysis_students, teachers, coached_teachers, coached_teacher_share,
+		       cycles, sessions, coaching_hours, mean_student_hours, mean_growth, pct_level_3_plus, leveled_scores
+		FROM school_year_panel ORDER BY school_id, school_year`)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		r[4] = yearLabel(i64(r[4]))
+		if i64(r[6]) < int64(in.MinCell) { // growth rests on analysis students
+			r[13], r[14] = in.suppressed(), in.suppressed()
+		}
+		if i64(r[16]) < int64(in.MinCell) {
+			r[15] = in.suppressed()
+		}
+		if i64(r[5]) < int64(in.MinCell) {
+			r[5] = in.suppressed()
+		}
+		if i64(r[6]) < int64(in.MinCell) {
+			r[6] = in.suppressed()
+		}
+	}
+	for i := range rows {
+		rows[i] = rows[i][:16]
+	}
+	return b.table("Schools", "One row per school and year: coverage, coaching, growth and proficiency", []column{
+		{Name: "School ID"}, {Name: "School", Width: 30}, {Name: "District"}, {Name: "IP cohort"}, {Name: "School year"},
+		{Name: "Tested students", Style: b.int}, {Name: "Students in the model", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Share coached", Style: b.pct},
+		{Name: "Cycles", Style: b.int}, {Name: "Sessions", Style: b.int}, {Name: "Coaching hours", Style: b.dec}, {Name: "Mean hours per student", Style: b.dec}, {Name: "Mean growth (SD)", Style: b.dec}, {Name: "At level 3+", Style: b.pct},
+	}, rows)
+}
+
+func subgroupsSheet(ctx context.Context, b *book, in Input) error {
+	ests, err := queryEstimates(ctx, in, "analysis = 'impact_subgroup'")
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, len(ests))
+	for i, e := range ests {
+		r := []any{e.subgroup, e.subject, yearLabel(e.year)}
+		cells := in.estimateCells(e, 4)
+		r = append(r, cells[0], cells[2], cells[3])
+		if e.suppressed {
+			r = append(r, nil)
+		} else {
+			r = append(r, e.g)
+		}
+		rows[i] = append(r, e.students, e.coached, e.note)
+	}
+	return b.table("Subgroups", "Impact within student groups (the impact model fitted within each group)", []column{
+		{Name: "Group", Width: 34}, {Name: "Subject"}, {Name: "School year"}, {Name: "Effect (SD)", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Hedges' g", Style: b.dec},
+		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 50},
+	}, rows)
+}
+
+func practiceSheet(ctx context.Context, b *book, in Input) error {
+	rows, err := queryRows(ctx, in.DB, `SELECT focus_area, phase, teachers, observations, mean_rating FROM teacher_practice ORDER BY focus_area = 'all' DESC, focus_area, phase_order`)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if i64(r[2]) < minTeachers {
+			r[4] = fmt.Sprintf("suppressed (fewer than %d teachers)", minTeachers)
+		}
+	}
+	title := "Look-for ratings (0-4) before, during and after coaching cycles"
+	if len(rows) == 0 {
+		title += ": no observations were loaded (the observations table is optional)"
+	}
+	return b.table("Teacher practice", title, []column{
+		{Name: "Focus area", Width: 28}, {Name: "Phase", Width: 18}, {Name: "Teachers", Style: b.int}, {Name: "Observations", Style: b.int}, {Name: "Mean rating", Style: b.dec},
+	}, rows)
 }
 
 func dataQualitySheet(ctx context.Context, b *book, in Input) error {
@@ -101,4 +368,46 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 		{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "SHA-256", Width: 20}}, Rows: recon},
 		{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row"}, {Name: "Column"}, {Name: "Value"}, {Name: "Reason"}, {Name: "Detail"}}, Rows: rej},
 	})
+}
+
+// definitions are the About sheet's glossary.
+var definitions = [][]any{
+	{"z-score", "A scale score standardised within assessment, subject, tested grade, school year and test window: (score - mean) / sample SD. 1 SD is the spread of scores of one grade."},
+	{"Baseline", "The same year's fall z in the subject; where a school tests only in spring, the prior year's spring z."},
+	{"Teacher of record", "The rostered teacher with the largest percent_time for the student, subject and year (ties to the smallest teacher ID)."},
+	{"Coaching hours", "The teacher of record's coaching-session minutes / 60 in that school year, dated on or before the student's spring test (the whole year when the test has no date). Coached = more than 0 hours."},
+	{"Growth", "Spring z minus what the baseline predicts (a regression within year, subject, grade and baseline source): 0 is typical growth, +0.10 is a tenth of a grade's spread above it."},
+	{"Effect (impact)", "The difference in spring z between students of coached and other teachers with the same baseline and grade (OLS with grade fixed effects). Standard errors allow for students of one teacher being alike (clustered by teacher, CR1); the 95% CI uses t with teachers - 1 degrees of freedom."},
+	{"Hedges' g", "The effect over the pooled within-group SD of spring z, with the small-sample correction (What Works Clearinghouse)."},
+	{"Improvement index", "The expected change in percentile rank for a typical comparison student had they had a coached teacher: 100·Φ(g) - 50 (WWC)."},
+	{"Baseline equivalence", "Hedges' g of the baseline between the groups: |g| <= 0.05 satisfied; <= 0.25 the model's baseline adjustment is required (it is made); > 0.25 not satisfied (WWC)."},
+	{"Dose-response", "The same model with coaching hours in place of coached: the change in spring z per hour. Dosage bands: 0, under 5, 5-10, 10-20, 20+ hours; adjusted means hold baseline and grade at the district's mix."},
+	{"Difference-in-differences", "Schools' mean growth after joining the network against before, relative to the same years in comparison schools: two-way fixed effects (school and year), clustered by school; and Callaway-Sant'Anna, which compares each joining cohort only with comparison and not-yet-joined schools and is robust to staggered joining."},
+	{"Event time", "Years since a school joined (0 = the joining year), from 3 before to 3 after."},
+	{"Look-for ratings", "Observation ratings (0-4) before a teacher's first cycle, during it, and after each cycle's end."},
+	{"Suppression", "A number resting on fewer students than the threshold is shown as 'suppressed (n<threshold)'; look-for cells resting on fewer than 3 teachers are suppressed too. Coaching is non-evaluative: no report ranks or lists teachers by their students' results."},
+}
+
+func aboutSheet(ctx context.Context, b *book, in Input) error {
+	run := [][]any{
+		{"Run started", in.Started.Format("2006-01-02 15:04:05 UTC")},
+		{"Suppression threshold (students)", int64(in.MinCell)},
+		{"Teacher names in school workbooks", map[bool]string{true: "shown in coaching-activity counts", false: "not shown"}[in.ShowTeacherNames]},
+	}
+	var files [][]any
+	for _, s := range in.Files {
+		files = append(files, []any{s.Source, s.Table, int64(s.RowsRead), s.SHA256})
+	}
+	return b.sections("About", "About these reports: measures, run and inputs", []section{
+		{Title: "Measures", Cols: []column{{Name: "Term", Width: 26}, {Name: "Definition", Width: 100, Style: b.wrap}}, Rows: definitions},
+		{Title: "This run", Cols: []column{{Name: "Setting", Width: 26}, {Name: "Value", Width: 40}}, Rows: run},
+		{Title: "Input files", Cols: []column{{Name: "File", Width: 26}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "SHA-256", Width: 70}}, Rows: files},
+	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

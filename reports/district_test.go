@@ -2,9 +2,14 @@ package reports_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"math"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -13,92 +18,362 @@ import (
 	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/pipeline"
+	"github.com/coachimpact/coachimpact/reports"
 	"github.com/coachimpact/coachimpact/synth"
 )
+
+// run generates a small district as CSV, lets edit change its files, runs
+// the pipeline with cfg and returns the output folder, the manifest and the
+// model (closed by the test's cleanup).
+func run(t *testing.T, cfg config.Config, edit func(dir string)) (string, *pipeline.Manifest, *model.DB) {
+	t.Helper()
+	ctx := context.Background()
+	in, out := t.TempDir(), t.TempDir()
+	if _, err := synth.Generate(ctx, in, synth.Config{Seed: 3, Schools: 6, StudentsPerGrade: 30, Years: 3, Format: "csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(in)
+	}
+	man, err := pipeline.Run(ctx, pipeline.Options{Input: in, Out: out, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := model.Open(ctx, filepath.Join(out, pipeline.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return out, man, db
+}
+
+func open(t *testing.T, path string) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func rowsOf(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// dataRows returns the rows below the header row whose first cell is
+// header[0] and second header[1], up to the next blank row.
+func dataRows(t *testing.T, rows [][]string, header ...string) [][]string {
+	t.Helper()
+	for i, r := range rows {
+		if len(r) >= len(header) && slices.Equal(r[:len(header)], header) {
+			var out [][]string
+			for _, d := range rows[i+1:] {
+				if len(d) == 0 {
+					break
+				}
+				out = append(out, d)
+			}
+			return out
+		}
+	}
+	t.Fatalf("no header %q in %d rows", header, len(rows))
+	return nil
+}
+
+func queryFloat(t *testing.T, db *model.DB, q string) float64 {
+	t.Helper()
+	var v sql.NullFloat64
+	if err := db.QueryRowContext(context.Background(), q).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v.Float64
+}
+
+func queryInt(t *testing.T, db *model.DB, q string) int {
+	t.Helper()
+	var v int
+	if err := db.QueryRowContext(context.Background(), q).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
+
+func sameFloat(cell string, want float64) bool {
+	got, err := strconv.ParseFloat(cell, 64)
+	return err == nil && math.Abs(got-want) <= 1e-12*math.Max(1, math.Abs(want))
+}
 
 // TestDistrictWorkbook reads district.xlsx back and checks its numbers
 // against the model tables they came from.
 func TestDistrictWorkbook(t *testing.T) {
-	ctx := context.Background()
-	in, out := t.TempDir(), t.TempDir()
-	if _, err := synth.Generate(ctx, in, synth.Config{Seed: 3, Schools: 4, StudentsPerGrade: 30, Years: 2}); err != nil {
-		t.Fatal(err)
+	out, man, db := run(t, config.Default(), nil)
+	f := open(t, filepath.Join(out, "reports", reports.DistrictBook))
+	want := "[Overview Impact Dose-response Schools Subgroups Teacher practice Data quality About]"
+	if got := fmt.Sprint(f.GetSheetList()); got != want {
+		t.Errorf("sheets = %s; want %s", got, want)
 	}
-	man, err := pipeline.Run(ctx, pipeline.Options{Input: in, Out: out, Config: config.Default()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenFile(filepath.Join(out, "reports", "district.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if got := f.GetSheetList(); fmt.Sprint(got) != "[Summary Data quality]" {
-		t.Errorf("sheets = %v", got)
-	}
-	db, err := model.Open(ctx, filepath.Join(out, "coachimpact.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 
-	rows, err := f.GetRows("Summary", excelize.Options{RawCellValue: true})
-	if err != nil {
-		t.Fatal(err)
+	// Overview: the pooled impact for All equals the model's.
+	head := dataRows(t, rowsOf(t, f, "Overview"), "Subject", "Years")
+	if head[0][0] != "All" || !sameFloat(head[0][3], queryFloat(t, db, "SELECT estimate FROM estimates WHERE analysis = 'impact' AND subject = 'All' AND school_year IS NULL")) {
+		t.Errorf("Overview headline %v", head[0])
 	}
-	find := func(label string) []string {
-		for _, r := range rows {
-			if len(r) > 0 && r[0] == label {
-				return r
+	if !strings.Contains(head[0][2], "grew more") {
+		t.Errorf("Overview words %q", head[0][2])
+	}
+	if pics, err := f.GetPictures("Overview", "D"+strconv.Itoa(overviewCoverageRow(t, f))); err != nil || len(pics) != 1 {
+		t.Errorf("Overview forest plot: %d pictures, %v", len(pics), err)
+	}
+
+	// Impact: one row per estimate but subgroups, same numbers.
+	imp := dataRows(t, rowsOf(t, f, "Impact"), "Analysis", "Subject")
+	if n := queryInt(t, db, "SELECT count(*) FROM estimates WHERE analysis <> 'impact_subgroup'"); len(imp) != n {
+		t.Errorf("Impact has %d rows; estimates %d", len(imp), n)
+	}
+	for _, r := range imp {
+		if r[0] == "dose_response" && r[1] == "All" && r[2] == "all years" {
+			if !sameFloat(r[4], queryFloat(t, db, "SELECT estimate FROM estimates WHERE analysis = 'dose_response' AND subject = 'All' AND school_year IS NULL")) {
+				t.Errorf("Impact dose row %v", r)
 			}
 		}
-		t.Fatalf("Summary has no row %q", label)
-		return nil
 	}
-	for _, table := range []string{"students", "assessments", "coaching_sessions"} {
-		r := find(table)
-		if r[1] != strconv.FormatInt(man.Tables[table], 10) {
-			t.Errorf("Summary %s loaded = %s; model has %d", table, r[1], man.Tables[table])
-		}
+	// Schools: one row per school-year of the panel.
+	sch := dataRows(t, rowsOf(t, f, "Schools"), "School ID", "School")
+	if n := queryInt(t, db, "SELECT count(*) FROM school_year_panel"); len(sch) != n {
+		t.Errorf("Schools has %d rows; panel %d", len(sch), n)
 	}
-	var hours float64
-	if err := db.QueryRowContext(ctx, "SELECT sum(minutes)/60 FROM coaching_sessions").Scan(&hours); err != nil {
-		t.Fatal(err)
+	sub := dataRows(t, rowsOf(t, f, "Subgroups"), "Group", "Subject")
+	if n := queryInt(t, db, "SELECT count(*) FROM estimates WHERE analysis = 'impact_subgroup'"); len(sub) != n || n == 0 {
+		t.Errorf("Subgroups has %d rows; estimates %d", len(sub), n)
 	}
-	if got, _ := strconv.ParseFloat(find("Coaching hours")[1], 64); got != hours {
-		t.Errorf("Summary coaching hours = %v; model %v", got, hours)
+	prac := dataRows(t, rowsOf(t, f, "Teacher practice"), "Focus area", "Phase")
+	if n := queryInt(t, db, "SELECT count(*) FROM teacher_practice"); len(prac) != n || n == 0 {
+		t.Errorf("Teacher practice has %d rows; table %d", len(prac), n)
 	}
 
-	dq, err := f.GetRows("Data quality", excelize.Options{RawCellValue: true})
-	if err != nil {
-		t.Fatal(err)
+	// Data quality reconciles every file and lists every reject.
+	dq := rowsOf(t, f, "Data quality")
+	recon := dataRows(t, dq, "File", "Table", "Rows read")
+	if len(recon) != len(man.Files) {
+		t.Errorf("Data quality lists %d files; run has %d", len(recon), len(man.Files))
 	}
-	var nrej, nfiles int
+	for _, r := range recon {
+		read, _ := strconv.Atoi(r[2])
+		loaded, _ := strconv.Atoi(r[3])
+		rejected, _ := strconv.Atoi(r[4])
+		if read != loaded+rejected {
+			t.Errorf("Data quality: %s does not reconcile: %v", r[0], r)
+		}
+	}
+	rej := dataRows(t, dq, "File", "Table", "Row")
+	if n := queryInt(t, db, "SELECT count(*) FROM rejects"); len(rej) != n || n == 0 {
+		t.Errorf("Data quality lists %d rejects; model %d", len(rej), n)
+	}
+	// About: every input file's checksum.
+	about := rowsOf(t, f, "About")
+	for _, s := range man.Files {
+		if !slices.ContainsFunc(about, func(r []string) bool { return slices.Contains(r, s.SHA256) }) {
+			t.Errorf("About lacks the checksum of %s", s.Source)
+		}
+	}
 	tables := map[string]bool{}
 	for _, tb := range ingest.Tables() {
 		tables[tb.Name] = true
 	}
-	for _, r := range dq {
-		if len(r) < 6 || !tables[r[1]] {
-			continue
-		}
-		if len(r) >= 7 && len(r[6]) == 64 { // reconciliation rows end with the sha256
-			nfiles++
-			read, _ := strconv.Atoi(r[2])
-			loaded, _ := strconv.Atoi(r[3])
-			rejected, _ := strconv.Atoi(r[4])
-			if read != loaded+rejected {
-				t.Errorf("Data quality: %s does not reconcile: %v", r[0], r)
-			}
-		} else {
-			nrej++
+	for _, r := range recon {
+		if !tables[r[1]] {
+			t.Errorf("reconciliation row for unknown table %v", r)
 		}
 	}
-	var dbRejects int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM rejects").Scan(&dbRejects); err != nil {
+}
+
+func overviewCoverageRow(t *testing.T, f *excelize.File) int {
+	for i, r := range rowsOf(t, f, "Overview") {
+		if len(r) > 0 && strings.HasPrefix(r[0], "Coaching coverage") {
+			return i + 2 // the coverage header row, 1-based
+		}
+	}
+	t.Fatal("Overview has no coverage section")
+	return 0
+}
+
+func TestCohortsWorkbook(t *testing.T) {
+	out, _, db := run(t, config.Default(), nil)
+	f := open(t, filepath.Join(out, "reports", reports.CohortsBook))
+	want := "[Cohort panel Difference-in-differences Dosage by cohort Coach caseloads Schools by cohort]"
+	if got := fmt.Sprint(f.GetSheetList()); got != want {
+		t.Errorf("sheets = %s; want %s", got, want)
+	}
+	panel := dataRows(t, rowsOf(t, f, "Cohort panel"), "Cohort", "School year")
+	if n := queryInt(t, db, "SELECT count(*) FROM (SELECT DISTINCT ip_cohort, school_year FROM school_year_panel)"); len(panel) != n {
+		t.Errorf("Cohort panel has %d rows; want %d", len(panel), n)
+	}
+	did := dataRows(t, rowsOf(t, f, "Difference-in-differences"), "Estimator", "Effect (SD)")
+	if len(did) != 2 || !sameFloat(did[1][1], queryFloat(t, db, "SELECT estimate FROM estimates WHERE analysis = 'did_cs'")) {
+		t.Errorf("DiD estimates %v", did)
+	}
+	gt := dataRows(t, rowsOf(t, f, "Difference-in-differences"), "Cohort", "School year", "Years since joining", "Effect (SD)")
+	if n := queryInt(t, db, "SELECT count(*) FROM did_group_time"); len(gt) != n || n == 0 {
+		t.Errorf("group-time rows %d; table %d", len(gt), n)
+	}
+	load := dataRows(t, rowsOf(t, f, "Coach caseloads"), "Coach ID", "Coach")
+	if n := queryInt(t, db, "SELECT count(*) FROM (SELECT DISTINCT coach_id, school_year FROM coaching_cycles)"); len(load) != n || n == 0 {
+		t.Errorf("caseload rows %d; want %d", len(load), n)
+	}
+	sch := dataRows(t, rowsOf(t, f, "Schools by cohort"), "Cohort", "School ID")
+	if n := queryInt(t, db, "SELECT count(*) FROM schools"); len(sch) != n {
+		t.Errorf("Schools by cohort has %d rows; want %d", len(sch), n)
+	}
+}
+
+// allCells returns every cell value of every sheet of the workbook at path,
+// and fails the test on any formula.
+func allCells(t *testing.T, path string) []string {
+	t.Helper()
+	f := open(t, path)
+	var out []string
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rows {
+			for j, v := range r {
+				out = append(out, v)
+				ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if fm, _ := f.GetCellFormula(sh, ref); fm != "" {
+					t.Errorf("%s %s!%s: formula %q", filepath.Base(path), sh, ref, fm)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestSchoolWorkbooks: one workbook per school; text from the inputs that
+// Excel would execute stays text in every workbook; no teacher name
+// appears unless the config allows it, and then only in coaching activity.
+func TestSchoolWorkbooks(t *testing.T) {
+	hostile := func(dir string) {
+		p := filepath.Join(dir, "schools.csv")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(b), "\n")
+		cells := strings.Split(lines[1], ",")
+		cells[1] = `"=HYPERLINK(""http://x"",""y"")"`
+		lines[1] = strings.Join(cells, ",")
+		if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _, db := run(t, config.Default(), hostile)
+	var names []string
+	rows, err := db.QueryContext(context.Background(), "SELECT DISTINCT first_name || ' ' || last_name FROM teachers WHERE first_name IS NOT NULL AND last_name IS NOT NULL")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if nfiles != len(man.Files) || nrej != dbRejects || dbRejects == 0 {
-		t.Errorf("Data quality lists %d files and %d rejects; run has %d files, model %d rejects", nfiles, nrej, len(man.Files), dbRejects)
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		names = append(names, n)
+	}
+	rows.Close()
+	if len(names) == 0 {
+		t.Fatal("no teacher names to look for")
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "reports", reports.SchoolsDir, "*.xlsx"))
+	if n := queryInt(t, db, "SELECT count(*) FROM schools"); len(files) != n {
+		t.Fatalf("%d school workbooks; %d schools", len(files), n)
+	}
+	sawHostile := false
+	for _, path := range files {
+		for _, v := range allCells(t, path) {
+			if strings.HasPrefix(v, "=HYPERLINK") {
+				sawHostile = true
+			}
+			for _, n := range names {
+				if strings.Contains(v, n) {
+					t.Errorf("%s: teacher name %q in %q", filepath.Base(path), n, v)
+				}
+			}
+		}
+	}
+	if !sawHostile {
+		t.Error("the =HYPERLINK school name is not shown as text in its workbook")
+	}
+	allCells(t, filepath.Join(out, "reports", reports.DistrictBook))
+	allCells(t, filepath.Join(out, "reports", reports.CohortsBook))
+
+	cfg := config.Default()
+	cfg.ShowTeacherNames = true
+	out, _, _ = run(t, cfg, nil)
+	found := false
+	files, _ = filepath.Glob(filepath.Join(out, "reports", reports.SchoolsDir, "*.xlsx"))
+	for _, path := range files {
+		f := open(t, path)
+		for _, sh := range f.GetSheetList() {
+			for _, r := range rowsOf(t, f, sh) {
+				for _, v := range r {
+					for _, n := range names {
+						if strings.Contains(v, n) {
+							found = true
+							if sh != "Coaching activity" {
+								t.Errorf("%s: teacher name on sheet %s", filepath.Base(path), sh)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("show_teacher_names = true: no teacher name in any school workbook")
+	}
+}
+
+// TestSuppression: with a threshold above the groups' sizes, no school
+// workbook shows a number resting on fewer students, and the suppression
+// text is there instead.
+func TestSuppression(t *testing.T) {
+	cfg := config.Default()
+	cfg.MinCell = 40
+	out, _, _ := run(t, cfg, nil)
+	files, _ := filepath.Glob(filepath.Join(out, "reports", reports.SchoolsDir, "*.xlsx"))
+	suppressed := 0
+	for _, path := range files {
+		f := open(t, path)
+		growth := dataRows(t, rowsOf(t, f, "Growth"), "School year", "Subject", "Group")
+		for _, r := range growth {
+			for len(r) < 8 {
+				r = append(r, "")
+			}
+			if strings.HasPrefix(r[5], "suppressed") {
+				suppressed++
+				if r[6] != "" || r[7] != "" {
+					t.Errorf("%s: suppressed row shows a CI: %v", filepath.Base(path), r)
+				}
+				continue
+			}
+			if n, err := strconv.Atoi(r[4]); err == nil && n > 0 && n < cfg.MinCell {
+				t.Errorf("%s: growth on %d students shown: %v", filepath.Base(path), n, r)
+			}
+		}
+		grades := dataRows(t, rowsOf(t, f, "Grades and subjects"), "Subject", "Grade")
+		for _, r := range grades {
+			if n, err := strconv.Atoi(r[2]); err == nil && n < cfg.MinCell {
+				t.Errorf("%s: grade cell on %d students shown: %v", filepath.Base(path), n, r)
+			}
+		}
+	}
+	if suppressed == 0 {
+		t.Error("no growth cell suppressed at min_cell 40")
 	}
 }

@@ -19,7 +19,9 @@ type book struct {
 	bold   int
 	int    int
 	dec    int
+	dec4   int
 	pct    int
+	wrap   int
 }
 
 func newBook() (*book, error) {
@@ -39,7 +41,9 @@ func newBook() (*book, error) {
 	b.bold = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79"}})
 	b.int = style(&excelize.Style{NumFmt: 3})                 // #,##0
 	b.dec = style(&excelize.Style{CustomNumFmt: ptr("0.00")}) // two decimals
-	b.pct = style(&excelize.Style{NumFmt: 9})                 // 0%
+	b.dec4 = style(&excelize.Style{CustomNumFmt: ptr("0.0000")})
+	b.pct = style(&excelize.Style{NumFmt: 9}) // 0%
+	b.wrap = style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -75,6 +79,19 @@ func (b *book) table(sheet, title string, cols []column, rows [][]any) error {
 // Values must be string, int64, float64, bool, nil or excelize.Cell;
 // strings stay text whatever they start with.
 func (b *book) sections(sheet, title string, secs []section) error {
+	return b.sheet(sheet, title, secs, nil)
+}
+
+// placed is where a section landed on its sheet: its header row and its
+// first and last data rows (1-based; last < first when it has no rows).
+type placed struct {
+	Header, First, Last int
+}
+
+// sheet is sections with a hook: extras runs after the rows are written
+// and before the sheet is closed, with where each section landed, to add
+// pictures and charts (excelize keeps them only if added before Flush).
+func (b *book) sheet(sheet, title string, secs []section, extras func(at []placed) error) error {
 	if err := b.printFit(sheet); err != nil { // the stream writer keeps it
 		return err
 	}
@@ -106,7 +123,7 @@ func (b *book) sections(sheet, title string, secs []section) error {
 		if fw, ok := fixed[i]; ok {
 			w = fw
 		}
-		if err := sw.SetColWidth(i+1, i+1, min(w, 60)); err != nil {
+		if err := sw.SetColWidth(i+1, i+1, min(w, max(60, fixed[i]))); err != nil {
 			return err
 		}
 	}
@@ -129,7 +146,8 @@ func (b *book) sections(sheet, title string, secs []section) error {
 		}
 	}
 	var filter string
-	for _, sec := range secs {
+	at := make([]placed, len(secs))
+	for si, sec := range secs {
 		if sec.Title != "" {
 			if err := sw.SetRow(fmt.Sprintf("A%d", row), []any{excelize.Cell{Value: sec.Title, StyleID: b.bold}}); err != nil {
 				return err
@@ -145,6 +163,7 @@ func (b *book) sections(sheet, title string, secs []section) error {
 		}
 		headerRow := row
 		row++
+		at[si] = placed{Header: headerRow, First: row, Last: row + len(sec.Rows) - 1}
 		for _, r := range sec.Rows {
 			out := make([]any, len(r))
 			for i, v := range r {
@@ -162,6 +181,11 @@ func (b *book) sections(sheet, title string, secs []section) error {
 		last, _ := excelize.CoordinatesToCellName(len(sec.Cols), max(row-1, headerRow+1))
 		filter = fmt.Sprintf("A%d:%s", headerRow, last)
 		row++
+	}
+	if extras != nil {
+		if err := extras(at); err != nil {
+			return err
+		}
 	}
 	if err := sw.Flush(); err != nil {
 		return err
@@ -186,7 +210,7 @@ func cellOf(v any, style int) any {
 	case excelize.Cell:
 		return x
 	case string:
-		return excelize.Cell{Value: x}
+		return excelize.Cell{Value: x, StyleID: style}
 	}
 	return excelize.Cell{Value: v, StyleID: style}
 }

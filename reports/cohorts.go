@@ -1,0 +1,177 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+)
+
+// cohortLabel is how a school's ip_cohort reads in the cohort workbook.
+const cohortLabel = `coalesce(ip_cohort::VARCHAR || ' cohort', 'comparison')`
+
+// Cohorts writes cohorts.xlsx for network facilitators: the cohort x year
+// panel, difference-in-differences with the event-time view, dosage by
+// cohort, coach caseloads and the schools of each cohort.
+func Cohorts(ctx context.Context, in Input, path string) error {
+	b, err := newBook()
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		sheet string
+		write func(context.Context, *book, Input) error
+	}{
+		{"Cohort panel", cohortPanelSheet},
+		{"Difference-in-differences", didSheet},
+		{"Dosage by cohort", cohortDosageSheet},
+		{"Coach caseloads", caseloadSheet},
+		{"Schools by cohort", cohortSchoolsSheet},
+	}
+	for i, s := range steps {
+		if i == 0 {
+			err = b.f.SetSheetName("Sheet1", sheetName(s.sheet))
+		} else {
+			_, err = b.f.NewSheet(sheetName(s.sheet))
+		}
+		if err == nil {
+			err = s.write(ctx, b, in)
+		}
+		if err != nil {
+			b.f.Close()
+			return fmt.Errorf("%s: %w", s.sheet, err)
+		}
+	}
+	b.f.SetActiveSheet(0)
+	return b.save(path)
+}
+
+func cohortPanelSheet(ctx context.Context, b *book, in Input) error {
+	rows, err := queryRows(ctx, in.DB, `
+		SELECT `+cohortLabel+` AS cohort, school_year,
+		       count(*) AS schools,
+		       sum(analysis_students) AS students,
+		       sum(teachers), sum(coached_teachers), sum(coached_teachers) / nullif(sum(teachers), 0),
+		       sum(coaching_hours), sum(coaching_hours) / nullif(sum(coached_teachers), 0),
+		       sum(mean_growth * analysis_rows) / nullif(sum(analysis_rows) FILTER (WHERE mean_growth IS NOT NULL), 0),
+		       sum(pct_level_3_plus * leveled_scores) / nullif(sum(leveled_scores), 0)
+		FROM school_year_panel
+		GROUP BY ip_cohort, school_year
+		ORDER BY ip_cohort NULLS LAST, school_year`)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		r[1] = yearLabel(i64(r[1]))
+		if i64(r[3]) < int64(in.MinCell) {
+			r[3], r[9], r[10] = in.suppressed(), in.suppressed(), in.suppressed()
+		}
+	}
+	return b.table("Cohort panel", "Cohorts by school year: participation, dosage, growth and proficiency", []column{
+		{Name: "Cohort"}, {Name: "School year"}, {Name: "Schools", Style: b.int}, {Name: "Students in the model", Style: b.int},
+		{Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Share coached", Style: b.pct},
+		{Name: "Coaching hours", Style: b.dec}, {Name: "Hours per coached teacher", Style: b.dec},
+		{Name: "Mean growth (SD)", Style: b.dec}, {Name: "At level 3+", Style: b.pct},
+	}, rows)
+}
+
+func didSheet(ctx context.Context, b *book, in Input) error {
+	ests, err := queryEstimates(ctx, in, "analysis IN ('did', 'did_cs')")
+	if err != nil {
+		return err
+	}
+	var est [][]any
+	for _, e := range ests {
+		name := "Two-way fixed effects (school and year)"
+		if e.analysis == "did_cs" {
+			name = "Callaway-Sant'Anna (each cohort against comparison and not-yet-joined schools)"
+		}
+		r := []any{name}
+		r = append(r, in.estimateCells(e, 5)...)
+		est = append(est, append(r, e.schools, e.note))
+	}
+	gt, err := queryRows(ctx, in.DB, `SELECT cohort, school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools FROM did_group_time ORDER BY cohort, school_year`)
+	if err != nil {
+		return err
+	}
+	for _, r := range gt {
+		r[1] = yearLabel(i64(r[1]))
+	}
+	et, err := queryRows(ctx, in.DB, `SELECT cohort, event_time, schools, analysis_rows, mean_growth, comparison_growth, difference, comparison_schools FROM event_time ORDER BY cohort = 'all cohorts', cohort, event_time`)
+	if err != nil {
+		return err
+	}
+	for _, r := range et {
+		if i64(r[3]) < int64(in.MinCell) {
+			r[3], r[4], r[6] = in.suppressed(), in.suppressed(), in.suppressed()
+		}
+	}
+	return b.sheet("Difference-in-differences", "What changed after schools joined the network (mean growth in SD)", []section{
+		{Title: "Estimates", Cols: []column{{Name: "Estimator", Width: 50}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.dec4}, {Name: "Schools", Style: b.int}, {Name: "Note", Width: 60}}, Rows: est},
+		{Title: "Effect of joining by cohort and year (Callaway-Sant'Anna)", Cols: []column{{Name: "Cohort"}, {Name: "School year"}, {Name: "Years since joining", Style: b.int}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Joining schools", Style: b.int}, {Name: "Control schools", Style: b.int}}, Rows: gt},
+		{Title: "Event time: mean growth of joining schools and of comparison schools in the same years", Cols: []column{{Name: "Cohort"}, {Name: "Years since joining", Style: b.int}, {Name: "Schools", Style: b.int}, {Name: "Students in the model", Style: b.int}, {Name: "Mean growth", Style: b.dec}, {Name: "Comparison growth", Style: b.dec}, {Name: "Difference", Style: b.dec}, {Name: "Comparison schools", Style: b.int}}, Rows: et},
+	}, func(at []placed) error {
+		return b.picture("Difference-in-differences", fmt.Sprintf("K%d", at[1].Header), filepath.Join(in.ChartsDir, ChartEventTime), 0.55)
+	})
+}
+
+func cohortDosageSheet(ctx context.Context, b *book, in Input) error {
+	rows, err := queryRows(ctx, in.DB, `
+		SELECT `+cohortLabel+` AS cohort, d.school_year,
+		       count(*) FILTER (WHERE d.cycles > 0) AS coached,
+		       sum(d.cycles), sum(d.cycles) / nullif(count(*) FILTER (WHERE d.cycles > 0), 0),
+		       sum(d.sessions), sum(d.hours) / nullif(count(*) FILTER (WHERE d.cycles > 0), 0),
+		       sum(d.cycles_improve) / nullif(sum(d.cycles), 0), sum(d.goals_met) / nullif(sum(d.cycles), 0),
+		       sum(d.principles_logged) / nullif(sum(d.sessions), 0)
+		FROM teacher_dosage d JOIN schools s USING (school_id)
+		GROUP BY s.ip_cohort, d.school_year
+		HAVING sum(d.cycles) > 0
+		ORDER BY s.ip_cohort NULLS LAST, d.school_year`)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		r[1] = yearLabel(i64(r[1]))
+	}
+	return b.table("Dosage by cohort", "Coaching dosage by cohort and year (coached teachers only)", []column{
+		{Name: "Cohort"}, {Name: "School year"}, {Name: "Coached teachers", Style: b.int}, {Name: "Cycles", Style: b.int}, {Name: "Cycles per teacher", Style: b.dec},
+		{Name: "Sessions", Style: b.int}, {Name: "Hours per teacher", Style: b.dec}, {Name: "Cycles reaching improve", Style: b.pct}, {Name: "Goals met", Style: b.pct}, {Name: "Principles per session", Style: b.dec},
+	}, rows)
+}
+
+func caseloadSheet(ctx context.Context, b *book, in Input) error {
+	rows, err := queryRows(ctx, in.DB, `
+		WITH ses AS (SELECT cycle_id, count(*) AS sessions, sum(minutes) / 60.0 AS hours FROM coaching_sessions GROUP BY 1)
+		SELECT c.coach_id, coalesce(k.coach_name, ''), coalesce(k.school_id, CASE WHEN k.coach_id IS NULL THEN '' ELSE 'several schools' END),
+		       c.school_year, count(DISTINCT c.teacher_id), count(*),
+		       count(*) FILTER (WHERE c.end_date IS NOT NULL) / count(*),
+		       count(*) FILTER (WHERE c.stage_reached = 'improve') / count(*),
+		       count(*) FILTER (WHERE c.goal_met) / count(*),
+		       coalesce(sum(ses.sessions), 0), coalesce(sum(ses.hours), 0)
+		FROM coaching_cycles c
+		LEFT JOIN coaches k USING (coach_id)
+		LEFT JOIN ses USING (cycle_id)
+		GROUP BY ALL
+		ORDER BY c.coach_id, c.school_year`)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		r[3] = yearLabel(i64(r[3]))
+	}
+	return b.table("Coach caseloads", "Coach caseloads by year (completed = cycle has an end date)", []column{
+		{Name: "Coach ID"}, {Name: "Coach", Width: 22}, {Name: "School"}, {Name: "School year"}, {Name: "Teachers", Style: b.int}, {Name: "Cycles", Style: b.int},
+		{Name: "Completed", Style: b.pct}, {Name: "Reached improve", Style: b.pct}, {Name: "Goal met", Style: b.pct}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec},
+	}, rows)
+}
+
+func cohortSchoolsSheet(ctx context.Context, b *book, in Input) error {
+	rows, err := queryRows(ctx, in.DB, `
+		SELECT `+cohortLabel+`, school_id, school_name, district_id, coalesce(district_name, ''), coalesce(level, '')
+		FROM schools ORDER BY ip_cohort NULLS LAST, school_id`)
+	if err != nil {
+		return err
+	}
+	return b.table("Schools by cohort", "Schools by cohort (comparison schools never joined)", []column{
+		{Name: "Cohort"}, {Name: "School ID"}, {Name: "School", Width: 34}, {Name: "District ID"}, {Name: "District", Width: 26}, {Name: "Level"},
+	}, rows)
+}

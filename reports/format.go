@@ -1,0 +1,119 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+)
+
+// yearLabel writes school year 2024 as "2023-24"; 0 (pooled) as "all years".
+func yearLabel(y int64) string {
+	if y == 0 {
+		return "all years"
+	}
+	return fmt.Sprintf("%d-%02d", y-1, y%100)
+}
+
+// suppressed is the text a suppressed cell shows.
+func (in Input) suppressed() string { return fmt.Sprintf("suppressed (n<%d)", in.MinCell) }
+
+// minTeachers is the fewest teachers a cell about teachers (look-for
+// ratings, coaching activity by teacher group) may rest on: fewer could
+// single a teacher out, and coaching is non-evaluative.
+const minTeachers = 3
+
+// num returns v as float64 and whether it is a number (not NULL or NaN).
+func num(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, !math.IsNaN(x)
+	case int64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// i64 returns v as int64 (0 for NULL).
+func i64(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	}
+	return 0
+}
+
+// str returns v as a string ("" for NULL).
+func str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// plainImpact says an impact estimate in words for a principal.
+func plainImpact(est, lo, hi, ii float64) string {
+	size := fmt.Sprintf("%+.2f SD, about %+.0f percentile points for a typical student", est, ii)
+	switch {
+	case lo > 0:
+		return "Students of coached teachers grew more than similar students of other teachers (" + size + ")"
+	case hi < 0:
+		return "Students of coached teachers grew less than similar students of other teachers (" + size + ")"
+	default:
+		return "No clear difference between coached and other classrooms (" + size + "; the interval includes 0)"
+	}
+}
+
+// plainEquivalence says a WWC baseline-equivalence band in words.
+func plainEquivalence(band string) string {
+	switch band {
+	case "satisfied":
+		return "groups started alike (WWC: satisfied)"
+	case "requires adjustment":
+		return "groups started a little apart; the model adjusts for it (WWC: adjustment required)"
+	case "not satisfied":
+		return "groups started far apart: read with caution (WWC: not satisfied)"
+	}
+	return band
+}
+
+// sheetName makes s a valid, unique-enough worksheet name: no []:*?/\,
+// not starting or ending with an apostrophe, at most 31 characters.
+func sheetName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`[]:*?/\`, r) || r < 0x20 {
+			return '_'
+		}
+		return r
+	}, s)
+	s = strings.Trim(s, "' ")
+	if r := []rune(s); len(r) > 31 {
+		s = string(r[:31])
+	}
+	if s == "" {
+		s = "Sheet"
+	}
+	return s
+}
+
+var unsafeFile = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// fileName makes an ID safe as a file name: letters, digits, dot, dash
+// and underscore only, no leading dot, at most 100 bytes. Distinct IDs
+// that fold to the same name get distinct names from the caller.
+func fileName(id string) string {
+	s := unsafeFile.ReplaceAllString(id, "_")
+	s = strings.TrimLeft(s, ".")
+	if len(s) > 100 {
+		s = s[:100]
+	}
+	if s == "" {
+		s = "_"
+	}
+	return s
+}

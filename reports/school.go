@@ -1,0 +1,376 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/xuri/excelize/v2"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// schoolData is everything one principal's workbook shows, gathered for
+// all schools by a few queries.
+type schoolData struct {
+	id, name, cohort string
+	growth           [][]any // school_year, subject, coached, teacher_id, growth
+	months           [][]any
+	activity         [][]any
+	focus            [][]any
+	teachers         [][]any
+	lookfors         [][]any
+	grades           [][]any
+}
+
+// bySchool runs q, whose first column is school_id, and hands each row
+// (without it) to add.
+func bySchool(ctx context.Context, in Input, q string, add func(id string, r []any)) error {
+	rows, err := queryRows(ctx, in.DB, q)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		add(str(r[0]), r[1:])
+	}
+	return nil
+}
+
+// Schools writes one workbook per school into dir:
+// <school_id>.xlsx (the ID made safe as a file name).
+func Schools(ctx context.Context, in Input, dir string) error {
+	list, err := queryRows(ctx, in.DB, `SELECT school_id, school_name, `+cohortLabel+` FROM schools ORDER BY school_id`)
+	if err != nil {
+		return err
+	}
+	schools := map[string]*schoolData{}
+	var order []*schoolData
+	for _, r := range list {
+		s := &schoolData{id: str(r[0]), name: str(r[1]), cohort: str(r[2])}
+		schools[s.id] = s
+		order = append(order, s)
+	}
+	var latest int64
+	if err := bySchool(ctx, in, `SELECT NULL, max(school_year) FROM student_growth`, func(_ string, r []any) { latest = i64(r[0]) }); err != nil {
+		return err
+	}
+	queries := []struct {
+		q   string
+		dst func(*schoolData) *[][]any
+	}{
+		{`SELECT school_id, school_year, subject, coached, teacher_id, growth FROM student_growth WHERE excluded IS NULL ORDER BY school_id, school_year, subject`,
+			func(s *schoolData) *[][]any { return &s.growth }},
+		{`SELECT t.school_id, strftime(s.session_date, '%Y-%m') AS month, count(*), sum(s.minutes) / 60.0
+		  FROM coaching_sessions s JOIN coaching_cycles c USING (cycle_id) JOIN teachers t ON t.teacher_id = c.teacher_id
+		  GROUP BY ALL ORDER BY 1, 2`, func(s *schoolData) *[][]any { return &s.months }},
+		{`SELECT t.school_id, lower(trim(s.activity)), count(*), sum(s.minutes) / 60.0
+		  FROM coaching_sessions s JOIN coaching_cycles c USING (cycle_id) JOIN teachers t ON t.teacher_id = c.teacher_id
+		  GROUP BY ALL ORDER BY 1, 3 DESC, 2`, func(s *schoolData) *[][]any { return &s.activity }},
+		{`SELECT t.school_id, coalesce(nullif(trim(c.focus_area), ''), 'unspecified'), count(*),
+		         count(*) FILTER (WHERE c.stage_reached = 'improve'), count(*) FILTER (WHERE c.goal_met)
+		  FROM coaching_cycles c JOIN teachers t USING (teacher_id)
+		  GROUP BY ALL ORDER BY 1, 3 DESC, 2`, func(s *schoolData) *[][]any { return &s.focus }},
+		{`SELECT o.school_id, o.yr, o.coached, count(DISTINCT o.teacher_id), count(*), avg(o.rating)
+		  FROM (
+		      SELECT t.school_id, ob.teacher_id, ob.rating,
+		             year(ob.observation_date) + (month(ob.observation_date) >= 7)::INTEGER AS yr,
+		             EXISTS (SELECT 1 FROM coaching_cycles c WHERE c.teacher_id = ob.teacher_id
+		                     AND c.school_year = year(ob.observation_date) + (month(ob.observation_date) >= 7)::INTEGER) AS coached
+		      FROM observations ob JOIN teachers t USING (teacher_id)
+		  ) o
+		  GROUP BY ALL ORDER BY 1, 2, 3`, func(s *schoolData) *[][]any { return &s.lookfors }},
+		{fmt.Sprintf(`SELECT school_id, subject, tested_grade, count(*), avg(spring_z), avg(growth),
+		         avg((performance_level >= 3)::INTEGER), count(performance_level)
+		  FROM student_growth WHERE school_year = %d GROUP BY ALL ORDER BY 1, 2, 3`, latest),
+			func(s *schoolData) *[][]any { return &s.grades }},
+	}
+	if in.ShowTeacherNames {
+		queries = append(queries, struct {
+			q   string
+			dst func(*schoolData) *[][]any
+		}{`SELECT t.school_id, trim(coalesce(t.first_name, '') || ' ' || coalesce(t.last_name, '')), t.teacher_id, d.school_year, d.cycles, d.sessions, d.hours
+		   FROM teacher_dosage d JOIN teachers t USING (teacher_id) WHERE d.cycles > 0 ORDER BY 1, 2, 3, 4`,
+			func(s *schoolData) *[][]any { return &s.teachers }})
+	}
+	for _, q := range queries {
+		err := bySchool(ctx, in, q.q, func(id string, r []any) {
+			if s := schools[id]; s != nil {
+				*q.dst(s) = append(*q.dst(s), r)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	district, err := queryRows(ctx, in.DB, fmt.Sprintf(`
+		SELECT subject, tested_grade, count(*), avg(spring_z), avg(growth), avg((performance_level >= 3)::INTEGER)
+		FROM student_growth WHERE school_year = %d GROUP BY ALL`, latest))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	used := map[string]bool{}
+	for _, s := range order {
+		name := fileName(s.id)
+		for i := 2; used[name]; i++ {
+			name = fmt.Sprintf("%s-%d", fileName(s.id), i)
+		}
+		used[name] = true
+		if err := schoolBook(in, s, latest, district, filepath.Join(dir, name+".xlsx")); err != nil {
+			return fmt.Errorf("school %s: %w", s.id, err)
+		}
+	}
+	return nil
+}
+
+// armStats is the mean growth of one group of classrooms with its 95% CI,
+// clustered by classroom (teacher): SE² = G/(G-1) Σ_g (Σ_i∈g (y_i - ȳ))² / n².
+type armStats struct {
+	n, classrooms int
+	mean, lo, hi  float64
+	ok            bool // CI available (2+ classrooms)
+}
+
+func arm(ys []float64, teachers []string) armStats {
+	a := armStats{n: len(ys)}
+	if a.n == 0 {
+		return a
+	}
+	sum := 0.0
+	for _, y := range ys {
+		sum += y
+	}
+	a.mean = sum / float64(a.n)
+	byT := map[string]float64{}
+	for i, y := range ys {
+		byT[teachers[i]] += y - a.mean
+	}
+	a.classrooms = len(byT)
+	if a.classrooms < 2 {
+		return a
+	}
+	ss := 0.0
+	for _, s := range byT {
+		ss += s * s
+	}
+	g := float64(a.classrooms)
+	se := math.Sqrt(g/(g-1)*ss) / float64(a.n)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: g - 1}.Quantile(0.975)
+	a.lo, a.hi, a.ok = a.mean-t*se, a.mean+t*se, true
+	return a
+}
+
+// armCells are the cells of one arm: classrooms, students, mean growth and
+// CI, or the suppression text when the arm has too few students or
+// classrooms (a mean over one or two classrooms would be those teachers'
+// results).
+func (in Input) armCells(a armStats) []any {
+	switch {
+	case a.n == 0:
+		return []any{int64(0), int64(0), "no students", nil, nil}
+	case a.n < in.MinCell:
+		return []any{nil, nil, in.suppressed(), nil, nil}
+	case a.classrooms < minTeachers:
+		return []any{nil, int64(a.n), fmt.Sprintf("suppressed (fewer than %d classrooms)", minTeachers), nil, nil}
+	}
+	r := []any{int64(a.classrooms), int64(a.n), a.mean, nil, nil}
+	if a.ok {
+		r[3], r[4] = a.lo, a.hi
+	}
+	return r
+}
+
+// schoolBook writes one principal's workbook.
+func schoolBook(in Input, s *schoolData, latest int64, district [][]any, path string) error {
+	b, err := newBook()
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error { b.f.Close(); return err }
+	if err := b.f.SetSheetName("Sheet1", "Growth"); err != nil {
+		return fail(err)
+	}
+	if err := schoolGrowthSheet(b, in, s, latest); err != nil {
+		return fail(fmt.Errorf("growth: %w", err))
+	}
+	for _, sh := range []struct {
+		name  string
+		write func(*book, Input, *schoolData, int64, [][]any) error
+	}{
+		{"Coaching activity", schoolActivitySheet},
+		{"Look-fors", schoolLookforSheet},
+		{"Grades and subjects", schoolGradesSheet},
+	} {
+		if _, err := b.f.NewSheet(sh.name); err != nil {
+			return fail(err)
+		}
+		if err := sh.write(b, in, s, latest, district); err != nil {
+			return fail(fmt.Errorf("%s: %w", sh.name, err))
+		}
+	}
+	b.f.SetActiveSheet(0)
+	return b.save(path)
+}
+
+func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
+	type key struct {
+		year    int64
+		subject string
+		coached bool
+	}
+	ys := map[key][]float64{}
+	ts := map[key][]string{}
+	var keys []key
+	for _, r := range s.growth {
+		k := key{i64(r[0]), str(r[1]), r[2] == true}
+		if _, ok := ys[k]; !ok {
+			keys = append(keys, k)
+		}
+		g, _ := num(r[4])
+		ys[k] = append(ys[k], g)
+		ts[k] = append(ts[k], str(r[3]))
+	}
+	var rows, glance [][]any
+	seen := map[key]bool{}
+	for _, k := range keys {
+		k.coached = false
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		not := arm(ys[k], ts[k])
+		kc := k
+		kc.coached = true
+		co := arm(ys[kc], ts[kc])
+		for _, a := range []struct {
+			label string
+			st    armStats
+		}{{"not coached", not}, {"coached", co}} {
+			rows = append(rows, append([]any{yearLabel(k.year), k.subject, a.label}, in.armCells(a.st)...))
+		}
+		if k.year == latest {
+			nc, cc := in.armCells(not), in.armCells(co)
+			glance = append(glance, []any{k.subject, nc[2], cc[2]})
+		}
+	}
+	title := fmt.Sprintf("%s (%s, %s): growth of students in coached and not-coached classrooms", s.name, s.id, s.cohort)
+	growthCols := []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Group", Width: 14}, {Name: "Classrooms", Style: b.int}, {Name: "Students", Style: b.int}, {Name: "Mean growth (SD)", Style: b.dec, Width: 16}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}}
+	secs := []section{
+		{Title: "At a glance, " + yearLabel(latest) + ": mean growth (SD; 0 = typical for the baseline)", Cols: []column{{Name: "Subject"}, {Name: "Not coached", Style: b.dec, Width: 16}, {Name: "Coached", Style: b.dec, Width: 16}}, Rows: glance},
+		{Title: "Every year (growth = spring score beyond what the baseline predicts; CI allows for classrooms)", Cols: growthCols, Rows: rows},
+	}
+	return b.sheet("Growth", title, secs, func(at []placed) error {
+		if len(glance) == 0 {
+			return nil
+		}
+		first, last := at[0].First, at[0].Last
+		series := func(name, col, colour string) excelize.ChartSeries {
+			return excelize.ChartSeries{
+				Name:       fmt.Sprintf("'Growth'!$%s$%d", col, at[0].Header),
+				Categories: fmt.Sprintf("'Growth'!$A$%d:$A$%d", first, last),
+				Values:     fmt.Sprintf("'Growth'!$%s$%d:$%s$%d", col, first, col, last),
+				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}},
+			}
+		}
+		return b.f.AddChart("Growth", fmt.Sprintf("E%d", at[0].Header), &excelize.Chart{
+			Type:   excelize.Col,
+			Series: []excelize.ChartSeries{series("Not coached", "B", "999999"), series("Coached", "C", "1F77B4")},
+			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Mean growth, " + yearLabel(latest) + " (SD)"}}},
+			Legend: excelize.ChartLegend{Position: "bottom"},
+			Format: excelize.GraphicOptions{ScaleX: 0.8, ScaleY: 0.8},
+		})
+	})
+}
+
+func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) error {
+	secs := []section{
+		{Title: "Coaching sessions per month", Cols: []column{{Name: "Month"}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: s.months},
+		{Title: "Activity mix", Cols: []column{{Name: "Activity", Width: 16}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: s.activity},
+		{Title: "Focus areas of cycles", Cols: []column{{Name: "Focus area", Width: 26}, {Name: "Cycles", Style: b.int}, {Name: "Reached improve", Style: b.int}, {Name: "Goal met", Style: b.int}}, Rows: s.focus},
+	}
+	if in.ShowTeacherNames {
+		secs = append(secs, section{Title: "Coaching by teacher (activity counts only; coaching is non-evaluative)", Cols: []column{{Name: "Teacher", Width: 22}, {Name: "Teacher ID"}, {Name: "School year"}, {Name: "Cycles", Style: b.int}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: yearCol(s.teachers, 2)})
+	}
+	title := s.name + ": coaching activity (all years)"
+	if len(s.months) == 0 {
+		title = s.name + ": no coaching sessions logged"
+	}
+	return b.sheet("Coaching activity", title, secs, func(at []placed) error {
+		if len(s.months) == 0 {
+			return nil
+		}
+		return b.f.AddChart("Coaching activity", fmt.Sprintf("F%d", at[0].Header), &excelize.Chart{
+			Type: excelize.Col,
+			Series: []excelize.ChartSeries{{
+				Name:       "'Coaching activity'!$B$" + fmt.Sprint(at[0].Header),
+				Categories: fmt.Sprintf("'Coaching activity'!$A$%d:$A$%d", at[0].First, at[0].Last),
+				Values:     fmt.Sprintf("'Coaching activity'!$B$%d:$B$%d", at[0].First, at[0].Last),
+				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F77B4"}},
+			}},
+			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Coaching sessions per month"}}},
+			Legend: excelize.ChartLegend{Position: "none"},
+		})
+	})
+}
+
+// yearCol replaces column i of every row (a school year) with its label.
+func yearCol(rows [][]any, i int) [][]any {
+	for _, r := range rows {
+		r[i] = yearLabel(i64(r[i]))
+	}
+	return rows
+}
+
+func schoolLookforSheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) error {
+	var rows [][]any
+	for _, r := range s.lookfors {
+		group := "teachers not coached that year"
+		if r[1] == true {
+			group = "teachers coached that year"
+		}
+		out := []any{yearLabel(i64(r[0])), group, r[2], r[3], r[4]}
+		if i64(r[2]) < minTeachers {
+			out[2], out[3], out[4] = nil, nil, fmt.Sprintf("suppressed (fewer than %d teachers)", minTeachers)
+		}
+		rows = append(rows, out)
+	}
+	title := s.name + ": look-for ratings (0-4) by year"
+	if len(rows) == 0 {
+		title = s.name + ": no observations loaded"
+	}
+	return b.table("Look-fors", title, []column{{Name: "School year"}, {Name: "Group", Width: 32}, {Name: "Teachers", Style: b.int}, {Name: "Observations", Style: b.int}, {Name: "Mean rating", Style: b.dec}}, rows)
+}
+
+func schoolGradesSheet(b *book, in Input, s *schoolData, latest int64, district [][]any) error {
+	type key struct {
+		subject string
+		grade   int64
+	}
+	dist := map[key][]any{}
+	for _, r := range district {
+		dist[key{str(r[0]), i64(r[1])}] = r[2:]
+	}
+	var rows [][]any
+	for _, r := range s.grades {
+		out := []any{r[0], r[1]}
+		if i64(r[2]) < int64(in.MinCell) {
+			out = append(out, in.suppressed(), nil, nil, nil)
+		} else {
+			level := r[5]
+			if i64(r[6]) < int64(in.MinCell) {
+				level = in.suppressed()
+			}
+			out = append(out, r[2], r[3], r[4], level)
+		}
+		out = append(out, dist[key{str(r[0]), i64(r[1])}]...)
+		rows = append(rows, out)
+	}
+	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s (spring z: 0 = district average)", s.name, yearLabel(latest)), []column{
+		{Name: "Subject"}, {Name: "Grade", Style: b.int},
+		{Name: "School students", Style: b.int}, {Name: "School mean spring z", Style: b.dec}, {Name: "School mean growth", Style: b.dec}, {Name: "School at level 3+", Style: b.pct},
+		{Name: "District students", Style: b.int}, {Name: "District mean spring z", Style: b.dec}, {Name: "District mean growth", Style: b.dec}, {Name: "District at level 3+", Style: b.pct},
+	}, rows)
+}
