@@ -17,32 +17,13 @@ func Cohorts(ctx context.Context, in Input, path string) error {
 	if err != nil {
 		return err
 	}
-	steps := []struct {
-		sheet string
-		write func(context.Context, *book, Input) error
-	}{
+	return b.write(ctx, in, path, []step{
 		{"Cohort panel", cohortPanelSheet},
 		{"Difference-in-differences", didSheet},
 		{"Dosage by cohort", cohortDosageSheet},
 		{"Coach caseloads", caseloadSheet},
 		{"Schools by cohort", cohortSchoolsSheet},
-	}
-	for i, s := range steps {
-		if i == 0 {
-			err = b.f.SetSheetName("Sheet1", sheetName(s.sheet))
-		} else {
-			_, err = b.f.NewSheet(sheetName(s.sheet))
-		}
-		if err == nil {
-			err = s.write(ctx, b, in)
-		}
-		if err != nil {
-			b.f.Close()
-			return fmt.Errorf("%s: %w", s.sheet, err)
-		}
-	}
-	b.f.SetActiveSheet(0)
-	return b.save(path)
+	})
 }
 
 func cohortPanelSheet(ctx context.Context, b *book, in Input) error {

@@ -19,10 +19,7 @@ func District(ctx context.Context, in Input, path string) error {
 	if err != nil {
 		return err
 	}
-	steps := []struct {
-		sheet string
-		write func(context.Context, *book, Input) error
-	}{
+	return b.write(ctx, in, path, []step{
 		{"Overview", overviewSheet},
 		{"Impact", impactSheet},
 		{"Dose-response", doseSheet},
@@ -31,7 +28,19 @@ func District(ctx context.Context, in Input, path string) error {
 		{"Teacher practice", practiceSheet},
 		{"Data quality", dataQualitySheet},
 		{"About", aboutSheet},
-	}
+	})
+}
+
+// step writes one sheet of a workbook.
+type step struct {
+	sheet string
+	write func(context.Context, *book, Input) error
+}
+
+// write adds a sheet per step, in order, and saves the workbook to path;
+// the first sheet is the one Excel opens on.
+func (b *book) write(ctx context.Context, in Input, path string, steps []step) error {
+	var err error
 	for i, s := range steps {
 		if i == 0 {
 			err = b.f.SetSheetName("Sheet1", sheetName(s.sheet))
@@ -50,7 +59,7 @@ func District(ctx context.Context, in Input, path string) error {
 	return b.save(path)
 }
 
-// estimateCols are the columns estimateQuery selects.
+// estimateQuery selects every column of the estimates table a sheet shows.
 const estimateQuery = `
 SELECT analysis, subject, coalesce(school_year, 0), coalesce(subgroup, ''), unit,
        estimate, std_error, ci_low, ci_high, p_value, df,
