@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/big"
 	"path/filepath"
 	"time"
 
@@ -86,6 +87,12 @@ func queryRows(ctx context.Context, db Querier, q string, args ...any) ([][]any,
 				vals[i] = int64(x)
 			case float32:
 				vals[i] = float64(x)
+			case *big.Int: // sums of integers are HUGEINT
+				if x.IsInt64() {
+					vals[i] = x.Int64()
+				} else {
+					vals[i], _ = x.Float64()
+				}
 			case time.Time:
 				vals[i] = x.Format("2006-01-02")
 			}

@@ -142,7 +142,7 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 		}
 		return rows
 	}
-	impactCols := []column{{Name: "Subject", Width: 10}, {Name: "Years", Width: 10}, {Name: "What the data say", Width: 60}, {Name: "Effect (SD)", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Did the groups start alike?", Width: 40}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}}
+	impactCols := []column{{Name: "Subject", Width: 10}, {Name: "Years", Width: 10}, {Name: "What the data say", Width: 50, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Did the groups start alike?", Width: 30, Style: b.wrap}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}}
 
 	var other [][]any
 	labels := map[string]string{
@@ -160,11 +160,11 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 		r = append(r, e.note)
 		other = append(other, r)
 	}
-	otherCols := []column{{Name: "Question", Width: 60}, {Name: "Unit", Width: 30}, {Name: "Estimate", Style: b.dec}, {Name: "Standard error", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 40}}
+	otherCols := []column{{Name: "Question", Width: 40, Style: b.wrap}, {Name: "Unit", Width: 24, Style: b.wrap}, {Name: "Estimate", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Note", Width: 50, Style: b.wrap}}
 
 	cov, err := queryRows(ctx, in.DB, `
 		SELECT count(DISTINCT school_id) FILTER (WHERE cycles > 0), count(*), count(*) FILTER (WHERE cycles > 0),
-		       count(*) FILTER (WHERE cycles > 0) / nullif(count(*), 0), sum(cycles), sum(sessions), sum(hours),
+		       count(*) FILTER (WHERE cycles > 0) / nullif(count(*), 0), sum(cycles)::BIGINT, sum(sessions)::BIGINT, sum(hours),
 		       sum(goals_met) / nullif(sum(cycles), 0)
 		FROM teacher_dosage WHERE school_year = ?`, latest)
 	if err != nil {
@@ -189,7 +189,8 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 	if rejected > 0 {
 		status = fmt.Sprintf("%d rows rejected: see Data quality", rejected)
 	}
-	quality := [][]any{{"Input files", int64(len(in.Files))}, {"Rows read", read}, {"Rows rejected", rejected}, {"Status", status}}
+	count := func(n int64) excelize.Cell { return excelize.Cell{Value: n, StyleID: b.int} }
+	quality := [][]any{{"Input files", count(int64(len(in.Files)))}, {"Rows read", count(read)}, {"Rows rejected", count(rejected)}, {"Status", status}}
 
 	secs := []section{
 		{Title: "Does coaching go with more growth? Spring scores of students of coached vs other teachers, all years", Cols: impactCols, Rows: headline(0)},
@@ -241,7 +242,7 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 		{Name: "Analysis"}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 30},
 		{Name: "Estimate", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.dec4}, {Name: "df", Style: b.int},
 		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Schools", Style: b.int},
-		{Name: "Hedges' g", Style: d}, {Name: "Improvement index", Style: d}, {Name: "Baseline g", Style: d}, {Name: "Baseline equivalence"}, {Name: "Note", Width: 60},
+		{Name: "Hedges' g", Style: d}, {Name: "Improvement index", Style: d}, {Name: "Baseline g", Style: d}, {Name: "Baseline equivalence"}, {Name: "Note", Width: 50, Style: b.wrap},
 	}, rows)
 }
 
@@ -274,8 +275,8 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 		rows[i] = out
 	}
 	return b.sheet("Dose-response", "Growth by coaching dosage (hours the teacher of record was coached before the spring test)", []section{
-		{Title: "Effect per coaching hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 50}}, Rows: per},
-		{Title: "Adjusted spring z by dosage band (difference from 0 hours with its 95% CI)", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "Band"}, {Name: "Students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Mean hours", Style: b.dec}, {Name: "Adjusted mean spring z", Style: b.dec}, {Name: "Difference from 0 hours", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 30}}, Rows: rows},
+		{Title: "Effect per coaching hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 50, Style: b.wrap}}, Rows: per},
+		{Title: "Adjusted spring z by dosage band (difference from 0 hours with its 95% CI)", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "Band"}, {Name: "Students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Mean hours", Style: b.dec}, {Name: "Adjusted mean spring z", Style: b.dec}, {Name: "Difference from 0 hours", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 50, Style: b.wrap}}, Rows: rows},
 	}, func(at []placed) error {
 		return b.picture("Dose-response", fmt.Sprintf("M%d", at[1].Header), filepath.Join(in.ChartsDir, ChartBands), 0.55)
 	})
@@ -334,7 +335,7 @@ func subgroupsSheet(ctx context.Context, b *book, in Input) error {
 	}
 	return b.table("Subgroups", "Impact within student groups (the impact model fitted within each group)", []column{
 		{Name: "Group", Width: 34}, {Name: "Subject"}, {Name: "School year"}, {Name: "Effect (SD)", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Hedges' g", Style: b.dec},
-		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 50},
+		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 50, Style: b.wrap},
 	}, rows)
 }
 

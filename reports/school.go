@@ -275,7 +275,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}},
 			}
 		}
-		return b.f.AddChart("Growth", fmt.Sprintf("E%d", at[0].Header), &excelize.Chart{
+		return b.f.AddChart("Growth", fmt.Sprintf("J%d", at[0].Header), &excelize.Chart{
 			Type:   excelize.Col,
 			Series: []excelize.ChartSeries{series("Not coached", "B", "999999"), series("Coached", "C", "1F77B4")},
 			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Mean growth, " + yearLabel(latest) + " (SD)"}}},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"unicode/utf8"
@@ -123,7 +124,8 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 		if fw, ok := fixed[i]; ok {
 			w = fw
 		}
-		if err := sw.SetColWidth(i+1, i+1, min(w, max(60, fixed[i]))); err != nil {
+		widths[i] = min(w, max(60, fixed[i]))
+		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
 			return err
 		}
 	}
@@ -166,14 +168,24 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 		at[si] = placed{Header: headerRow, First: row, Last: row + len(sec.Rows) - 1}
 		for _, r := range sec.Rows {
 			out := make([]any, len(r))
+			lines := 1 // of the tallest wrapped cell
 			for i, v := range r {
 				style := 0
 				if i < len(sec.Cols) {
 					style = sec.Cols[i].Style
 				}
 				out[i] = cellOf(v, style)
+				if text, ok := v.(string); ok && style == b.wrap && b.wrap != 0 {
+					lines = max(lines, int(math.Ceil(float64(utf8.RuneCountInString(text))/(widths[i]*0.95))))
+				}
 			}
-			if err := sw.SetRow(fmt.Sprintf("A%d", row), out); err != nil {
+			// Excel and LibreOffice do not grow streamed rows to fit
+			// wrapped text: set the height.
+			var opts []excelize.RowOpts
+			if lines > 1 {
+				opts = append(opts, excelize.RowOpts{Height: float64(lines) * 12.75})
+			}
+			if err := sw.SetRow(fmt.Sprintf("A%d", row), out, opts...); err != nil {
 				return err
 			}
 			row++
