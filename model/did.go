@@ -160,6 +160,38 @@ type GroupTime struct {
 	ControlSchools                int
 }
 
+// schoolYear keys a school's growth in one year.
+type schoolYear struct {
+	school int32
+	year   int
+}
+
+// csIndex is the panel arranged for the Callaway-Sant'Anna estimator,
+// built once for the point estimate and every bootstrap draw.
+type csIndex struct {
+	y       map[schoolYear]float64
+	cohort  map[int32]float64
+	groups  []int   // cohorts joining inside the panel
+	schools []int32 // in order
+}
+
+func (p *panel) csIndex() *csIndex {
+	ix := &csIndex{y: map[schoolYear]float64{}, cohort: map[int32]float64{}}
+	for i := range p.school {
+		ix.y[schoolYear{p.school[i], int(p.year[i])}] = p.growth[i]
+		ix.cohort[p.school[i]] = p.cohort[i]
+	}
+	for s, c := range ix.cohort {
+		if p.joining(c) && !slices.Contains(ix.groups, int(c)) {
+			ix.groups = append(ix.groups, int(c))
+		}
+		ix.schools = append(ix.schools, s)
+	}
+	slices.Sort(ix.groups)
+	slices.Sort(ix.schools)
+	return ix
+}
+
 // csResult is one evaluation of the Callaway-Sant'Anna estimator.
 type csResult struct {
 	overall float64
@@ -176,31 +208,8 @@ type csResult struct {
 // over schools observed in both years, with controls C the comparison
 // schools and the schools not yet joined by t; the overall effect
 // averages the ATT(g,t) weighted by their treated schools.
-func (p *panel) cs(w []float64) csResult {
-	// growth[school][year]
-	type key struct {
-		school int32
-		year   int
-	}
-	y := map[key]float64{}
-	cohort := map[int32]float64{}
-	for i := range p.school {
-		y[key{p.school[i], int(p.year[i])}] = p.growth[i]
-		cohort[p.school[i]] = p.cohort[i]
-	}
-	var groups []int
-	for _, c := range cohort {
-		if p.joining(c) && !slices.Contains(groups, int(c)) {
-			groups = append(groups, int(c))
-		}
-	}
-	slices.Sort(groups)
-	schools := make([]int32, 0, len(cohort))
-	for s := range cohort {
-		schools = append(schools, s)
-	}
-	slices.Sort(schools)
-
+func (p *panel) cs(w []float64, ix *csIndex) csResult {
+	y, cohort, groups, schools := ix.y, ix.cohort, ix.groups, ix.schools
 	var res csResult
 	var num, den float64
 	for _, g := range groups {
@@ -208,8 +217,8 @@ func (p *panel) cs(w []float64) csResult {
 			var tSum, tW, cSum, cW float64
 			var nt, nc int
 			for _, s := range schools {
-				yt, ok1 := y[key{s, t}]
-				yb, ok2 := y[key{s, g - 1}]
+				yt, ok1 := y[schoolYear{s, t}]
+				yb, ok2 := y[schoolYear{s, g - 1}]
 				if !ok1 || !ok2 || w[s] == 0 {
 					continue
 				}
@@ -253,7 +262,8 @@ func (p *panel) callawaySantAnna(seed uint64) (Estimate, []GroupTime) {
 	for i := range ones {
 		ones[i] = 1
 	}
-	point := p.cs(ones)
+	ix := p.csIndex()
+	point := p.cs(ones, ix)
 	if !point.ok {
 		e.Note = "not estimated: needs schools joining inside the panel and comparison or not-yet-joined schools"
 		return e, nil
@@ -275,7 +285,7 @@ func (p *panel) callawaySantAnna(seed uint64) (Estimate, []GroupTime) {
 		for range pool {
 			w[pool[rng.IntN(len(pool))]]++
 		}
-		r := p.cs(w)
+		r := p.cs(w, ix)
 		if !r.ok {
 			continue
 		}

@@ -51,10 +51,11 @@ func Schools(ctx context.Context, in Input, dir string) error {
 		schools[s.id] = s
 		order = append(order, s)
 	}
-	var latest int64
-	if err := bySchool(ctx, in, `SELECT NULL, max(school_year) FROM student_growth`, func(_ string, r []any) { latest = i64(r[0]) }); err != nil {
+	last, err := queryRows(ctx, in.DB, `SELECT max(school_year) FROM student_growth`)
+	if err != nil {
 		return err
 	}
+	latest := i64(last[0][0])
 	queries := []struct {
 		q   string
 		dst func(*schoolData) *[][]any
