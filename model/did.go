@@ -76,13 +76,11 @@ func (p *panel) twfe() Estimate {
 	if len(always) > 0 {
 		notes = append(notes, fmt.Sprintf("%d schools coached in every year of the panel left out", len(always)))
 	}
-	years := map[float64]int{}
+	years := map[float64]bool{}
 	schools := map[int32]bool{}
 	treated, control := map[int32]bool{}, map[int32]bool{}
 	for _, i := range keep {
-		if _, ok := years[p.year[i]]; !ok {
-			years[p.year[i]] = 0
-		}
+		years[p.year[i]] = true
 		schools[p.school[i]] = true
 		if math.IsNaN(p.cohort[i]) {
 			control[p.school[i]] = true

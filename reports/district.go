@@ -291,23 +291,19 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
+	small := func(v any) bool { return i64(v) < int64(in.MinCell) }
+	for i, r := range rows {
 		r[4] = yearLabel(i64(r[4]))
-		if i64(r[6]) < int64(in.MinCell) { // growth rests on analysis students
-			r[13], r[14] = in.suppressed(), in.suppressed()
+		if small(r[6]) { // growth and hours rest on the analysis students
+			r[6], r[13], r[14] = in.suppressed(), in.suppressed(), in.suppressed()
 		}
-		if i64(r[16]) < int64(in.MinCell) {
+		if small(r[16]) { // the share at level 3+ on the leveled scores
 			r[15] = in.suppressed()
 		}
-		if i64(r[5]) < int64(in.MinCell) {
+		if small(r[5]) {
 			r[5] = in.suppressed()
 		}
-		if i64(r[6]) < int64(in.MinCell) {
-			r[6] = in.suppressed()
-		}
-	}
-	for i := range rows {
-		rows[i] = rows[i][:16]
+		rows[i] = r[:16] // leveled_scores was only for the check
 	}
 	return b.table("Schools", "One row per school and year: coverage, coaching, growth and proficiency", []column{
 		{Name: "School ID"}, {Name: "School", Width: 30}, {Name: "District"}, {Name: "IP cohort"}, {Name: "School year"},
