@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"path/filepath"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // The charts Build draws into the charts folder.
@@ -70,7 +73,7 @@ func impactChart(ctx context.Context, in Input, path string) error {
 	rows, err := queryRows(ctx, in.DB, `
 		SELECT subject, coalesce(school_year, 0), estimate, ci_low, ci_high FROM estimates
 		WHERE analysis = 'impact' AND estimate IS NOT NULL
-		ORDER BY school_year NULLS FIRST, subject = 'All', subject DESC`)
+		ORDER BY school_year NULLS FIRST, subject = 'All' DESC, subject`)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
@@ -85,10 +88,13 @@ func impactChart(ctx context.Context, in Input, path string) error {
 		hi, _ := num(r[4])
 		iv.XYs[i] = plotter.XY{X: est, Y: y}
 		iv.lo[i], iv.hi[i] = est-lo, hi-est
-		labels[n-1-i] = fmt.Sprintf("%s, %s", r[0], yearLabel(i64(r[1])))
+		subject := str(r[0])
+		if subject == "All" {
+			subject = "Both subjects"
+		}
+		labels[n-1-i] = fmt.Sprintf("%s, %s", subject, yearLabel(i64(r[1])))
 	}
-	p := plot.New()
-	p.Title.Text = "Spring scores: students of coached vs other teachers (95% CI)"
+	p := newPlot("Spring scores: students of coached vs other teachers\nDot: estimate; bar: 95% confidence interval; dashed line: no difference")
 	p.X.Label.Text = "Difference in spring z (SD), same baseline and grade"
 	bars, err := plotter.NewXErrorBars(iv)
 	if err != nil {
@@ -103,9 +109,10 @@ func impactChart(ctx context.Context, in Input, path string) error {
 	zero := vline(0, -0.5, float64(n)-0.5)
 	p.Add(plotter.NewGrid(), zero, bars, pts)
 	p.NominalY(labels...)
+	nominalRange(&p.Y, n)
 	pad := (p.X.Max - p.X.Min) * 0.05
 	p.X.Min, p.X.Max = min(p.X.Min, 0)-pad, p.X.Max+pad
-	return savePNG(p, 7*vg.Inch, vg.Length(n)*22*vg.Points(1)+100, path)
+	return savePNG(p, 7*vg.Inch, vg.Length(n)*22*vg.Points(1)+130, path)
 }
 
 // vline is a dashed vertical line at x from y0 to y1.
@@ -128,8 +135,7 @@ func bandsChart(ctx context.Context, in Input, path string) error {
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	p := plot.New()
-	p.Title.Text = "Spring scores by coaching hours (all years, both subjects)"
+	p := newPlot("Spring scores by coaching hours (all years, both subjects)\nBar: adjusted mean; whisker: 95% CI of its difference from 0 hours")
 	p.Y.Label.Text = "Adjusted spring z (SD)"
 	p.X.Label.Text = "Coaching hours of the teacher of record before the spring test"
 	var names []string
@@ -160,6 +166,8 @@ func bandsChart(ctx context.Context, in Input, path string) error {
 	}
 	p.NominalX(names...)
 	p.Add(plotter.NewGrid())
+	nominalRange(&p.X, len(names))
+	headroom(&p.Y)
 	return savePNG(p, 7*vg.Inch, 4.5*vg.Inch, path)
 }
 
@@ -170,8 +178,7 @@ func eventTimeChart(ctx context.Context, in Input, path string) error {
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	p := plot.New()
-	p.Title.Text = "Growth of joining schools minus comparison schools, by years since joining"
+	p := newPlot("Growth of joining schools minus comparison schools\nBy years since joining; the dashed line marks when the school joined")
 	p.X.Label.Text = "Years since the school joined (0 = joining year)"
 	p.Y.Label.Text = "Mean growth difference (SD)"
 	series := map[string]plotter.XYs{}
@@ -185,6 +192,7 @@ func eventTimeChart(ctx context.Context, in Input, path string) error {
 		series[c] = append(series[c], plotter.XY{X: float64(i64(r[1])), Y: d})
 	}
 	lo, hi := 0.0, 0.0
+	first, last := 0, 0
 	for i, c := range order {
 		l, pts, err := plotter.NewLinePoints(series[c])
 		if err != nil {
@@ -201,13 +209,21 @@ func eventTimeChart(ctx context.Context, in Input, path string) error {
 		p.Legend.Add(label, l, pts)
 		for _, xy := range series[c] {
 			lo, hi = min(lo, xy.Y), max(hi, xy.Y)
+			first, last = min(first, int(xy.X)), max(last, int(xy.X))
 		}
 	}
-	p.Add(vline(-0.5, lo, hi), plotter.NewGrid())
+	joined := vline(-0.5, lo, hi)
+	p.Add(joined, plotter.NewGrid())
+	p.Legend.Add("school joins", joined)
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(8)
-	p.Y.Max += (hi - lo) * 0.25 // room for the legend
-	p.X.Min, p.X.Max = -3.2, 3.2
+	p.Y.Max += (hi - lo) * 0.35 // room for the legend
+	var ticks plot.ConstantTicks
+	for t := first; t <= last; t++ {
+		ticks = append(ticks, plot.Tick{Value: float64(t), Label: fmt.Sprint(t)})
+	}
+	p.X.Tick.Marker = ticks
+	p.X.Min, p.X.Max = float64(first)-0.4, float64(last)+0.4
 	return savePNG(p, 7*vg.Inch, 4.5*vg.Inch, path)
 }
 
@@ -222,12 +238,11 @@ func sessionsChart(ctx context.Context, in Input, path string) error {
 	for i, r := range rows {
 		vals[i] = float64(i64(r[1]))
 		names[i] = str(r[0])
-		if i%3 != 0 && len(rows) > 16 {
-			names[i] = "" // a label every third month when there are many
+		if m := names[i][len(names[i])-2:]; len(rows) > 16 && m != "09" && m != "12" && m != "03" && m != "06" {
+			names[i] = "" // many months: label September, December, March, June
 		}
 	}
-	p := plot.New()
-	p.Title.Text = "Coaching sessions logged per month"
+	p := newPlot("Coaching sessions logged per month")
 	p.Y.Label.Text = "Sessions"
 	bars, err := plotter.NewBarChart(vals, vg.Points(max(4, 400/float64(len(rows)))))
 	if err != nil {
@@ -236,6 +251,8 @@ func sessionsChart(ctx context.Context, in Input, path string) error {
 	bars.Color, bars.LineStyle.Width = coachedColor, 0
 	p.Add(plotter.NewGrid(), bars)
 	p.NominalX(names...)
+	nominalRange(&p.X, len(names))
+	headroom(&p.Y)
 	p.X.Tick.Label.Rotation = 1.2
 	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
 	return savePNG(p, 8*vg.Inch, 4.5*vg.Inch, path)
@@ -262,8 +279,7 @@ func springZChart(ctx context.Context, in Input, path string) error {
 		z, _ := num(r[2])
 		vals[k] = append(vals[k], z)
 	}
-	p := plot.New()
-	p.Title.Text = "Spring z of students of coached and other teachers (boxes: middle half; line: median)"
+	p := newPlot("Spring z of students of coached and other teachers (all years)\nBox: middle half of students; line: median; whiskers: the rest, up to 1.5 box heights")
 	p.Y.Label.Text = "Spring z (SD)"
 	var names []string
 	x := 0.0
@@ -295,6 +311,8 @@ func springZChart(ctx context.Context, in Input, path string) error {
 	}
 	p.NominalX(names...)
 	p.Add(plotter.NewGrid())
+	nominalRange(&p.X, len(names))
+	headroom(&p.Y)
 	return savePNG(p, 7*vg.Inch, 4.5*vg.Inch, path)
 }
 
@@ -308,11 +326,24 @@ func hoursBySchoolChart(ctx context.Context, in Input, path string) error {
 	if err != nil || len(rows) == 0 {
 		return err
 	}
+	year := yearLabel(i64(rows[0][2]))
+	all := len(rows)
+	for len(rows) > 0 {
+		if h, _ := num(rows[0][1]); h > 0 {
+			break
+		}
+		rows = rows[1:] // schools without coaching that year
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	uncoached := all - len(rows)
+	shown := "every coached school"
 	if len(rows) > 60 { // a state: the 60 schools with most hours
 		rows = rows[len(rows)-60:]
+		shown = "the 60 coached schools with most hours"
 	}
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Coaching hours logged per school, %s", yearLabel(i64(rows[0][2])))
+	p := newPlot(fmt.Sprintf("Coaching hours logged per school, %s\n%s; %d schools without coaching are not shown", year, shown, uncoached))
 	p.X.Label.Text = "Coaching hours (sum of session minutes / 60)"
 	vals := make(plotter.Values, len(rows))
 	names := make([]string, len(rows))
@@ -330,16 +361,78 @@ func hoursBySchoolChart(ctx context.Context, in Input, path string) error {
 	p.Add(bars)
 	p.NominalY(names...)
 	p.X.Min, p.X.Max = 0, p.X.Max*1.08
+	nominalRange(&p.Y, len(names))
 	p.Add(plotter.NewGrid())
-	height := vg.Length(max(len(rows), 4))*16*vg.Points(1) + 90
+	height := vg.Length(max(len(rows), 4))*16*vg.Points(1) + 110
 	return savePNG(p, 8*vg.Inch, height, path)
 }
 
-// savePNG renders p as a PNG of the given size at path, atomically.
-func savePNG(p *plot.Plot, w, h vg.Length, path string) error {
-	wt, err := p.WriterTo(w, h, "png")
-	if err != nil {
-		return err
+// newPlot is a plot with the house title: larger, with room above and
+// below it. A title may have a second line (after "\n") that says how to
+// read the chart.
+func newPlot(title string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(13)
+	p.Title.Padding = vg.Points(10)
+	p.X.Label.Padding, p.Y.Label.Padding = vg.Points(6), vg.Points(6)
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
+	return p
+}
+
+// niceTicks labels a value axis every 1, 2, 2.5 or 5 times a power of ten,
+// five to seven labels, with only the decimals the step needs.
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	raw := (hi - lo) / 6
+	if !(raw > 0) || math.IsInf(raw, 0) {
+		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 3, 64)}}
 	}
-	return writeAtomic(path, func(out io.Writer) error { _, err := wt.WriteTo(out); return err })
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	prec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	if math.Abs(step/math.Pow(10, math.Floor(math.Log10(step)+1e-9))-2.5) < 1e-9 {
+		prec++
+	}
+	var ticks []plot.Tick
+	for i := math.Ceil(lo/step - 1e-9); i*step <= hi+step*1e-9; i++ {
+		v := i * step
+		if math.Abs(v) < step*1e-9 {
+			v = 0
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', prec, 64)})
+	}
+	return ticks
+}
+
+// nominalRange gives n nominal positions on an axis half a slot of room
+// on each side, so the first and last bars and labels are not cut.
+func nominalRange(a *plot.Axis, n int) {
+	a.Min, a.Max = -0.6, float64(n)-0.4
+}
+
+// headroom widens the top of a value axis (and the bottom when it is
+// below 0) by a tenth, so the tallest bar or whisker is not cut.
+func headroom(a *plot.Axis) {
+	span := a.Max - a.Min
+	a.Max += span * 0.1
+	if a.Min < 0 {
+		a.Min -= span * 0.05
+	}
+}
+
+// savePNG renders p as a PNG of the given size at path, atomically, with a
+// white margin around the plot so no text touches the edge.
+func savePNG(p *plot.Plot, w, h vg.Length, path string) error {
+	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(96), vgimg.UseBackgroundColor(color.White))
+	m := vg.Points(10)
+	p.Draw(draw.Crop(draw.New(img), m, -m, m/2, -m/2))
+	return writeAtomic(path, func(out io.Writer) error { _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(out); return err })
 }

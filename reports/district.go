@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/coachimpact/coachimpact/model"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -227,9 +228,19 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	}
 	rows := make([][]any, len(ests))
 	for i, e := range ests {
-		r := []any{e.analysis, e.subject, yearLabel(e.year), e.unit}
-		r = append(r, in.estimateCells(e, 6)...)
-		r = append(r, e.students, e.coached, e.teachers, e.coachedTeachers, e.schools)
+		r := []any{analysisLabel(e.analysis), e.subject, yearLabel(e.year), e.unit}
+		cells := in.estimateCells(e, 6)
+		cells[4] = pValue(cells[4])
+		if i64(cells[5]) == 0 {
+			cells[5] = nil // no t reference distribution (bootstrap)
+		}
+		r = append(r, cells...)
+		// Students and teachers do not apply to the school-level
+		// difference-in-differences, nor schools and students to others.
+		students := e.analysis != model.AnalysisPractice
+		teachers := e.analysis != model.AnalysisDiD && e.analysis != model.AnalysisDiDCS
+		r = append(r, countOrBlank(e.students, students), countOrBlank(e.coached, students && teachers),
+			countOrBlank(e.teachers, teachers), countOrBlank(e.coachedTeachers, teachers), countOrBlank(e.schools, !teachers))
 		if e.suppressed {
 			r = append(r, nil, nil, nil, "")
 		} else {
@@ -239,7 +250,7 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	}
 	d := b.dec
 	return b.table("Impact", "All estimates (see About for definitions)", []column{
-		{Name: "Analysis"}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 30},
+		{Name: "Analysis", Width: 30, Style: b.wrap}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 30},
 		{Name: "Estimate", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.dec4}, {Name: "df", Style: b.int},
 		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Schools", Style: b.int},
 		{Name: "Hedges' g", Style: d}, {Name: "Improvement index", Style: d}, {Name: "Baseline g", Style: d}, {Name: "Baseline equivalence"}, {Name: "Note", Width: 50, Style: b.wrap},
@@ -319,7 +330,7 @@ func subgroupsSheet(ctx context.Context, b *book, in Input) error {
 	}
 	rows := make([][]any, len(ests))
 	for i, e := range ests {
-		r := []any{e.subgroup, e.subject, yearLabel(e.year)}
+		r := []any{subgroupLabel(e.subgroup), e.subject, yearLabel(e.year)}
 		cells := in.estimateCells(e, 4)
 		r = append(r, cells[0], cells[2], cells[3])
 		if e.suppressed {
@@ -336,11 +347,14 @@ func subgroupsSheet(ctx context.Context, b *book, in Input) error {
 }
 
 func practiceSheet(ctx context.Context, b *book, in Input) error {
-	rows, err := queryRows(ctx, in.DB, `SELECT focus_area, phase, teachers, observations, mean_rating FROM teacher_practice ORDER BY focus_area = 'all' DESC, focus_area, phase_order`)
+	rows, err := queryRows(ctx, in.DB, `SELECT focus_area, phase, teachers, observations, mean_rating FROM teacher_practice WHERE focus_area <> 'not coached' ORDER BY focus_area = 'all' DESC, focus_area, phase_order`)
 	if err != nil {
 		return err
 	}
 	for _, r := range rows {
+		if r[0] == "all" {
+			r[0] = "all focus areas"
+		}
 		if i64(r[2]) < minTeachers {
 			r[4] = fmt.Sprintf("suppressed (fewer than %d teachers)", minTeachers)
 		}

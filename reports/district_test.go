@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -136,12 +137,26 @@ func TestDistrictWorkbook(t *testing.T) {
 	if n := queryInt(t, db, "SELECT count(*) FROM estimates WHERE analysis <> 'impact_subgroup'"); len(imp) != n {
 		t.Errorf("Impact has %d rows; estimates %d", len(imp), n)
 	}
+	seen := map[string]bool{}
 	for _, r := range imp {
-		if r[0] == "dose_response" && r[1] == "All" && r[2] == "all years" {
+		seen[r[0]] = true
+		switch {
+		case r[0] == "Dose-response: per coaching hour" && r[1] == "All" && r[2] == "all years":
 			if !sameFloat(r[4], queryFloat(t, db, "SELECT estimate FROM estimates WHERE analysis = 'dose_response' AND subject = 'All' AND school_year IS NULL")) {
 				t.Errorf("Impact dose row %v", r)
 			}
+			if r[8] != "<0.001" { // p = 1e-37 in the demo
+				t.Errorf("Impact dose p-value %q; want <0.001", r[8])
+			}
+		case strings.HasPrefix(r[0], "Schools joining"):
+			// School-level: no teacher counts; schools counted.
+			if r[12] != "" || r[13] != "" || r[14] == "" {
+				t.Errorf("DiD row counts teachers %q %q, schools %q", r[12], r[13], r[14])
+			}
 		}
+	}
+	if len(seen) != 5 { // impact, dose, did, did_cs, practice, in words
+		t.Errorf("Impact analyses %v", seen)
 	}
 	// Schools: one row per school-year of the panel.
 	sch := dataRows(t, rowsOf(t, f, "Schools"), "School ID", "School")
@@ -153,7 +168,7 @@ func TestDistrictWorkbook(t *testing.T) {
 		t.Errorf("Subgroups has %d rows; estimates %d", len(sub), n)
 	}
 	prac := dataRows(t, rowsOf(t, f, "Teacher practice"), "Focus area", "Phase")
-	if n := queryInt(t, db, "SELECT count(*) FROM teacher_practice"); len(prac) != n || n == 0 {
+	if n := queryInt(t, db, "SELECT count(*) FROM teacher_practice WHERE focus_area <> 'not coached'"); len(prac) != n || n == 0 {
 		t.Errorf("Teacher practice has %d rows; table %d", len(prac), n)
 	}
 
@@ -376,4 +391,73 @@ func TestSuppression(t *testing.T) {
 	if suppressed == 0 {
 		t.Error("no growth cell suppressed at min_cell 40")
 	}
+}
+
+// TestCohortSuppression builds the cohort workbook at a threshold between
+// the smallest and largest cohort-year: the cells below it read
+// "suppressed", those at or above it show the model's number.
+func TestCohortSuppression(t *testing.T) {
+	_, _, db := run(t, config.Default(), nil)
+	ctx := context.Background()
+	counts := map[string]int{} // "cohort|year label" → students in the model
+	rows, err := db.QueryContext(ctx, `SELECT coalesce(ip_cohort::VARCHAR || ' cohort', 'comparison'), school_year, sum(analysis_students)::BIGINT FROM school_year_panel GROUP BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	for rows.Next() {
+		var c string
+		var y, n int
+		if err := rows.Scan(&c, &y, &n); err != nil {
+			t.Fatal(err)
+		}
+		counts[fmt.Sprintf("%s|%d-%02d", c, y-1, y%100)] = n
+		sizes = append(sizes, n)
+	}
+	rows.Close()
+	slices.Sort(sizes)
+	if sizes[0] == sizes[len(sizes)-1] {
+		t.Fatalf("cohort-years all of one size %d", sizes[0])
+	}
+	minCell := sizes[len(sizes)/2] // some above, some below
+	if minCell == sizes[0] {
+		minCell++
+	}
+	dir := t.TempDir()
+	in := reports.Input{DB: db, MinCell: minCell, Started: time.Now(), ChartsDir: dir}
+	path := filepath.Join(dir, reports.CohortsBook)
+	if err := reports.Cohorts(ctx, in, path); err != nil {
+		t.Fatal(err)
+	}
+	panel := dataRows(t, rowsOf(t, open(t, path), "Cohort panel"), "Cohort", "School year")
+	shown, hidden := 0, 0
+	for _, r := range panel {
+		n, ok := counts[r[0]+"|"+r[1]]
+		if !ok {
+			t.Fatalf("row %v not in the panel", r)
+		}
+		if n < minCell {
+			hidden++
+			if r[3] != fmt.Sprintf("suppressed (n<%d)", minCell) || r[9] != r[3] {
+				t.Errorf("%v: %d students < %d not suppressed", r, n, minCell)
+			}
+		} else {
+			shown++
+			if r[3] != strconv.Itoa(n) && r[3] != humanInt(n) {
+				t.Errorf("%v: students %q; model %d", r, r[3], n)
+			}
+		}
+	}
+	if shown == 0 || hidden == 0 {
+		t.Errorf("threshold %d: %d rows shown, %d suppressed; want both", minCell, shown, hidden)
+	}
+}
+
+// humanInt writes n as the #,##0 format shows it.
+func humanInt(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"regexp"
 	"strings"
+
+	"github.com/coachimpact/coachimpact/model"
 )
 
 // yearLabel writes school year 2024 as "2023-24"; 0 (pooled) as "all years".
@@ -116,4 +118,65 @@ func fileName(id string) string {
 		s = "_"
 	}
 	return s
+}
+
+// analysisLabel names an analysis code of the estimates table in words.
+func analysisLabel(code string) string {
+	switch code {
+	case model.AnalysisImpact:
+		return "Impact: coached vs other teachers' students"
+	case model.AnalysisSubgroup:
+		return "Impact within a student group"
+	case model.AnalysisDose:
+		return "Dose-response: per coaching hour"
+	case model.AnalysisDiD:
+		return "Schools joining vs comparison (two-way fixed effects)"
+	case model.AnalysisDiDCS:
+		return "Schools joining vs comparison (Callaway-Sant'Anna)"
+	case model.AnalysisPractice:
+		return "Look-for ratings after vs before coaching"
+	}
+	return code
+}
+
+// subgroupLabel writes a subgroup key of the estimates table
+// ("english_learner = Y") as a reader says it ("English learners: yes").
+func subgroupLabel(key string) string {
+	col, v, ok := strings.Cut(key, " = ")
+	if !ok {
+		return key
+	}
+	name := map[string]string{
+		"english_learner":            "English learners",
+		"special_education":          "Special education",
+		"economically_disadvantaged": "Economically disadvantaged",
+		"race_ethnicity":             "Race/ethnicity",
+	}[col]
+	if name == "" {
+		name = strings.ReplaceAll(col, "_", " ")
+	}
+	switch v {
+	case "Y":
+		v = "yes"
+	case "N":
+		v = "no"
+	}
+	return name + ": " + v
+}
+
+// pValue shows p as a number, or "<0.001" when it is smaller.
+func pValue(p any) any {
+	if x, ok := num(p); ok && x < 0.001 {
+		return "<0.001"
+	}
+	return p
+}
+
+// countOrBlank leaves a count blank when it does not apply (0 where the
+// analysis does not count that unit).
+func countOrBlank(n int64, applies bool) any {
+	if !applies {
+		return nil
+	}
+	return n
 }

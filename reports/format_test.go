@@ -37,3 +37,24 @@ func TestFileName(t *testing.T) {
 		t.Errorf("long id: %d bytes", len(got))
 	}
 }
+
+func TestNiceTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{0, 255, "0 50 100 150 200 250"},
+		{-0.12, 0.43, "-0.1 0.0 0.1 0.2 0.3 0.4"},
+		{-4.3, 4.4, "-4 -2 0 2 4"},
+		{0, 12, "0 2 4 6 8 10 12"},
+		{0, 14, "0.0 2.5 5.0 7.5 10.0 12.5"},
+	} {
+		var got []string
+		for _, tk := range (niceTicks{}).Ticks(c.lo, c.hi) {
+			got = append(got, tk.Label)
+		}
+		if s := strings.Join(got, " "); s != c.want {
+			t.Errorf("Ticks(%g, %g) = %q, want %q", c.lo, c.hi, s, c.want)
+		}
+	}
+}

@@ -234,6 +234,10 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		ys[k] = append(ys[k], g)
 		ts[k] = append(ts[k], str(r[3]))
 	}
+	everCoached := false
+	for k := range ys {
+		everCoached = everCoached || k.coached
+	}
 	var rows, glance [][]any
 	seen := map[key]bool{}
 	for _, k := range keys {
@@ -246,21 +250,35 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		kc := k
 		kc.coached = true
 		co := arm(ys[kc], ts[kc])
-		for _, a := range []struct {
+		arms := []struct {
 			label string
 			st    armStats
-		}{{"not coached", not}, {"coached", co}} {
+		}{{"not coached", not}, {"coached", co}}
+		if !everCoached {
+			arms = arms[:1] // no coached arm to compare with
+		}
+		for _, a := range arms {
 			rows = append(rows, append([]any{yearLabel(k.year), k.subject, a.label}, in.armCells(a.st)...))
 		}
 		if k.year == latest {
 			nc, cc := in.armCells(not), in.armCells(co)
-			glance = append(glance, []any{k.subject, nc[2], cc[2]})
+			if everCoached {
+				glance = append(glance, []any{k.subject, nc[2], cc[2]})
+			} else {
+				glance = append(glance, []any{k.subject, nc[2]})
+			}
 		}
 	}
 	title := fmt.Sprintf("%s (%s, %s): growth of students in coached and not-coached classrooms", s.name, s.id, s.cohort)
+	glanceCols := []column{{Name: "Subject"}, {Name: "Not coached", Style: b.dec, Width: 16}, {Name: "Coached", Style: b.dec, Width: 16}}
+	glanceTitle := "At a glance, " + yearLabel(latest) + ": mean growth (SD; 0 = typical for the baseline)"
+	if !everCoached {
+		title = fmt.Sprintf("%s (%s, %s): growth of its students (no teacher here was coached in these years)", s.name, s.id, s.cohort)
+		glanceCols = []column{{Name: "Subject"}, {Name: "All classrooms", Style: b.dec, Width: 16}}
+	}
 	growthCols := []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Group", Width: 14}, {Name: "Classrooms", Style: b.int}, {Name: "Students", Style: b.int}, {Name: "Mean growth (SD)", Style: b.dec, Width: 16}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}}
 	secs := []section{
-		{Title: "At a glance, " + yearLabel(latest) + ": mean growth (SD; 0 = typical for the baseline)", Cols: []column{{Name: "Subject"}, {Name: "Not coached", Style: b.dec, Width: 16}, {Name: "Coached", Style: b.dec, Width: 16}}, Rows: glance},
+		{Title: glanceTitle, Cols: glanceCols, Rows: glance},
 		{Title: "Every year (growth = spring score beyond what the baseline predicts; CI allows for classrooms)", Cols: growthCols, Rows: rows},
 	}
 	return b.sheet("Growth", title, secs, func(at []placed) error {
@@ -276,11 +294,17 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}},
 			}
 		}
+		all := []excelize.ChartSeries{series("Not coached", "B", "999999"), series("Coached", "C", "1F77B4")}
+		if !everCoached {
+			all = all[:1]
+		}
 		return b.f.AddChart("Growth", fmt.Sprintf("J%d", at[0].Header), &excelize.Chart{
 			Type:   excelize.Col,
-			Series: []excelize.ChartSeries{series("Not coached", "B", "999999"), series("Coached", "C", "1F77B4")},
-			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Mean growth, " + yearLabel(latest) + " (SD)"}}},
+			Series: all,
+			Title:  chartTitle("Mean growth, " + yearLabel(latest)),
 			Legend: excelize.ChartLegend{Position: "bottom"},
+			XAxis:  categoryAxis("Subject", 0, 0),
+			YAxis:  valueAxis("Growth (SD)", "0.00"),
 			Format: excelize.GraphicOptions{ScaleX: 0.8, ScaleY: 0.8},
 		})
 	})
@@ -290,29 +314,38 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 	secs := []section{
 		{Title: "Coaching sessions per month", Cols: []column{{Name: "Month"}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: s.months},
 		{Title: "Activity mix", Cols: []column{{Name: "Activity", Width: 16}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: s.activity},
-		{Title: "Focus areas of cycles", Cols: []column{{Name: "Focus area", Width: 26}, {Name: "Cycles", Style: b.int}, {Name: "Reached improve", Style: b.int}, {Name: "Goal met", Style: b.int}}, Rows: s.focus},
+		{Title: "Focus areas of cycles", Cols: []column{{Name: "Focus area", Width: 26}, {Name: "Cycles", Style: b.int}, {Name: "Reached the Improve stage", Style: b.int, Width: 14}, {Name: "Goal met", Style: b.int}}, Rows: s.focus},
 	}
 	if in.ShowTeacherNames {
 		secs = append(secs, section{Title: "Coaching by teacher (activity counts only; coaching is non-evaluative)", Cols: []column{{Name: "Teacher", Width: 22}, {Name: "Teacher ID"}, {Name: "School year"}, {Name: "Cycles", Style: b.int}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: yearCol(s.teachers, 2)})
 	}
 	title := s.name + ": coaching activity (all years)"
-	if len(s.months) == 0 {
-		title = s.name + ": no coaching sessions logged"
+	if len(s.months) == 0 && len(s.focus) == 0 {
+		// A comparison school: one plain line, not empty tables.
+		secs = []section{{Title: "No coaching cycles or sessions are logged for this school's teachers in these years.", Rows: nil}}
+		title = s.name + ": no coaching logged"
 	}
 	return b.sheet("Coaching activity", title, secs, func(at []placed) error {
 		if len(s.months) == 0 {
 			return nil
 		}
+		skip := 0
+		if len(s.months) > 12 {
+			skip = 3 // a label every third month
+		}
 		return b.f.AddChart("Coaching activity", fmt.Sprintf("F%d", at[0].Header), &excelize.Chart{
-			Type: excelize.Col,
+			Type:  excelize.Col,
+			XAxis: categoryAxis("Month", skip, -45),
+			YAxis: valueAxis("Sessions", "0"),
 			Series: []excelize.ChartSeries{{
 				Name:       "'Coaching activity'!$B$" + fmt.Sprint(at[0].Header),
 				Categories: fmt.Sprintf("'Coaching activity'!$A$%d:$A$%d", at[0].First, at[0].Last),
 				Values:     fmt.Sprintf("'Coaching activity'!$B$%d:$B$%d", at[0].First, at[0].Last),
 				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F77B4"}},
 			}},
-			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Coaching sessions per month"}}},
+			Title:  chartTitle("Coaching sessions per month"),
 			Legend: excelize.ChartLegend{Position: "none"},
+			Format: excelize.GraphicOptions{ScaleX: 1.2},
 		})
 	})
 }
@@ -352,7 +385,8 @@ func schoolGradesSheet(b *book, in Input, s *schoolData, latest int64, district 
 	}
 	dist := map[key][]any{}
 	for _, r := range district {
-		dist[key{str(r[0]), i64(r[1])}] = r[2:]
+		// The district mean spring z is 0 by construction: not shown.
+		dist[key{str(r[0]), i64(r[1])}] = []any{r[2], r[4], r[5]}
 	}
 	var rows [][]any
 	for _, r := range s.grades {
@@ -372,6 +406,30 @@ func schoolGradesSheet(b *book, in Input, s *schoolData, latest int64, district 
 	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s (spring z: 0 = district average)", s.name, yearLabel(latest)), []column{
 		{Name: "Subject"}, {Name: "Grade", Style: b.int},
 		{Name: "School students", Style: b.int}, {Name: "School mean spring z", Style: b.dec}, {Name: "School mean growth", Style: b.dec}, {Name: "School at level 3+", Style: b.pct},
-		{Name: "District students", Style: b.int}, {Name: "District mean spring z", Style: b.dec}, {Name: "District mean growth", Style: b.dec}, {Name: "District at level 3+", Style: b.pct},
+		{Name: "District students", Style: b.int}, {Name: "District mean growth", Style: b.dec}, {Name: "District at level 3+", Style: b.pct},
 	}, rows)
+}
+
+// The native charts' text: dark axis labels (the default is pale grey in
+// LibreOffice), category labels below the plot even when values are
+// negative, axis titles that name the unit.
+func axisFont() excelize.Font { return excelize.Font{Color: "333333", Size: 9} }
+
+func chartTitle(text string) excelize.ChartTitle {
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: text, Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79"}}}}
+}
+
+func axisTitle(text string) excelize.ChartTitle {
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: text, Font: &excelize.Font{Size: 9, Color: "333333"}}}}
+}
+
+// categoryAxis labels every skip-th category (0: Excel decides), rotated
+// by rotation degrees.
+func categoryAxis(title string, skip, rotation int) excelize.ChartAxis {
+	return excelize.ChartAxis{TickLabelPosition: excelize.ChartTickLabelLow, TickLabelSkip: skip, Font: axisFont(),
+		Alignment: excelize.Alignment{TextRotation: rotation}, Title: axisTitle(title)}
+}
+
+func valueAxis(title, format string) excelize.ChartAxis {
+	return excelize.ChartAxis{MajorGridLines: true, Font: axisFont(), NumFmt: excelize.ChartNumFmt{CustomNumFmt: format}, Title: axisTitle(title)}
 }

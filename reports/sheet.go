@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -16,6 +17,7 @@ import (
 type book struct {
 	f      *excelize.File
 	header int // style ids
+	hnum   int // header of a number column: right-aligned over its numbers
 	title  int
 	bold   int
 	int    int
@@ -38,6 +40,7 @@ func newBook() (*book, error) {
 		return id
 	}
 	b.header = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
+	b.hnum = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "right"}})
 	b.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "1F4E79"}})
 	b.bold = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79"}})
 	b.int = style(&excelize.Style{NumFmt: 3})                 // #,##0
@@ -156,9 +159,18 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 			}
 			row++
 		}
+		if len(sec.Cols) == 0 { // a line of text, no table
+			at[si] = placed{Header: row - 1, First: row, Last: row - 1}
+			row++
+			continue
+		}
 		hdr := make([]any, len(sec.Cols))
 		for i, c := range sec.Cols {
-			hdr[i] = excelize.Cell{Value: c.Name, StyleID: b.header}
+			style := b.header
+			if c.Style == b.int || c.Style == b.dec || c.Style == b.dec4 || c.Style == b.pct {
+				style = b.hnum
+			}
+			hdr[i] = excelize.Cell{Value: c.Name, StyleID: style}
 		}
 		if err := sw.SetRow(fmt.Sprintf("A%d", row), hdr, excelize.RowOpts{Height: 30}); err != nil {
 			return err
@@ -201,6 +213,14 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	}
 	if err := sw.Flush(); err != nil {
 		return err
+	}
+	// Printed pages repeat the rows down to the first header.
+	if err := b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+		RefersTo: fmt.Sprintf("'%s'!$1:$%d", strings.ReplaceAll(sheet, "'", "''"), frozen)}); err != nil {
+		return err
+	}
+	if filter == "" {
+		return nil
 	}
 	return b.f.AutoFilter(sheet, filter, nil)
 }
