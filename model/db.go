@@ -88,3 +88,24 @@ func (d *DB) LoadArrow(ctx context.Context, name string, rdr array.RecordReader)
 	}
 	return nil
 }
+
+// ImportHistory copies the successful runs' headline estimates from the
+// run history database at path into the table run_history (started,
+// analysis, subject, estimate, ci_low, ci_high), for the reports' trend.
+func (d *DB) ImportHistory(ctx context.Context, path string) error {
+	lit := "'" + strings.ReplaceAll(path, "'", "''") + "'" // ATTACH takes no parameters
+	if _, err := d.conn.ExecContext(ctx, "ATTACH "+lit+" AS history (READ_ONLY)"); err != nil {
+		return fmt.Errorf("run history: %w", err)
+	}
+	_, err := d.conn.ExecContext(ctx, `
+		CREATE OR REPLACE TABLE run_history AS
+		SELECT r.run_id, r.started, e.analysis, e.subject, e.estimate, e.ci_low, e.ci_high
+		FROM history.runs r JOIN history.run_estimates e USING (run_id)
+		WHERE r.status = 'ok'
+		ORDER BY r.started, e.analysis, e.subject`)
+	_, derr := d.conn.ExecContext(ctx, "DETACH history")
+	if err != nil {
+		return fmt.Errorf("run history: %w", err)
+	}
+	return derr
+}

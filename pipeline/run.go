@@ -2,10 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,6 +15,7 @@ import (
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
+	"github.com/coachimpact/coachimpact/outdir"
 	"github.com/coachimpact/coachimpact/reports"
 )
 
@@ -37,6 +35,12 @@ type Options struct {
 	Log    *slog.Logger
 	// Mem allocates the Arrow buffers; default the Go allocator.
 	Mem memory.Allocator
+	// Force runs even when the inputs, config and program are those of
+	// the last successful run.
+	Force bool
+	// Wait is how long to wait for another run on Out to finish; 0 fails
+	// at once with an error wrapping outdir.ErrLocked.
+	Wait time.Duration
 }
 
 // Stage is the wall time of one step.
@@ -47,24 +51,31 @@ type Stage struct {
 
 // Manifest is run.json: what the run read, loaded, rejected and found.
 type Manifest struct {
-	Status    string           `json:"status"`
-	Started   time.Time        `json:"started"`
-	Finished  time.Time        `json:"finished"`
-	Seconds   float64          `json:"seconds"`
-	Input     string           `json:"input"`
-	Stages    []Stage          `json:"stages"`
-	Files     []ingest.Stats   `json:"files"`
-	Tables    map[string]int64 `json:"tables"`
-	Rejects   int              `json:"rejects"`
-	Estimates []model.Estimate `json:"estimates"`
-	Notes     []string         `json:"notes,omitempty"`
+	// Status is "ok", or "skipped" when nothing changed since the run
+	// of SkippedFor (whose outputs stay published).
+	Status      string           `json:"status"`
+	SkippedFor  *time.Time       `json:"skipped_for,omitempty"`
+	RunID       string           `json:"run_id"`
+	Fingerprint string           `json:"fingerprint"`
+	Started     time.Time        `json:"started"`
+	Finished    time.Time        `json:"finished"`
+	Seconds     float64          `json:"seconds"`
+	Input       string           `json:"input"`
+	Stages      []Stage          `json:"stages"`
+	Files       []ingest.Stats   `json:"files"`
+	Tables      map[string]int64 `json:"tables"`
+	Rejects     int              `json:"rejects"`
+	Estimates   []model.Estimate `json:"estimates"`
+	Notes       []string         `json:"notes,omitempty"`
 }
 
-// Run executes the pipeline. It returns the manifest of a successful run,
-// or an error; an *ingest.FileError (test with errors.As) means the inputs
-// are structurally unusable. Either way nothing in opts.Out is changed
-// unless the run succeeded.
-func Run(ctx context.Context, opts Options) (*Manifest, error) {
+// Run executes the pipeline. It returns the manifest of a successful or
+// skipped run, or an error; an *ingest.FileError (test with errors.As)
+// means the inputs are structurally unusable, outdir.ErrLocked that
+// another run holds opts.Out. Either way the published outputs in
+// opts.Out change only when a run succeeds, in one atomic step; every
+// run, failed and skipped ones too, is added to the run history.
+func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -76,12 +87,16 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	if err := opts.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	man := &Manifest{Status: "ok", Started: time.Now().UTC(), Input: opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
-	stage := func(name string, t0 time.Time) {
-		d := time.Since(t0)
-		man.Stages = append(man.Stages, Stage{Name: name, Seconds: d.Seconds()})
-		log.Info("stage done", "stage", name, "seconds", fmt.Sprintf("%.3f", d.Seconds()))
+	started := time.Now().UTC()
+	dir, err := outdir.Lock(ctx, opts.Out, opts.Wait)
+	if err != nil {
+		return nil, err
 	}
+	defer dir.Release()
+	if dir.Stale != "" {
+		log.Warn("cleared a stale lock: the run that held it is gone", "lock", filepath.Join(opts.Out, outdir.LockFile), "left_by", dir.Stale)
+	}
+	man = &Manifest{Status: outdir.StatusOK, Started: started, RunID: outdir.NewRunID(started), Input: opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
 
 	t0 := time.Now()
 	tables := ingest.Tables()
@@ -89,15 +104,54 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(opts.Out, 0o750); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
-	}
-	staging, err := os.MkdirTemp(opts.Out, ".staging-")
+	inputs, err := checksums(srcs)
 	if err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
+		return nil, err
 	}
-	defer os.RemoveAll(staging)
+	man.Fingerprint, err = fingerprint(inputs, opts.Config)
+	if err != nil {
+		return nil, err
+	}
+	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
+	last, found, err := lastOK(ctx, histPath)
+	if err != nil {
+		return nil, err
+	}
+	rec := outdir.Record{RunID: man.RunID, Started: started, Fingerprint: man.Fingerprint, Inputs: inputs}
+	if found && last.Fingerprint == man.Fingerprint && !opts.Force && dir.Current() != "" {
+		man.Status, man.SkippedFor = outdir.StatusSkipped, &last.Started
+		rec.Status, rec.Finished = outdir.StatusSkipped, time.Now().UTC()
+		log.Info("inputs, config and program unchanged since the last successful run: outputs kept (--force reruns)", "last_run", last.Started.Format(time.RFC3339))
+		return man, addHistory(ctx, histPath, rec)
+	}
+	// From here on, the run is recorded in the history whatever happens.
+	defer func() {
+		rec.Finished = time.Now().UTC()
+		rec.Status = outdir.StatusOK
+		if err != nil {
+			rec.Status, rec.Error = outdir.StatusFailed, err.Error()
+		} else {
+			rec.Rows, rec.Rejects, rec.Headlines = man.Tables, man.Rejects, headlines(man.Estimates)
+		}
+		if herr := addHistory(ctx, histPath, rec); herr != nil {
+			log.Error("run history not updated", "err", herr)
+			if err == nil {
+				err = herr
+			}
+		}
+	}()
 
+	staging, err := dir.Stage(man.RunID)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(staging) // gone after a publish
+
+	stage := func(name string, t0 time.Time) {
+		d := time.Since(t0)
+		man.Stages = append(man.Stages, Stage{Name: name, Seconds: d.Seconds()})
+		log.Info("stage done", "stage", name, "seconds", fmt.Sprintf("%.3f", d.Seconds()))
+	}
 	db, err := model.Open(ctx, filepath.Join(staging, DBFile))
 	if err != nil {
 		return nil, err
@@ -108,6 +162,9 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := unchanged(man.Files, srcs, inputs); err != nil {
+		return nil, err
+	}
 	stage("ingest", t0)
 
 	t0 = time.Now()
@@ -115,6 +172,9 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 		return nil, err
 	}
 	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: opts.Config.MinCell, Seed: 1}); err != nil {
+		return nil, err
+	}
+	if err := db.ImportHistory(ctx, histPath); err != nil {
 		return nil, err
 	}
 	if man.Tables, err = db.TableCounts(ctx); err != nil {
@@ -141,7 +201,7 @@ func Run(ctx context.Context, opts Options) (*Manifest, error) {
 	if err := writeJSON(filepath.Join(staging, ManifestFile), man); err != nil {
 		return nil, err
 	}
-	if err := publish(staging, opts.Out, []string{DBFile, ReportsDir, ChartsDir, ManifestFile}); err != nil {
+	if err := dir.Publish(staging, []string{DBFile, ReportsDir, ChartsDir, ManifestFile}); err != nil {
 		return nil, err
 	}
 	log.Info("run done", "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejects", man.Rejects)
@@ -215,39 +275,4 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o640)
-}
-
-// publish moves the named items from staging into out, replacing what is
-// there. Old items are moved aside first and restored if a move fails.
-func publish(staging, out string, names []string) error {
-	var suffix [6]byte
-	rand.Read(suffix[:])
-	trash := filepath.Join(out, ".old-"+hex.EncodeToString(suffix[:]))
-	if err := os.Mkdir(trash, 0o750); err != nil {
-		return fmt.Errorf("publish: %w", err)
-	}
-	defer os.RemoveAll(trash)
-	var moved []string
-	rollback := func(err error) error {
-		for _, n := range moved {
-			os.RemoveAll(filepath.Join(out, n))
-			os.Rename(filepath.Join(trash, n), filepath.Join(out, n))
-		}
-		return fmt.Errorf("publish: %w", err)
-	}
-	for _, n := range names {
-		dst := filepath.Join(out, n)
-		if _, err := os.Lstat(dst); err == nil {
-			if err := os.Rename(dst, filepath.Join(trash, n)); err != nil {
-				return rollback(err)
-			}
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return rollback(err)
-		}
-		moved = append(moved, n)
-		if err := os.Rename(filepath.Join(staging, n), dst); err != nil {
-			return rollback(err)
-		}
-	}
-	return nil
 }

@@ -178,11 +178,25 @@ func TestStructuralFaultKeepsOutputs(t *testing.T) {
 	}
 }
 
-// snapshot lists every file under dir with its size and content hash.
-func snapshot(t *testing.T, dir string) string {
+// snapshot lists every published output under out, through the stable
+// names users open, with its size and content hash. The run history and
+// the lock change on every run by design and are left out.
+func snapshot(t *testing.T, out string) string {
 	t.Helper()
 	var lines []string
-	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+	for _, n := range []string{DBFile, ManifestFile, ReportsDir, ChartsDir} {
+		target, err := filepath.EvalSymlinks(filepath.Join(out, n))
+		if err != nil {
+			t.Fatalf("published %s: %v", n, err)
+		}
+		rel, _ := filepath.Rel(out, target)
+		lines = append(lines, n+" -> "+rel)
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Join(out, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}
@@ -198,7 +212,7 @@ func snapshot(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	sort.Strings(lines)
-	return strings.Join(lines, " ")
+	return strings.Join(lines, "\n")
 }
 
 func fnv(b []byte) uint64 {

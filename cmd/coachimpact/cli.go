@@ -18,6 +18,7 @@ import (
 
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
+	"github.com/coachimpact/coachimpact/outdir"
 	"github.com/coachimpact/coachimpact/pipeline"
 	"github.com/coachimpact/coachimpact/synth"
 )
@@ -31,7 +32,7 @@ const (
 )
 
 const usage = `usage:
-  coachimpact run --input DIR --out DIR [--config FILE] [--log-format text|json] [--quiet]
+  coachimpact run --input DIR --out DIR [--config FILE] [--force] [--wait DURATION] [--log-format text|json] [--quiet]
   coachimpact demo --out DIR [--seed N] [--schools N]
   coachimpact generate --out DIR [--seed N] [--schools N] [--students-per-grade N] [--years N] [--format mixed|csv]
   coachimpact sql --db FILE "SELECT ..."
@@ -94,6 +95,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	input := fs.String("input", "", "folder of input files")
 	out := fs.String("out", "", "output folder")
 	cfgPath := fs.String("config", "", "configuration file (TOML)")
+	force := fs.Bool("force", false, "run even when inputs, config and program are unchanged since the last successful run")
+	wait := fs.Duration("wait", 0, "wait this long (e.g. 10m) for another run on --out to finish; default fail at once")
 	var lf logFlags
 	lf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -122,15 +125,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
 		return exitUsage
 	}
-	return runPipeline(ctx, cfg, log, stdout, stderr)
+	return runPipeline(ctx, pipeline.Options{Input: cfg.Input, Out: cfg.Out, Config: cfg, Log: log, Force: *force, Wait: *wait}, stdout, stderr)
 }
 
-func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
+func runPipeline(ctx context.Context, opts pipeline.Options, stdout, stderr io.Writer) int {
+	cfg := opts.Config
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "coachimpact: config: %v\n", err)
 		return exitUsage
 	}
-	man, err := pipeline.Run(ctx, pipeline.Options{Input: cfg.Input, Out: cfg.Out, Config: cfg, Log: log})
+	man, err := pipeline.Run(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
 		var fe *ingest.FileError
@@ -138,6 +142,11 @@ func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger, stdou
 			return exitStructural
 		}
 		return exitFailed
+	}
+	if man.Status == outdir.StatusSkipped {
+		fmt.Fprintf(stdout, "coachimpact: inputs, config and program unchanged since the run of %s; outputs in %s kept (--force reruns)\n",
+			man.SkippedFor.Format("2006-01-02 15:04 UTC"), cfg.Out)
+		return exitOK
 	}
 	loaded, rejected := 0, 0
 	for _, f := range man.Files {
@@ -197,7 +206,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "coachimpact: synthetic district written to %s in %.1f s (truth.json holds the planted effects)\n", input, time.Since(t0).Seconds())
 	cfg := config.Default()
 	cfg.Input, cfg.Out = input, *out
-	return runPipeline(ctx, cfg, log, stdout, stderr)
+	return runPipeline(ctx, pipeline.Options{Input: input, Out: *out, Config: cfg, Log: log, Force: true}, stdout, stderr)
 }
 
 func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -1,0 +1,156 @@
+package outdir
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/marcboeker/go-duckdb"
+)
+
+// Run statuses in the history.
+const (
+	StatusOK      = "ok"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped"
+)
+
+// Record is one run in the history.
+type Record struct {
+	RunID       string
+	Started     time.Time
+	Finished    time.Time
+	Status      string
+	Fingerprint string            // of the inputs, config and program
+	Inputs      map[string]string // file → sha256
+	Rows        map[string]int64  // model table → rows
+	Rejects     int
+	Headlines   []Headline
+	Error       string
+}
+
+// Headline is one headline estimate of a run.
+type Headline struct {
+	Analysis, Subject string
+	Estimate          float64
+	CILow, CIHigh     float64
+}
+
+// History is the run history database, history.duckdb in the output
+// folder; publishing never replaces it.
+type History struct {
+	db *sql.DB
+}
+
+const historySchema = `
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      VARCHAR PRIMARY KEY,
+    started     TIMESTAMP NOT NULL,
+    finished    TIMESTAMP,
+    status      VARCHAR NOT NULL,
+    fingerprint VARCHAR,
+    inputs      JSON,
+    row_counts  JSON,
+    rejects     BIGINT,
+    error       VARCHAR
+);
+CREATE TABLE IF NOT EXISTS run_estimates (
+    run_id   VARCHAR NOT NULL,
+    analysis VARCHAR NOT NULL,
+    subject  VARCHAR NOT NULL,
+    estimate DOUBLE,
+    ci_low   DOUBLE,
+    ci_high  DOUBLE
+);`
+
+// ErrHistoryBusy means another process has the history database open.
+var ErrHistoryBusy = errors.New("run history is in use by another process")
+
+// OpenHistory opens (creating if needed) the history database at path.
+func OpenHistory(ctx context.Context, path string) (*History, error) {
+	c, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrHistoryBusy, path, err)
+	}
+	db := sql.OpenDB(c)
+	if _, err := db.ExecContext(ctx, historySchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("run history %s: %w", path, err)
+	}
+	return &History{db: db}, nil
+}
+
+// Close closes the database.
+func (h *History) Close() error { return h.db.Close() }
+
+// LastOK returns the latest successful run, and false when there is none.
+func (h *History) LastOK(ctx context.Context) (Record, bool, error) {
+	var r Record
+	var fp sql.NullString
+	err := h.db.QueryRowContext(ctx, `SELECT run_id, started, finished, fingerprint FROM runs WHERE status = 'ok' ORDER BY started DESC LIMIT 1`).
+		Scan(&r.RunID, &r.Started, &r.Finished, &fp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("run history: %w", err)
+	}
+	r.Status, r.Fingerprint = StatusOK, fp.String
+	return r, true, nil
+}
+
+// Add appends r.
+func (h *History) Add(ctx context.Context, r Record) error {
+	inputs, err := json.Marshal(r.Inputs)
+	if err != nil {
+		return err
+	}
+	rows, err := json.Marshal(r.Rows)
+	if err != nil {
+		return err
+	}
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("run history: %w", err)
+	}
+	defer tx.Rollback()
+	var finished any
+	if !r.Finished.IsZero() {
+		finished = r.Finished
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.RunID, r.Started, finished, r.Status, r.Fingerprint, string(inputs), string(rows), r.Rejects, r.Error); err != nil {
+		return fmt.Errorf("run history: %w", err)
+	}
+	for _, e := range r.Headlines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO run_estimates VALUES (?, ?, ?, ?, ?, ?)`,
+			r.RunID, e.Analysis, e.Subject, e.Estimate, e.CILow, e.CIHigh); err != nil {
+			return fmt.Errorf("run history: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("run history: %w", err)
+	}
+	return nil
+}
+
+// Statuses lists the status of every run, oldest first.
+func (h *History) Statuses(ctx context.Context) ([]string, error) {
+	rows, err := h.db.QueryContext(ctx, `SELECT status FROM runs ORDER BY started, run_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

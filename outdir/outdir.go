@@ -1,0 +1,166 @@
+// Package outdir keeps coachimpact's output folder safe across nightly
+// runs: one run at a time (a lock), outputs built aside and published by
+// one atomic rename, and a run history that outlives every publish.
+//
+// The folder looks like this:
+//
+//	out/
+//	  current -> runs/20261130T020000Z-1a2b3c    the published run (a symlink)
+//	  runs/20261130T020000Z-1a2b3c/               its files
+//	  reports -> current/reports                  stable names users open
+//	  charts -> current/charts
+//	  coachimpact.duckdb -> current/coachimpact.duckdb
+//	  run.json -> current/run.json
+//	  history.duckdb                              every run, never replaced
+//	  .lock                                       held while a run works
+//
+// A run builds into a staging folder under runs/ and publishes by
+// renaming a new symlink over current: readers see the old run or the new
+// one, whole, and a run killed at any point leaves the old one untouched.
+package outdir
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Names inside the output folder.
+const (
+	CurrentLink = "current"
+	RunsDir     = "runs"
+	HistoryFile = "history.duckdb"
+	LockFile    = ".lock"
+	stagingPre  = ".staging-"
+)
+
+// Dir is an output folder locked for one run. Release it when done.
+type Dir struct {
+	path string
+	lock *os.File
+	// Stale describes a lock left by a process that is gone and that this
+	// run cleared ("" when there was none).
+	Stale string
+}
+
+// Path is the output folder.
+func (d *Dir) Path() string { return d.path }
+
+// NewRunID names a run by its start time and a random suffix:
+// 20261130T020000Z-1a2b3c.
+func NewRunID(started time.Time) string {
+	var suffix [3]byte
+	rand.Read(suffix[:])
+	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(suffix[:])
+}
+
+// Stage creates a fresh, empty staging folder for run id's outputs, after
+// removing any left by runs that were killed (none can be live: d holds
+// the lock).
+func (d *Dir) Stage(id string) (string, error) {
+	runs := filepath.Join(d.path, RunsDir)
+	if err := os.MkdirAll(runs, 0o750); err != nil {
+		return "", fmt.Errorf("output folder: %w", err)
+	}
+	entries, err := os.ReadDir(runs)
+	if err != nil {
+		return "", fmt.Errorf("output folder: %w", err)
+	}
+	current, _ := os.Readlink(filepath.Join(d.path, CurrentLink))
+	for _, e := range entries {
+		// Staging folders of killed runs, and runs no longer current
+		// (a run killed between publishing and tidying up).
+		if rel := filepath.Join(RunsDir, e.Name()); rel != current {
+			if err := os.RemoveAll(filepath.Join(runs, e.Name())); err != nil {
+				return "", fmt.Errorf("output folder: remove %s: %w", rel, err)
+			}
+		}
+	}
+	dir := filepath.Join(runs, stagingPre+id)
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		return "", fmt.Errorf("output folder: %w", err)
+	}
+	return dir, nil
+}
+
+// Publish makes staging the current run: it renames it to its run name,
+// points current at it with one atomic rename, makes sure each of names
+// at the top of the folder is a symlink into current, and removes the run
+// it replaced.
+func (d *Dir) Publish(staging string, names []string) error {
+	if filepath.Dir(staging) != filepath.Join(d.path, RunsDir) || !strings.HasPrefix(filepath.Base(staging), stagingPre) {
+		return fmt.Errorf("publish: %s is not a staging folder of %s", staging, d.path)
+	}
+	final := filepath.Join(d.path, RunsDir, strings.TrimPrefix(filepath.Base(staging), stagingPre))
+	if err := os.Rename(staging, final); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	link := filepath.Join(d.path, CurrentLink)
+	old, _ := os.Readlink(link)
+	tmp := link + ".new"
+	os.Remove(tmp)
+	if err := os.Symlink(filepath.Join(RunsDir, filepath.Base(final)), tmp); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := os.Rename(tmp, link); err != nil { // the atomic step
+		os.Remove(tmp)
+		return fmt.Errorf("publish: %w", err)
+	}
+	for _, n := range names {
+		if err := stableLink(d.path, n); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+	}
+	if old != "" && filepath.Dir(old) == RunsDir {
+		os.RemoveAll(filepath.Join(d.path, old)) // nothing points there now
+	}
+	return nil
+}
+
+// stableLink makes out/name a symlink to current/name. Its target never
+// changes, so it is made once; a real file or folder of that name (from a
+// version that wrote outputs in place) is replaced.
+func stableLink(out, name string) error {
+	p := filepath.Join(out, name)
+	want := filepath.Join(CurrentLink, name)
+	if got, err := os.Readlink(p); err == nil && got == want {
+		return nil
+	}
+	tmp := p + ".link"
+	os.Remove(tmp)
+	if err := os.Symlink(want, tmp); err != nil {
+		return err
+	}
+	if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
+		if err := os.RemoveAll(p); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+	}
+	return os.Rename(tmp, p)
+}
+
+// Current is the folder of the published run, or "" when there is none.
+func (d *Dir) Current() string {
+	target, err := os.Readlink(filepath.Join(d.path, CurrentLink))
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d.path, target)
+}
+
+// Release unlocks the folder.
+func (d *Dir) Release() error {
+	if d.lock == nil {
+		return nil
+	}
+	// Empty the file first: a PID left in it would read as a stale lock.
+	err := errors.Join(d.lock.Truncate(0), unlock(d.lock), d.lock.Close())
+	d.lock = nil
+	return err
+}

@@ -1,0 +1,212 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coachimpact/coachimpact/config"
+	"github.com/coachimpact/coachimpact/outdir"
+)
+
+// TestSkipUnchanged: a second run on the same inputs and config is
+// skipped and leaves the outputs as they were; --force and a changed input
+// each make a full run; the history records all four runs.
+func TestSkipUnchanged(t *testing.T) {
+	input, _ := demo(t)
+	out := t.TempDir()
+	first, err := runPipeline(t, input, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+
+	t0 := time.Now()
+	man, err := runPipeline(t, input, out)
+	if err != nil || man.Status != outdir.StatusSkipped || !man.SkippedFor.Equal(first.Started.Truncate(time.Microsecond)) {
+		t.Fatalf("unchanged inputs: status %v, skipped for %v (first %v), err %v", man.Status, man.SkippedFor, first.Started, err)
+	}
+	if d := time.Since(t0); d > 2*time.Second {
+		t.Logf("skipping took %v", d) // hashing the inputs only; not a failure
+	}
+	if after := snapshot(t, out); after != before {
+		t.Errorf("a skipped run changed the outputs")
+	}
+
+	man, err = Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
+	if err != nil || man.Status != outdir.StatusOK {
+		t.Fatalf("--force: status %v, err %v", man.Status, err)
+	}
+
+	// One changed value in one file: a full run.
+	p := filepath.Join(input, "observations.csv")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(b), "\n", 3)
+	lines[1] = strings.Replace(lines[1], ",3,", ",4,", 1) + " "
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	man, err = runPipeline(t, input, out)
+	if err != nil || man.Status != outdir.StatusOK {
+		t.Fatalf("changed input: status %v, err %v", man.Status, err)
+	}
+
+	h, err := outdir.OpenHistory(context.Background(), filepath.Join(out, outdir.HistoryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	got, err := h.Statuses(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "ok skipped ok ok"; strings.Join(got, " ") != want {
+		t.Errorf("history statuses %v; want %s", got, want)
+	}
+	// The only run folder left is the published one.
+	runs, _ := os.ReadDir(filepath.Join(out, outdir.RunsDir))
+	if len(runs) != 1 {
+		t.Errorf("%d run folders left; want 1", len(runs))
+	}
+}
+
+// TestLocked: while one run holds the output folder another fails at once
+// with ErrLocked, or with Wait waits for it; two runs started together on
+// one folder: one publishes, the other fails clearly or is skipped, and
+// the outputs are whole.
+func TestLocked(t *testing.T) {
+	input, _ := demo(t)
+	out := t.TempDir()
+	ctx := context.Background()
+	held, err := outdir.Lock(ctx, out, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(ctx, Options{Input: input, Out: out, Config: config.Default()})
+	var le *outdir.LockError
+	if !errors.Is(err, outdir.ErrLocked) || !errors.As(err, &le) || !strings.Contains(le.Owner, "pid ") {
+		t.Fatalf("second run on a held folder: %v; want ErrLocked naming the owner", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, Options{Input: input, Out: out, Config: config.Default(), Wait: time.Minute})
+		done <- err
+	}()
+	time.Sleep(500 * time.Millisecond)
+	held.Release()
+	if err := <-done; err != nil {
+		t.Fatalf("a run waiting for the lock: %v", err)
+	}
+
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	mans := make([]*Manifest, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mans[i], errs[i] = Run(ctx, Options{Input: input, Out: out, Config: config.Default(), Force: true})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, outdir.ErrLocked):
+			t.Errorf("run %d: %v", i, err)
+		}
+	}
+	if ok == 0 {
+		t.Error("neither concurrent run published")
+	}
+	snapshot(t, out) // every published name resolves and reads
+}
+
+// TestMain doubles as a child process for TestKilledRun: with
+// COACHIMPACT_CHILD=input|out it runs the pipeline (forced), logging JSON
+// to stderr, and exits.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("COACHIMPACT_CHILD"); args != "" {
+		input, out, _ := strings.Cut(args, "|")
+		log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		if _, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Log: log, Force: true}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestKilledRun: a run SIGKILLed during the model stage leaves the
+// published outputs byte-identical; the next run clears its stale lock and
+// staging folder and publishes.
+func TestKilledRun(t *testing.T) {
+	input, _ := demo(t)
+	out := t.TempDir()
+	if _, err := runPipeline(t, input, out); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "COACHIMPACT_CHILD="+input+"|"+out)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		var rec struct{ Msg, Stage string }
+		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "stage done" && rec.Stage == "ingest" {
+			cmd.Process.Kill() // SIGKILL, now in the model stage
+			killed = true
+			break
+		}
+	}
+	io.Copy(io.Discard, stderr)
+	cmd.Wait()
+	if !killed {
+		t.Fatal("the child run never reached the model stage")
+	}
+	if after := snapshot(t, out); after != before {
+		t.Errorf("outputs changed by a killed run:\nbefore %s\nafter  %s", before, after)
+	}
+	runs, _ := os.ReadDir(filepath.Join(out, outdir.RunsDir))
+	if len(runs) != 2 {
+		t.Errorf("run folders after the kill: %d; want the published one and the killed staging", len(runs))
+	}
+
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	man, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Log: log, Force: true})
+	if err != nil || man.Status != outdir.StatusOK {
+		t.Fatalf("run after the kill: %v", err)
+	}
+	if !strings.Contains(logs.String(), "stale lock") {
+		t.Errorf("the stale lock was not reported:\n%s", logs.String())
+	}
+	if runs, _ := os.ReadDir(filepath.Join(out, outdir.RunsDir)); len(runs) != 1 {
+		t.Errorf("run folders after the next run: %d; want 1", len(runs))
+	}
+}
