@@ -135,7 +135,7 @@ func (p *panel) twfe() Estimate {
 			cs = append(cs, c)
 		}
 		slices.Sort(cs)
-		notes = append(notes, fmt.Sprintf("joining is staggered (cohorts %s): two-way fixed effects also compares later joiners with earlier ones and can be biased when effects change with time since joining; see did_cs", joinInts(cs)))
+		notes = append(notes, fmt.Sprintf("joining is staggered (cohorts %s): two-way fixed effects also compares later joiners with earlier ones and can be biased when effects change with time since joining; see the Callaway-Sant'Anna estimate", joinInts(cs)))
 	}
 	e.Note = joinNotes(notes...)
 	return e

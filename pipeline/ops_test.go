@@ -8,16 +8,22 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/coachimpact/coachimpact/config"
+	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/outdir"
+	"github.com/coachimpact/coachimpact/reports"
 )
 
 // TestSkipUnchanged: a second run on the same inputs and config is
@@ -76,6 +82,32 @@ func TestSkipUnchanged(t *testing.T) {
 	}
 	if want := "ok skipped ok ok"; strings.Join(got, " ") != want {
 		t.Errorf("history statuses %v; want %s", got, want)
+	}
+	// district.xlsx shows the trend: the two earlier successful runs and
+	// this one, whose impact is this run's estimate.
+	f, err := excelize.OpenFile(filepath.Join(out, ReportsDir, reports.DistrictBook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Run history")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for len(rows) > 0 && (len(rows[0]) == 0 || rows[0][0] != "Run (UTC)") {
+		rows = rows[1:] // down to the header
+	}
+	rows = rows[1:]
+	if len(rows) != 3 {
+		t.Fatalf("Run history has %d runs; want 3: %v", len(rows), rows)
+	}
+	for _, e := range man.Estimates {
+		if e.Analysis == model.AnalysisImpact && e.Subject == model.AllSubjects && e.SchoolYear == nil {
+			cell, _ := f.GetCellValue("Run history", "B6", excelize.Options{RawCellValue: true})
+			if got, err := strconv.ParseFloat(cell, 64); err != nil || math.Abs(got-*e.Estimate) > 1e-12 {
+				t.Errorf("Run history: this run's impact %s; estimate %v", cell, *e.Estimate)
+			}
+		}
 	}
 	// The only run folder left is the published one.
 	runs, _ := os.ReadDir(filepath.Join(out, outdir.RunsDir))

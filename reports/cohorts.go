@@ -70,14 +70,14 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		r = append(r, in.estimateCells(e, 5)...)
 		est = append(est, append(r, e.schools, e.note))
 	}
-	gt, err := queryRows(ctx, in.DB, `SELECT cohort, school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools FROM did_group_time ORDER BY cohort, school_year`)
+	gt, err := queryRows(ctx, in.DB, `SELECT cohort::VARCHAR || ' cohort', school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools FROM did_group_time ORDER BY cohort, school_year`)
 	if err != nil {
 		return err
 	}
 	for _, r := range gt {
 		r[1] = yearLabel(i64(r[1]))
 	}
-	et, err := queryRows(ctx, in.DB, `SELECT cohort, event_time, schools, analysis_rows, mean_growth, comparison_growth, difference, comparison_schools FROM event_time ORDER BY cohort = 'all cohorts', cohort, event_time`)
+	et, err := queryRows(ctx, in.DB, `SELECT CASE WHEN cohort = 'all cohorts' THEN cohort ELSE cohort || ' cohort' END, event_time, schools, analysis_rows, mean_growth, comparison_growth, difference, comparison_schools FROM event_time ORDER BY cohort = 'all cohorts', cohort, event_time`)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		{Title: "Effect of joining by cohort and year (Callaway-Sant'Anna)", Cols: []column{{Name: "Cohort"}, {Name: "School year"}, {Name: "Years since joining", Style: b.int}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Joining schools", Style: b.int}, {Name: "Control schools", Style: b.int}}, Rows: gt},
 		{Title: "Event time: mean growth of joining schools and of comparison schools in the same years", Cols: []column{{Name: "Cohort"}, {Name: "Years since joining", Style: b.int}, {Name: "Schools", Style: b.int}, {Name: "Students in the model", Style: b.int}, {Name: "Mean growth", Style: b.dec}, {Name: "Comparison growth", Style: b.dec}, {Name: "Difference", Style: b.dec}, {Name: "Comparison schools", Style: b.int}}, Rows: et},
 	}, func(at []placed) error {
-		return b.picture("Difference-in-differences", fmt.Sprintf("K%d", at[1].Header), filepath.Join(in.ChartsDir, ChartEventTime), 0.55)
+		return b.picture("Difference-in-differences", fmt.Sprintf("A%d", at[len(at)-1].Last+3), filepath.Join(in.ChartsDir, ChartEventTime), 0.8) // below the tables
 	})
 }
 
@@ -122,7 +122,7 @@ func cohortDosageSheet(ctx context.Context, b *book, in Input) error {
 func caseloadSheet(ctx context.Context, b *book, in Input) error {
 	rows, err := queryRows(ctx, in.DB, `
 		WITH ses AS (SELECT cycle_id, count(*) AS sessions, sum(minutes) / 60.0 AS hours FROM coaching_sessions GROUP BY 1)
-		SELECT c.coach_id, coalesce(k.coach_name, ''), coalesce(k.school_id, CASE WHEN k.coach_id IS NULL THEN '' ELSE 'several schools' END),
+		SELECT c.coach_id, coalesce(k.coach_name, ''), coalesce(s.school_name, k.school_id, CASE WHEN k.coach_id IS NULL THEN '' ELSE 'several schools' END),
 		       c.school_year, count(DISTINCT c.teacher_id), count(*),
 		       count(*) FILTER (WHERE c.end_date IS NOT NULL) / count(*),
 		       count(*) FILTER (WHERE c.stage_reached = 'improve') / count(*),
@@ -130,6 +130,7 @@ func caseloadSheet(ctx context.Context, b *book, in Input) error {
 		       coalesce(sum(ses.sessions), 0), coalesce(sum(ses.hours), 0)
 		FROM coaching_cycles c
 		LEFT JOIN coaches k USING (coach_id)
+		LEFT JOIN schools s ON s.school_id = k.school_id
 		LEFT JOIN ses USING (cycle_id)
 		GROUP BY ALL
 		ORDER BY c.coach_id, c.school_year`)
@@ -140,7 +141,7 @@ func caseloadSheet(ctx context.Context, b *book, in Input) error {
 		r[3] = yearLabel(i64(r[3]))
 	}
 	return b.table("Coach caseloads", "Coach caseloads by year (completed = cycle has an end date)", []column{
-		{Name: "Coach ID"}, {Name: "Coach", Width: 22}, {Name: "School"}, {Name: "School year"}, {Name: "Teachers", Style: b.int}, {Name: "Cycles", Style: b.int},
+		{Name: "Coach ID"}, {Name: "Coach", Width: 22}, {Name: "School", Width: 30}, {Name: "School year"}, {Name: "Teachers", Style: b.int}, {Name: "Cycles", Style: b.int},
 		{Name: "Completed", Style: b.pct}, {Name: "Reached improve", Style: b.pct}, {Name: "Goal met", Style: b.pct}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec},
 	}, rows)
 }

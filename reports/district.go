@@ -27,6 +27,7 @@ func District(ctx context.Context, in Input, path string) error {
 		{"Schools", schoolsSheet},
 		{"Subgroups", subgroupsSheet},
 		{"Teacher practice", practiceSheet},
+		{"Run history", historySheet},
 		{"Data quality", dataQualitySheet},
 		{"About", aboutSheet},
 	})
@@ -250,7 +251,7 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	}
 	d := b.dec
 	return b.table("Impact", "All estimates (see About for definitions)", []column{
-		{Name: "Analysis", Width: 30, Style: b.wrap}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 30},
+		{Name: "Analysis", Width: 30, Style: b.wrap}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 30, Style: b.wrap},
 		{Name: "Estimate", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.dec4}, {Name: "df", Style: b.int},
 		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Schools", Style: b.int},
 		{Name: "Hedges' g", Style: d}, {Name: "Improvement index", Style: d}, {Name: "Baseline g", Style: d}, {Name: "Baseline equivalence"}, {Name: "Note", Width: 50, Style: b.wrap},
@@ -289,7 +290,7 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 		{Title: "Effect per coaching hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 50, Style: b.wrap}}, Rows: per},
 		{Title: "Adjusted spring z by dosage band (difference from 0 hours with its 95% CI)", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "Band"}, {Name: "Students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Mean hours", Style: b.dec}, {Name: "Adjusted mean spring z", Style: b.dec}, {Name: "Difference from 0 hours", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 50, Style: b.wrap}}, Rows: rows},
 	}, func(at []placed) error {
-		return b.picture("Dose-response", fmt.Sprintf("M%d", at[1].Header), filepath.Join(in.ChartsDir, ChartBands), 0.55)
+		return b.picture("Dose-response", fmt.Sprintf("A%d", at[len(at)-1].Last+3), filepath.Join(in.ChartsDir, ChartBands), 0.8) // below the tables
 	})
 }
 
@@ -317,7 +318,7 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 		rows[i] = r[:16] // leveled_scores was only for the check
 	}
 	return b.table("Schools", "One row per school and year: coverage, coaching, growth and proficiency", []column{
-		{Name: "School ID"}, {Name: "School", Width: 30}, {Name: "District"}, {Name: "IP cohort"}, {Name: "School year"},
+		{Name: "School ID"}, {Name: "School", Width: 30}, {Name: "District"}, {Name: "Cohort (year joined)"}, {Name: "School year"},
 		{Name: "Tested students", Style: b.int}, {Name: "Students in the model", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Share coached", Style: b.pct},
 		{Name: "Cycles", Style: b.int}, {Name: "Sessions", Style: b.int}, {Name: "Coaching hours", Style: b.dec}, {Name: "Mean hours per student", Style: b.dec}, {Name: "Mean growth (SD)", Style: b.dec}, {Name: "At level 3+", Style: b.pct},
 	}, rows)
@@ -366,6 +367,74 @@ func practiceSheet(ctx context.Context, b *book, in Input) error {
 	return b.table("Teacher practice", title, []column{
 		{Name: "Focus area", Width: 28}, {Name: "Phase", Width: 18}, {Name: "Teachers", Style: b.int}, {Name: "Observations", Style: b.int}, {Name: "Mean rating", Style: b.dec},
 	}, rows)
+}
+
+// historySheet shows the headline estimates of every successful run so
+// far (table run_history, copied from the output folder's history) and of
+// this run: a jump from one night to the next is worth a look at the
+// inputs.
+func historySheet(ctx context.Context, b *book, in Input) error {
+	past := "SELECT NULL::VARCHAR AS run_id, NULL::TIMESTAMP AS started, NULL::VARCHAR AS analysis, NULL::VARCHAR AS subject, NULL::DOUBLE AS estimate, NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high WHERE false"
+	if ok, err := hasTable(ctx, in, "run_history"); err != nil {
+		return err
+	} else if ok {
+		past = "SELECT run_id, started, analysis, subject, estimate, ci_low, ci_high FROM run_history"
+	}
+	rows, err := queryRows(ctx, in.DB, `
+		WITH h AS (
+		    `+past+`
+		    UNION ALL
+		    SELECT 'this run', ?::TIMESTAMP, analysis, subject, estimate, ci_low, ci_high FROM estimates
+		    WHERE school_year IS NULL AND coalesce(subgroup, '') = '' AND estimate IS NOT NULL
+		      AND analysis IN ('impact', 'dose_response', 'did', 'did_cs')
+		)
+		SELECT strftime(started, '%Y-%m-%d %H:%M'),
+		       max(estimate) FILTER (WHERE analysis = 'impact' AND subject = 'All'),
+		       max(ci_low) FILTER (WHERE analysis = 'impact' AND subject = 'All'),
+		       max(ci_high) FILTER (WHERE analysis = 'impact' AND subject = 'All'),
+		       max(estimate) FILTER (WHERE analysis = 'impact' AND subject = 'ELA'),
+		       max(estimate) FILTER (WHERE analysis = 'impact' AND subject = 'Math'),
+		       max(estimate) FILTER (WHERE analysis = 'dose_response' AND subject = 'All'),
+		       max(estimate) FILTER (WHERE analysis = 'did'),
+		       max(estimate) FILTER (WHERE analysis = 'did_cs')
+		FROM h GROUP BY run_id, started ORDER BY started, run_id`, in.Started)
+	if err != nil {
+		return err
+	}
+	d, d4 := b.dec, b.dec4
+	return b.sheet("Run history", "Headline estimates, run by run (successful runs; this run last)", []section{{Cols: []column{
+		{Name: "Run (UTC)", Width: 18}, {Name: "Impact, both subjects (SD)", Style: d, Width: 14}, {Name: "95% CI low", Style: d}, {Name: "95% CI high", Style: d},
+		{Name: "Impact, ELA", Style: d}, {Name: "Impact, Math", Style: d}, {Name: "Per coaching hour", Style: d4},
+		{Name: "Joining schools (two-way FE)", Style: d, Width: 14}, {Name: "Joining schools (Callaway-Sant'Anna)", Style: d, Width: 16},
+	}, Rows: rows}}, func(at []placed) error {
+		if len(rows) < 2 {
+			return nil // a trend needs two runs
+		}
+		ref := func(col string) string {
+			return fmt.Sprintf("'Run history'!$%s$%d:$%s$%d", col, at[0].First, col, at[0].Last)
+		}
+		line := func(name, col, colour string) excelize.ChartSeries {
+			return excelize.ChartSeries{Name: name, Categories: ref("A"), Values: ref(col), Line: excelize.LineOptions{Width: 2, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}},
+				Marker: excelize.ChartMarker{Symbol: "circle", Size: 5}}
+		}
+		return b.f.AddChart("Run history", fmt.Sprintf("K%d", at[0].Header), &excelize.Chart{
+			Type:   excelize.Line,
+			Series: []excelize.ChartSeries{line("Impact, both subjects", "B", "1F77B4"), line("95% CI low", "C", "AEC7E8"), line("95% CI high", "D", "AEC7E8")},
+			Title:  chartTitle("Impact estimate across runs (SD)"),
+			Legend: excelize.ChartLegend{Position: "bottom"},
+			XAxis:  categoryAxis("Run", 0, -45),
+			YAxis:  valueAxis("Effect (SD)", "0.00"),
+		})
+	})
+}
+
+// hasTable reports whether the model has a table of that name.
+func hasTable(ctx context.Context, in Input, name string) (bool, error) {
+	rows, err := queryRows(ctx, in.DB, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", name)
+	if err != nil {
+		return false, err
+	}
+	return i64(rows[0][0]) > 0, nil
 }
 
 func dataQualitySheet(ctx context.Context, b *book, in Input) error {
@@ -420,7 +489,7 @@ func aboutSheet(ctx context.Context, b *book, in Input) error {
 	}
 	return b.sections("About", "About these reports: measures, run and inputs", []section{
 		{Title: "Measures", Cols: []column{{Name: "Term", Width: 26}, {Name: "Definition", Width: 100, Style: b.wrap}}, Rows: definitions},
-		{Title: "This run", Cols: []column{{Name: "Setting", Width: 26}, {Name: "Value", Width: 40}}, Rows: run},
+		{Title: "This run", Cols: []column{{Name: "Setting", Width: 36}, {Name: "Value", Width: 40}}, Rows: run},
 		{Title: "Input files", Cols: []column{{Name: "File", Width: 26}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "SHA-256", Width: 70}}, Rows: files},
 	})
 }

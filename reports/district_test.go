@@ -115,7 +115,7 @@ func sameFloat(cell string, want float64) bool {
 func TestDistrictWorkbook(t *testing.T) {
 	out, man, db := run(t, config.Default(), nil)
 	f := open(t, filepath.Join(out, "reports", reports.DistrictBook))
-	want := "[Overview Impact Dose-response Schools Subgroups Teacher practice Data quality About]"
+	want := "[Overview Impact Dose-response Schools Subgroups Teacher practice Run history Data quality About]"
 	if got := fmt.Sprint(f.GetSheetList()); got != want {
 		t.Errorf("sheets = %s; want %s", got, want)
 	}

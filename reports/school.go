@@ -256,6 +256,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		}{{"not coached", not}, {"coached", co}}
 		if !everCoached {
 			arms = arms[:1] // no coached arm to compare with
+			arms[0].label = "all classrooms"
 		}
 		for _, a := range arms {
 			rows = append(rows, append([]any{yearLabel(k.year), k.subject, a.label}, in.armCells(a.st)...))
@@ -301,11 +302,14 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		return b.f.AddChart("Growth", fmt.Sprintf("J%d", at[0].Header), &excelize.Chart{
 			Type:   excelize.Col,
 			Series: all,
-			Title:  chartTitle("Mean growth, " + yearLabel(latest)),
-			Legend: excelize.ChartLegend{Position: "bottom"},
-			XAxis:  categoryAxis("Subject", 0, 0),
-			YAxis:  valueAxis("Growth (SD)", "0.00"),
-			Format: excelize.GraphicOptions{ScaleX: 0.8, ScaleY: 0.8},
+			// One colour per series (coached blue, not coached grey),
+			// not per subject, even with one series.
+			VaryColors: ptr(false),
+			Title:      chartTitle("Mean growth, " + yearLabel(latest)),
+			Legend:     excelize.ChartLegend{Position: "bottom"},
+			XAxis:      categoryAxis("Subject", 0, 0),
+			YAxis:      valueAxis("Growth (SD)", "0.00"),
+			Format:     excelize.GraphicOptions{ScaleX: 0.8, ScaleY: 0.8},
 		})
 	})
 }
@@ -343,9 +347,10 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 				Values:     fmt.Sprintf("'Coaching activity'!$B$%d:$B$%d", at[0].First, at[0].Last),
 				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F77B4"}},
 			}},
-			Title:  chartTitle("Coaching sessions per month"),
-			Legend: excelize.ChartLegend{Position: "none"},
-			Format: excelize.GraphicOptions{ScaleX: 1.2},
+			VaryColors: ptr(false),
+			Title:      chartTitle("Coaching sessions per month"),
+			Legend:     excelize.ChartLegend{Position: "none"},
+			Format:     excelize.GraphicOptions{ScaleX: 1.2},
 		})
 	})
 }
@@ -385,8 +390,9 @@ func schoolGradesSheet(b *book, in Input, s *schoolData, latest int64, district 
 	}
 	dist := map[key][]any{}
 	for _, r := range district {
-		// The district mean spring z is 0 by construction: not shown.
-		dist[key{str(r[0]), i64(r[1])}] = []any{r[2], r[4], r[5]}
+		// The district's mean spring z and growth are 0 by construction:
+		// not shown.
+		dist[key{str(r[0]), i64(r[1])}] = []any{r[2], r[5]}
 	}
 	var rows [][]any
 	for _, r := range s.grades {
@@ -403,10 +409,10 @@ func schoolGradesSheet(b *book, in Input, s *schoolData, latest int64, district 
 		out = append(out, dist[key{str(r[0]), i64(r[1])}]...)
 		rows = append(rows, out)
 	}
-	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s (spring z: 0 = district average)", s.name, yearLabel(latest)), []column{
+	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s (spring z and growth: 0 = district average)", s.name, yearLabel(latest)), []column{
 		{Name: "Subject"}, {Name: "Grade", Style: b.int},
 		{Name: "School students", Style: b.int}, {Name: "School mean spring z", Style: b.dec}, {Name: "School mean growth", Style: b.dec}, {Name: "School at level 3+", Style: b.pct},
-		{Name: "District students", Style: b.int}, {Name: "District mean growth", Style: b.dec}, {Name: "District at level 3+", Style: b.pct},
+		{Name: "District students", Style: b.int}, {Name: "District at level 3+", Style: b.pct},
 	}, rows)
 }
 

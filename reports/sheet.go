@@ -25,6 +25,7 @@ type book struct {
 	dec4   int
 	pct    int
 	wrap   int
+	text   int // plain text: top-aligned, indented off the number to its left
 }
 
 func newBook() (*book, error) {
@@ -39,15 +40,22 @@ func newBook() (*book, error) {
 		id, err = f.NewStyle(s)
 		return id
 	}
-	b.header = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
-	b.hnum = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "right"}})
-	b.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "1F4E79"}})
-	b.bold = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79"}})
-	b.int = style(&excelize.Style{NumFmt: 3})                 // #,##0
-	b.dec = style(&excelize.Style{CustomNumFmt: ptr("0.00")}) // two decimals
-	b.dec4 = style(&excelize.Style{CustomNumFmt: ptr("0.0000")})
-	b.pct = style(&excelize.Style{NumFmt: 9}) // 0%
-	b.wrap = style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	const font = "Calibri" // named, or LibreOffice takes a serif for bold text
+	b.header = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF", Family: font}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
+	b.hnum = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF", Family: font}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "right"}})
+	b.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "1F4E79", Family: font}})
+	b.bold = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79", Family: font}})
+	// Numbers keep a space's width from the right edge ("_)") and text
+	// starts one indent in, so a number never runs into the text beside
+	// it; every cell is top-aligned so a row with wrapped text reads
+	// straight across.
+	top := &excelize.Alignment{Vertical: "top"}
+	b.int = style(&excelize.Style{CustomNumFmt: ptr("#,##0_);-#,##0_)"), Alignment: top})
+	b.dec = style(&excelize.Style{CustomNumFmt: ptr("0.00_);-0.00_)"), Alignment: top})
+	b.dec4 = style(&excelize.Style{CustomNumFmt: ptr("0.0000_);-0.0000_)"), Alignment: top})
+	b.pct = style(&excelize.Style{CustomNumFmt: ptr("0%_);-0%_)"), Alignment: top})
+	b.wrap = style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Indent: 1}})
+	b.text = style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", Indent: 1}})
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -96,39 +104,55 @@ type placed struct {
 // and before the sheet is closed, with where each section landed, to add
 // pictures and charts (excelize keeps them only if added before Flush).
 func (b *book) sheet(sheet, title string, secs []section, extras func(at []placed) error) error {
-	if err := b.printFit(sheet); err != nil { // the stream writer keeps it
-		return err
-	}
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	var widths []float64
+	// A column is as wide as its widest cell; a column's Width caps
+	// that (long text wraps or is cut there) and is also its minimum
+	// when it has content, so wrapped text is not squeezed. Headers wrap
+	// within the width their cells need.
+	var widths, content []float64
 	fixed := map[int]float64{}
 	for _, sec := range secs {
 		for i, c := range sec.Cols {
 			for len(widths) <= i {
-				widths = append(widths, 8)
+				widths, content = append(widths, 8), append(content, 0)
 			}
-			widths[i] = max(widths[i], float64(utf8.RuneCountInString(c.Name))+2)
+			name := float64(utf8.RuneCountInString(c.Name)) + 2
+			widths[i] = max(widths[i], min(name, 16)) // longer headers wrap
 			if c.Width > 0 {
 				fixed[i] = max(fixed[i], c.Width)
 			}
 		}
 		for _, r := range sec.Rows {
 			for i, v := range r {
-				if i < len(widths) {
-					widths[i] = max(widths[i], cellWidth(v))
+				if i < len(content) {
+					content[i] = max(content[i], cellWidth(v))
 				}
 			}
 		}
 	}
+	total := 0.0
 	for i, w := range widths {
+		w = max(w, content[i])
 		if fw, ok := fixed[i]; ok {
 			w = fw
+			if content[i] == 0 {
+				w = widths[i] // an empty column stays narrow
+			}
 		}
 		widths[i] = min(w, max(60, fixed[i]))
-		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
+		total += widths[i]
+	}
+	// Landscape, a page wide for every 220 characters of columns, so a
+	// wide sheet prints over pages rather than in a tiny font. Set before
+	// the stream writer, which keeps it.
+	if err := b.printFit(sheet, int(math.Ceil(total/220))); err != nil {
+		return err
+	}
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
 			return err
 		}
 	}
@@ -182,8 +206,8 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 			out := make([]any, len(r))
 			lines := 1 // of the tallest wrapped cell
 			for i, v := range r {
-				style := 0
-				if i < len(sec.Cols) {
+				style := b.text
+				if i < len(sec.Cols) && sec.Cols[i].Style != 0 {
 					style = sec.Cols[i].Style
 				}
 				out[i] = cellOf(v, style)
@@ -214,9 +238,14 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	// Printed pages repeat the rows down to the first header.
+	// Printed pages repeat the title, and the header too when the
+	// sheet is one table (another table's header would mislead).
+	repeat := frozen
+	if len(secs) > 1 {
+		repeat = 1
+	}
 	if err := b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
-		RefersTo: fmt.Sprintf("'%s'!$1:$%d", strings.ReplaceAll(sheet, "'", "''"), frozen)}); err != nil {
+		RefersTo: fmt.Sprintf("'%s'!$1:$%d", strings.ReplaceAll(sheet, "'", "''"), repeat)}); err != nil {
 		return err
 	}
 	if filter == "" {
@@ -225,12 +254,12 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	return b.f.AutoFilter(sheet, filter, nil)
 }
 
-// printFit prints the sheet landscape, all columns on one page width.
-func (b *book) printFit(sheet string) error {
+// printFit prints the sheet landscape, its columns on pages pages wide.
+func (b *book) printFit(sheet string, pages int) error {
 	if err := b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
 		return err
 	}
-	return b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)})
+	return b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(max(pages, 1)), FitToHeight: ptr(0)})
 }
 
 // cellOf makes a typed cell. Strings are always text cells: excelize
