@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -26,13 +27,32 @@ type Config struct {
 	// ShowTeacherNames lets principal workbooks name teachers in coaching
 	// activity counts. Default false.
 	ShowTeacherNames bool `toml:"show_teacher_names"`
+	// Reports lists the workbooks to build: "district", "cohorts",
+	// "schools" (one per school). Default all three; flag --reports. The
+	// charts are always drawn.
+	Reports []string `toml:"reports"`
+	// Parquet, when set, is a folder to export every model table to as
+	// Parquet, partitioned by school_year; flag --parquet.
+	Parquet string `toml:"parquet"`
 	// Mapping adapts header spellings and values the built-in aliases do
 	// not cover; see ingest.Mapping.
 	Mapping ingest.Mapping `toml:"mapping"`
 }
 
 // Default returns the configuration used when no file is given.
-func Default() Config { return Config{MinCell: 10} }
+func Default() Config {
+	return Config{MinCell: 10, Reports: []string{ReportDistrict, ReportCohorts, ReportSchools}}
+}
+
+// The workbooks Config.Reports may name.
+const (
+	ReportDistrict = "district"
+	ReportCohorts  = "cohorts"
+	ReportSchools  = "schools"
+)
+
+// Builds reports whether Reports names the workbook.
+func (c *Config) Builds(report string) bool { return slices.Contains(c.Reports, report) }
 
 // Load reads the TOML file at path over the defaults. A key the file sets
 // that Config does not have is an error naming it.
@@ -61,6 +81,11 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.MinCell < 1 {
 		errs = append(errs, fmt.Errorf("min_cell = %d: must be at least 1", c.MinCell))
+	}
+	for _, r := range c.Reports {
+		if r != ReportDistrict && r != ReportCohorts && r != ReportSchools {
+			errs = append(errs, fmt.Errorf("reports: %q: want district, cohorts or schools", r))
+		}
 	}
 	if err := c.Mapping.Validate(ingest.Tables()); err != nil {
 		errs = append(errs, err)

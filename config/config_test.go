@@ -49,10 +49,25 @@ func TestValidateJoinsEveryProblem(t *testing.T) {
 	c := Default()
 	c.MinCell = 0
 	c.Mapping.Columns = map[string]string{"X": "nope"}
+	c.Reports = []string{"district", "principals"}
 	err := c.Validate()
-	for _, want := range []string{"min_cell", "nope"} {
+	for _, want := range []string{"min_cell", "nope", `reports: "principals"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %v; want it to mention %s", err, want)
 		}
+	}
+}
+
+// TestExample: the documented example file loads and validates.
+func TestExample(t *testing.T) {
+	c, err := Load("example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Out == "" || c.MinCell != 10 || len(c.Reports) != 3 || c.Mapping.Columns["Local Student Number"] != "student_id" {
+		t.Errorf("example = %+v", c)
 	}
 }

@@ -185,6 +185,13 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 
 	t0 = time.Now()
 	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, ShowTeacherNames: opts.Config.ShowTeacherNames, Started: man.Started}
+	for _, b := range []struct{ cfg, book string }{
+		{config.ReportDistrict, reports.DistrictBook}, {config.ReportCohorts, reports.CohortsBook}, {config.ReportSchools, reports.SchoolsDir},
+	} {
+		if !opts.Config.Builds(b.cfg) {
+			rep.Skip = append(rep.Skip, b.book)
+		}
+	}
 	if err := reports.Build(ctx, rep, filepath.Join(staging, ReportsDir), filepath.Join(staging, ChartsDir)); err != nil {
 		return nil, err
 	}

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"math/big"
+	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/coachimpact/coachimpact/ingest"
@@ -26,6 +28,9 @@ type Input struct {
 	ShowTeacherNames bool
 	Started          time.Time
 	ChartsDir        string // set by Build
+	// Skip names workbooks Build leaves out: DistrictBook, CohortsBook,
+	// SchoolsDir.
+	Skip []string
 }
 
 // The workbooks Build writes into the reports folder.
@@ -45,16 +50,18 @@ func Build(ctx context.Context, in Input, reportsDir, chartsDir string) error {
 	if err := charts(ctx, in, chartsDir); err != nil {
 		return fmt.Errorf("charts: %w", err)
 	}
-	if err := District(ctx, in, filepath.Join(reportsDir, DistrictBook)); err != nil {
-		return fmt.Errorf("%s: %w", DistrictBook, err)
+	for _, b := range []struct {
+		name  string
+		write func(context.Context, Input, string) error
+	}{{DistrictBook, District}, {CohortsBook, Cohorts}, {SchoolsDir, Schools}} {
+		if slices.Contains(in.Skip, b.name) {
+			continue
+		}
+		if err := b.write(ctx, in, filepath.Join(reportsDir, b.name)); err != nil {
+			return fmt.Errorf("%s: %w", b.name, err)
+		}
 	}
-	if err := Cohorts(ctx, in, filepath.Join(reportsDir, CohortsBook)); err != nil {
-		return fmt.Errorf("%s: %w", CohortsBook, err)
-	}
-	if err := Schools(ctx, in, filepath.Join(reportsDir, SchoolsDir)); err != nil {
-		return fmt.Errorf("%s: %w", SchoolsDir, err)
-	}
-	return nil
+	return os.MkdirAll(reportsDir, 0o750) // published even when empty
 }
 
 // queryRows runs q and returns every row as Go values (string, int64,

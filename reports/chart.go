@@ -199,7 +199,10 @@ func eventTimeChart(ctx context.Context, in Input, path string) error {
 			return err
 		}
 		col := palette[i%len(palette)]
-		label := c + " cohort"
+		label := c
+		if y, err := strconv.Atoi(c); err == nil {
+			label = "joined " + yearLabel(int64(y))
+		}
 		if c == "all cohorts" {
 			col, label = color.Black, "all cohorts"
 			l.Width = vg.Points(2.5)

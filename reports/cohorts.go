@@ -6,8 +6,15 @@ import (
 	"path/filepath"
 )
 
-// cohortLabel is how a school's ip_cohort reads in the cohort workbook.
-const cohortLabel = `coalesce(ip_cohort::VARCHAR || ' cohort', 'comparison')`
+// cohortSQL is how a cohort (the ending year of the school year a school
+// joined, as in ip_cohort) reads: "joined 2021-22", or "comparison" for a
+// school that never joined.
+func cohortSQL(col string) string {
+	return fmt.Sprintf(`coalesce('joined ' || (%[1]s::INTEGER - 1)::VARCHAR || '-' || right(%[1]s::VARCHAR, 2), 'comparison')`, col)
+}
+
+// cohortLabel is a school's cohort from its ip_cohort column.
+var cohortLabel = cohortSQL("ip_cohort")
 
 // Cohorts writes cohorts.xlsx for network facilitators: the cohort x year
 // panel, difference-in-differences with the event-time view, dosage by
@@ -67,17 +74,19 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 			name = "Callaway-Sant'Anna (each cohort against comparison and not-yet-joined schools)"
 		}
 		r := []any{name}
-		r = append(r, in.estimateCells(e, 5)...)
+		cells := in.estimateCells(e, 5)
+		cells[4] = pValue(cells[4])
+		r = append(r, cells...)
 		est = append(est, append(r, e.schools, e.note))
 	}
-	gt, err := queryRows(ctx, in.DB, `SELECT cohort::VARCHAR || ' cohort', school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools FROM did_group_time ORDER BY cohort, school_year`)
+	gt, err := queryRows(ctx, in.DB, `SELECT `+cohortSQL("cohort")+`, school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools FROM did_group_time ORDER BY cohort, school_year`)
 	if err != nil {
 		return err
 	}
 	for _, r := range gt {
 		r[1] = yearLabel(i64(r[1]))
 	}
-	et, err := queryRows(ctx, in.DB, `SELECT CASE WHEN cohort = 'all cohorts' THEN cohort ELSE cohort || ' cohort' END, event_time, schools, analysis_rows, mean_growth, comparison_growth, difference, comparison_schools FROM event_time ORDER BY cohort = 'all cohorts', cohort, event_time`)
+	et, err := queryRows(ctx, in.DB, `SELECT CASE WHEN cohort = 'all cohorts' THEN cohort ELSE `+cohortSQL("cohort")+` END, event_time, schools, analysis_rows, mean_growth, comparison_growth, difference, comparison_schools FROM event_time ORDER BY cohort = 'all cohorts', cohort, event_time`)
 	if err != nil {
 		return err
 	}

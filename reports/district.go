@@ -203,8 +203,8 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 	}
 	title := "Coaching and student growth: district overview (run " + in.Started.Format("2006-01-02 15:04 UTC") + ")"
 	return b.sheet("Overview", title, secs, func(at []placed) error {
-		// The forest plot beside the coverage table.
-		return b.picture("Overview", fmt.Sprintf("D%d", at[3].Header), filepath.Join(in.ChartsDir, ChartImpact), 0.55)
+		// The forest plot below the tables.
+		return b.picture("Overview", fmt.Sprintf("A%d", at[len(at)-1].Last+3), filepath.Join(in.ChartsDir, ChartImpact), 0.8)
 	})
 }
 
@@ -318,7 +318,7 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 		rows[i] = r[:16] // leveled_scores was only for the check
 	}
 	return b.table("Schools", "One row per school and year: coverage, coaching, growth and proficiency", []column{
-		{Name: "School ID"}, {Name: "School", Width: 30}, {Name: "District"}, {Name: "Cohort (year joined)"}, {Name: "School year"},
+		{Name: "School ID"}, {Name: "School", Width: 30}, {Name: "District"}, {Name: "Cohort"}, {Name: "School year"},
 		{Name: "Tested students", Style: b.int}, {Name: "Students in the model", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Share coached", Style: b.pct},
 		{Name: "Cycles", Style: b.int}, {Name: "Sessions", Style: b.int}, {Name: "Coaching hours", Style: b.dec}, {Name: "Mean hours per student", Style: b.dec}, {Name: "Mean growth (SD)", Style: b.dec}, {Name: "At level 3+", Style: b.pct},
 	}, rows)
@@ -388,7 +388,7 @@ func historySheet(ctx context.Context, b *book, in Input) error {
 		    WHERE school_year IS NULL AND coalesce(subgroup, '') = '' AND estimate IS NOT NULL
 		      AND analysis IN ('impact', 'dose_response', 'did', 'did_cs')
 		)
-		SELECT strftime(started, '%Y-%m-%d %H:%M'),
+		SELECT strftime(started, '%Y-%m-%d %H:%M:%S'),
 		       max(estimate) FILTER (WHERE analysis = 'impact' AND subject = 'All'),
 		       max(ci_low) FILTER (WHERE analysis = 'impact' AND subject = 'All'),
 		       max(ci_high) FILTER (WHERE analysis = 'impact' AND subject = 'All'),
@@ -413,13 +413,13 @@ func historySheet(ctx context.Context, b *book, in Input) error {
 		ref := func(col string) string {
 			return fmt.Sprintf("'Run history'!$%s$%d:$%s$%d", col, at[0].First, col, at[0].Last)
 		}
-		line := func(name, col, colour string) excelize.ChartSeries {
-			return excelize.ChartSeries{Name: name, Categories: ref("A"), Values: ref(col), Line: excelize.LineOptions{Width: 2, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}},
+		line := func(col, colour string) excelize.ChartSeries {
+			return excelize.ChartSeries{Name: fmt.Sprintf("'Run history'!$%s$%d", col, at[0].Header), Categories: ref("A"), Values: ref(col), Line: excelize.LineOptions{Width: 2, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}},
 				Marker: excelize.ChartMarker{Symbol: "circle", Size: 5}}
 		}
 		return b.f.AddChart("Run history", fmt.Sprintf("K%d", at[0].Header), &excelize.Chart{
 			Type:   excelize.Line,
-			Series: []excelize.ChartSeries{line("Impact, both subjects", "B", "1F77B4"), line("95% CI low", "C", "AEC7E8"), line("95% CI high", "D", "AEC7E8")},
+			Series: []excelize.ChartSeries{line("B", "1F77B4"), line("C", "AEC7E8"), line("D", "AEC7E8")},
 			Title:  chartTitle("Impact estimate across runs (SD)"),
 			Legend: excelize.ChartLegend{Position: "bottom"},
 			XAxis:  categoryAxis("Run", 0, -45),
@@ -441,7 +441,10 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 	var recon [][]any
 	for _, s := range in.Files {
 		status := "all rows loaded"
-		if s.RowsRejected > 0 {
+		switch {
+		case s.RowsRejected == 1:
+			status = "1 row rejected"
+		case s.RowsRejected > 1:
 			status = fmt.Sprintf("%d rows rejected", s.RowsRejected)
 		}
 		if s.RowsRead != s.RowsLoaded+s.RowsRejected {

@@ -144,7 +144,8 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	// Landscape, a page wide for every 220 characters of columns, so a
 	// wide sheet prints over pages rather than in a tiny font. Set before
 	// the stream writer, which keeps it.
-	if err := b.printFit(sheet, int(math.Ceil(total/220))); err != nil {
+	pages := int(math.Ceil(total / 220))
+	if err := b.printFit(sheet, pages); err != nil {
 		return err
 	}
 	sw, err := b.f.NewStreamWriter(sheet)
@@ -196,7 +197,12 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 			}
 			hdr[i] = excelize.Cell{Value: c.Name, StyleID: style}
 		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", row), hdr, excelize.RowOpts{Height: 30}); err != nil {
+		// Tall enough for the header that wraps most.
+		lines := 2
+		for i, c := range sec.Cols {
+			lines = max(lines, int(math.Ceil(float64(utf8.RuneCountInString(c.Name))/max(widths[i]-1, 1))))
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", row), hdr, excelize.RowOpts{Height: float64(lines) * 15}); err != nil {
 			return err
 		}
 		headerRow := row
@@ -240,12 +246,18 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	}
 	// Printed pages repeat the title, and the header too when the
 	// sheet is one table (another table's header would mislead).
+	// A sheet printed over several pages' width repeats its first
+	// column, so every page says which row is which.
 	repeat := frozen
 	if len(secs) > 1 {
 		repeat = 1
 	}
-	if err := b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
-		RefersTo: fmt.Sprintf("'%s'!$1:$%d", strings.ReplaceAll(sheet, "'", "''"), repeat)}); err != nil {
+	quoted := "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
+	titles := fmt.Sprintf("%s!$1:$%d", quoted, repeat)
+	if pages > 1 {
+		titles = fmt.Sprintf("%s!$A:$A,%s", quoted, titles)
+	}
+	if err := b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet, RefersTo: titles}); err != nil {
 		return err
 	}
 	if filter == "" {
@@ -279,6 +291,9 @@ func cellOf(v any, style int) any {
 func cellWidth(v any) float64 {
 	switch x := v.(type) {
 	case string:
+		if x == "" {
+			return 0
+		}
 		return float64(utf8.RuneCountInString(x)) + 2
 	case excelize.Cell:
 		return cellWidth(x.Value)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/marcboeker/go-duckdb"
@@ -32,9 +33,10 @@ const (
 )
 
 const usage = `usage:
-  coachimpact run --input DIR --out DIR [--config FILE] [--force] [--wait DURATION] [--log-format text|json] [--quiet]
+  coachimpact run --input DIR --out DIR [--config FILE] [--reports district,cohorts,schools] [--parquet DIR]
+                  [--force] [--wait DURATION] [--log-format text|json] [--quiet]
   coachimpact demo --out DIR [--seed N] [--schools N]
-  coachimpact generate --out DIR [--seed N] [--schools N] [--students-per-grade N] [--years N] [--format mixed|csv]
+  coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N] [--years N] [--windows fall,winter,spring] [--format mixed|csv]
   coachimpact sql --db FILE "SELECT ..."
 `
 
@@ -97,6 +99,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("config", "", "configuration file (TOML)")
 	force := fs.Bool("force", false, "run even when inputs, config and program are unchanged since the last successful run")
 	wait := fs.Duration("wait", 0, "wait this long (e.g. 10m) for another run on --out to finish; default fail at once")
+	books := fs.String("reports", "", "workbooks to build, comma-separated from district,cohorts,schools (default all)")
+	parquet := fs.String("parquet", "", "also export every model table to this folder as Parquet, partitioned by school_year")
 	var lf logFlags
 	lf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -115,6 +119,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *out != "" {
 		cfg.Out = *out
+	}
+	if *books != "" {
+		cfg.Reports = strings.Split(*books, ",")
+	}
+	if *parquet != "" {
+		cfg.Parquet = *parquet
 	}
 	if cfg.Input == "" || cfg.Out == "" {
 		fmt.Fprintf(stderr, "coachimpact run: --input and --out are required\n%s", usage)
@@ -162,8 +172,8 @@ func runPipeline(ctx context.Context, opts pipeline.Options, stdout, stderr io.W
 }
 
 type synthFlags struct {
-	seed, schools, spg, years int
-	format                    string
+	seed, schools, spg, years, districts int
+	format, windows                      string
 }
 
 func (s *synthFlags) register(fs *flag.FlagSet) {
@@ -172,10 +182,16 @@ func (s *synthFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.spg, "students-per-grade", 0, "students per grade per school (default: the demo size)")
 	fs.IntVar(&s.years, "years", 0, "school years (default 4)")
 	fs.StringVar(&s.format, "format", "mixed", "mixed (csv and xlsx with real-export quirks) or csv")
+	fs.IntVar(&s.districts, "districts", 0, "number of districts, schools assigned round-robin (default 1)")
+	fs.StringVar(&s.windows, "windows", "", "test windows, comma-separated from fall,winter,spring (default fall,spring)")
 }
 
 func (s *synthFlags) config() synth.Config {
-	return synth.Config{Seed: int64(s.seed), Schools: s.schools, StudentsPerGrade: s.spg, Years: s.years, Format: s.format}
+	c := synth.Config{Seed: int64(s.seed), Schools: s.schools, StudentsPerGrade: s.spg, Years: s.years, Districts: s.districts, Format: s.format}
+	if s.windows != "" {
+		c.Windows = strings.Split(s.windows, ",")
+	}
+	return c
 }
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
