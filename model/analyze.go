@@ -28,23 +28,30 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	if opt.MinCell < 1 {
 		return nil, fmt.Errorf("analyze: MinCell %d: must be at least 1", opt.MinCell)
 	}
+	done := d.step("analysis students")
 	f, err := d.queryFrame(ctx, analysisQuery)
 	if err != nil {
 		return nil, err
 	}
 	s := newStudents(f)
 	cells := s.cells()
+	done()
 
 	var est []Estimate
 	var bands []Band
+	done = d.step("analysis impact")
 	for _, c := range cells {
 		est = append(est, s.impact(c, opt.MinCell))
 	}
+	done()
+	done = d.step("analysis dose-response")
 	for _, c := range cells {
 		est = append(est, s.dose(c, opt.MinCell))
 		bands = append(bands, s.bands(c, opt.MinCell)...)
 	}
+	done()
 
+	done = d.step("analysis difference-in-differences")
 	pf, err := d.queryFrame(ctx, panelQuery)
 	if err != nil {
 		return nil, err
@@ -53,19 +60,25 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	est = append(est, p.twfe())
 	cs, gt := p.callawaySantAnna(opt.Seed)
 	est = append(est, cs)
+	done()
 
+	done = d.step("analysis practice")
 	pr, err := d.practice(ctx)
 	if err != nil {
 		return nil, err
 	}
 	est = append(est, pr)
+	done()
 
+	done = d.step("analysis subgroups")
 	for _, c := range cells {
 		for _, sg := range s.subgroups(c) {
 			est = append(est, s.impact(sg, opt.MinCell))
 		}
 	}
+	done()
 
+	defer d.step("analysis write")()
 	if err := d.writeEstimates(ctx, est); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/marcboeker/go-duckdb"
@@ -16,6 +17,19 @@ import (
 type DB struct {
 	*sql.DB
 	conn *sql.Conn // the one connection Arrow views are registered on
+	// OnStep, when set, hears each step of Build and Analyze as it ends:
+	// the SQL model or analysis, and how long it took.
+	OnStep func(step string, took time.Duration)
+}
+
+// step times a step for OnStep: defer d.step("name")().
+func (d *DB) step(name string) func() {
+	t0 := time.Now()
+	return func() {
+		if d.OnStep != nil {
+			d.OnStep(name, time.Since(t0))
+		}
+	}
 }
 
 // Open opens (creating if needed) the DuckDB file at path. Close it.

@@ -59,10 +59,13 @@ func (d *DB) Build(ctx context.Context) error {
 	}
 	for _, m := range models {
 		q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Table), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
+		done := d.step("sql " + m.Table)
 		if _, err := d.conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("model %s: %w", m.File, err)
 		}
+		done()
 	}
+	defer d.step("checks")()
 	return d.RunChecks(ctx)
 }
 

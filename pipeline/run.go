@@ -157,6 +157,9 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		return nil, err
 	}
 	defer db.Close()
+	db.OnStep = func(step string, took time.Duration) {
+		log.Debug("model step", "step", step, "seconds", fmt.Sprintf("%.3f", took.Seconds()))
+	}
 
 	rejects, err := load(ctx, db, srcs, tables, opts, mem, man, log)
 	if err != nil {
@@ -196,6 +199,14 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		return nil, err
 	}
 	stage("reports", t0)
+
+	if opts.Config.Parquet != "" {
+		t0 = time.Now()
+		if err := db.ExportParquet(ctx, opts.Config.Parquet); err != nil {
+			return nil, err
+		}
+		stage("parquet", t0)
+	}
 
 	if err := db.Close(); err != nil {
 		return nil, fmt.Errorf("close model: %w", err)

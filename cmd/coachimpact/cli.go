@@ -63,19 +63,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 type logFlags struct {
-	format string
-	quiet  bool
+	format         string
+	quiet, verbose bool
 }
 
 func (l *logFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.format, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&l.quiet, "quiet", false, "log warnings and errors only")
+	fs.BoolVar(&l.verbose, "verbose", false, "also log each model step with its time")
 }
 
 func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if l.quiet {
+	switch {
+	case l.quiet:
 		opts.Level = slog.LevelWarn
+	case l.verbose:
+		opts.Level = slog.LevelDebug
 	}
 	switch l.format {
 	case "text":
