@@ -24,6 +24,16 @@ type AnalyzeOptions struct {
 // tables estimates, dosage_bands and did_group_time, and returns the
 // estimates in table order: impact, dose_response, did, did_cs, practice,
 // impact_subgroup.
+// analysisSteps is the number of steps Analyze reports to OnStep.
+const analysisSteps = 7
+
+// Steps is the number of steps Build and Analyze report to OnStep, for a
+// progress bar.
+func Steps() int {
+	m, _ := Models()
+	return len(m) + 1 + analysisSteps // models, checks, analyses
+}
+
 func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error) {
 	if opt.MinCell < 1 {
 		return nil, fmt.Errorf("analyze: MinCell %d: must be at least 1", opt.MinCell)

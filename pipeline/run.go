@@ -41,6 +41,11 @@ type Options struct {
 	// Wait is how long to wait for another run on Out to finish; 0 fails
 	// at once with an error wrapping outdir.ErrLocked.
 	Wait time.Duration
+	// Progress, when set, hears the run advance: the stage ("ingest",
+	// "model", "reports"), the item just finished (a file, a model step, a
+	// workbook), and how many of the stage's items are done of how many.
+	// Calls may come from several goroutines.
+	Progress func(stage, item string, done, total int)
 }
 
 // Stage is the wall time of one step.
@@ -157,8 +162,11 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		return nil, err
 	}
 	defer db.Close()
+	steps, total := 0, model.Steps()
 	db.OnStep = func(step string, took time.Duration) {
 		log.Debug("model step", "step", step, "seconds", fmt.Sprintf("%.3f", took.Seconds()))
+		steps++
+		progress(opts, "model", step, steps, total)
 	}
 
 	rejects, err := load(ctx, db, srcs, tables, opts, mem, man, log)
@@ -187,7 +195,8 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("model", t0)
 
 	t0 = time.Now()
-	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, ShowTeacherNames: opts.Config.ShowTeacherNames, Started: man.Started}
+	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, ShowTeacherNames: opts.Config.ShowTeacherNames, Started: man.Started,
+		Progress: func(what string, done, total int) { progress(opts, "reports", what, done, total) }}
 	for _, b := range []struct{ cfg, book string }{
 		{config.ReportDistrict, reports.DistrictBook}, {config.ReportCohorts, reports.CohortsBook}, {config.ReportSchools, reports.SchoolsDir},
 	} {
@@ -250,6 +259,7 @@ func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*in
 			return nil, err
 		}
 		man.Files = append(man.Files, st)
+		progress(opts, "ingest", src.Name(), len(man.Files), len(srcs))
 		log.Info("loaded", "file", st.Source, "table", st.Table, "read", st.RowsRead, "loaded", st.RowsLoaded, "rejected", st.RowsRejected)
 	}
 	for _, t := range tables {
@@ -275,6 +285,13 @@ func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*in
 		return nil, err
 	}
 	return rejects, nil
+}
+
+// progress reports to opts.Progress, if set.
+func progress(opts Options, stage, item string, done, total int) {
+	if opts.Progress != nil {
+		opts.Progress(stage, item, done, total)
+	}
 }
 
 func absentNote(table string) string {

@@ -31,6 +31,9 @@ type Input struct {
 	// Skip names workbooks Build leaves out: DistrictBook, CohortsBook,
 	// SchoolsDir.
 	Skip []string
+	// Progress, when set, hears each workbook written: what, how many so
+	// far of how many. It may be called from several goroutines at once.
+	Progress func(what string, done, total int)
 }
 
 // The workbooks Build writes into the reports folder.
@@ -59,6 +62,9 @@ func Build(ctx context.Context, in Input, reportsDir, chartsDir string) error {
 		}
 		if err := b.write(ctx, in, filepath.Join(reportsDir, b.name)); err != nil {
 			return fmt.Errorf("%s: %w", b.name, err)
+		}
+		if in.Progress != nil && b.name != SchoolsDir {
+			in.Progress(b.name, 1, 1)
 		}
 	}
 	return os.MkdirAll(reportsDir, 0o750) // published even when empty

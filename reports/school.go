@@ -6,8 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync/atomic"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -114,17 +117,34 @@ func Schools(ctx context.Context, in Input, dir string) error {
 		return err
 	}
 	used := map[string]bool{}
-	for _, s := range order {
+	paths := make([]string, len(order))
+	for i, s := range order {
 		name := fileName(s.id)
 		for i := 2; used[name]; i++ {
 			name = fmt.Sprintf("%s-%d", fileName(s.id), i)
 		}
 		used[name] = true
-		if err := schoolBook(in, s, latest, district, filepath.Join(dir, name+".xlsx")); err != nil {
-			return fmt.Errorf("school %s: %w", s.id, err)
-		}
+		paths[i] = filepath.Join(dir, name+".xlsx")
 	}
-	return nil
+	// The workbooks are independent: one writer per core.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	var done atomic.Int64
+	for i, s := range order {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := schoolBook(in, s, latest, district, paths[i]); err != nil {
+				return fmt.Errorf("school %s: %w", s.id, err)
+			}
+			if in.Progress != nil {
+				in.Progress("school workbooks", int(done.Add(1)), len(order))
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // armStats is the mean growth of one group of classrooms with its 95% CI,

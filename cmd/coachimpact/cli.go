@@ -134,21 +134,37 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "coachimpact run: --input and --out are required\n%s", usage)
 		return exitUsage
 	}
-	log, err := lf.logger(stderr)
+	opts := pipeline.Options{Input: cfg.Input, Out: cfg.Out, Config: cfg, Force: *force, Wait: *wait}
+	return lf.run(ctx, opts, stdout, stderr)
+}
+
+// run runs the pipeline with the logger the flags ask for, and a progress
+// bar when stderr is a terminal (not with --quiet or JSON logs).
+func (l *logFlags) run(ctx context.Context, opts pipeline.Options, stdout, stderr io.Writer) int {
+	logw, done := stderr, func() {}
+	if !l.quiet && l.format == "text" && isTerminal(stderr) {
+		b := newBar(stderr)
+		logw, opts.Progress, done = b, b.Update, b.Done
+	}
+	log, err := l.logger(logw)
 	if err != nil {
 		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
 		return exitUsage
 	}
-	return runPipeline(ctx, pipeline.Options{Input: cfg.Input, Out: cfg.Out, Config: cfg, Log: log, Force: *force, Wait: *wait}, stdout, stderr)
+	opts.Log = log
+	return runPipeline(ctx, opts, done, stdout, stderr)
 }
 
-func runPipeline(ctx context.Context, opts pipeline.Options, stdout, stderr io.Writer) int {
+// runPipeline runs the pipeline, calls done (which clears a progress bar)
+// and says how it went.
+func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout, stderr io.Writer) int {
 	cfg := opts.Config
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "coachimpact: config: %v\n", err)
 		return exitUsage
 	}
 	man, err := pipeline.Run(ctx, opts)
+	done()
 	if err != nil {
 		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
 		var fe *ingest.FileError
@@ -212,8 +228,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "coachimpact demo: --out is required\n%s", usage)
 		return exitUsage
 	}
-	log, err := lf.logger(stderr)
-	if err != nil {
+	if _, err := lf.logger(stderr); err != nil {
 		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
 		return exitUsage
 	}
@@ -226,7 +241,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "coachimpact: synthetic district written to %s in %.1f s (truth.json holds the planted effects)\n", input, time.Since(t0).Seconds())
 	cfg := config.Default()
 	cfg.Input, cfg.Out = input, *out
-	return runPipeline(ctx, pipeline.Options{Input: input, Out: *out, Config: cfg, Log: log, Force: true}, stdout, stderr)
+	return lf.run(ctx, pipeline.Options{Input: input, Out: *out, Config: cfg, Force: true}, stdout, stderr)
 }
 
 func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
