@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -193,8 +194,30 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 		if r.single == nil {
 			r.single = map[string]int32{}
 		}
+	} else if n := r.expectedRows(); n > 0 {
+		// Sized once: growing a map of millions of keys step by step
+		// costs more than the lookups.
+		r.seen = make(map[uint64]int32, n)
 	}
 	return nil
+}
+
+// expectedRows estimates a CSV source's data rows from its size and the
+// length of the rows read while finding the header; 0 when unknown.
+func (r *Reader) expectedRows() int {
+	fi, err := os.Stat(r.src.Path)
+	if err != nil || r.src.Sheet != "" || len(r.pending) == 0 {
+		return 0
+	}
+	bytes := 0
+	for _, rec := range r.pending {
+		bytes += len(rec) // separators and the newline
+		for _, f := range rec {
+			bytes += len(f)
+		}
+	}
+	avg := max(bytes/len(r.pending), 8)
+	return int(min(fi.Size()/int64(avg)*11/10, 50_000_000))
 }
 
 // positions are the columns the cross-column checks use; -1 when the

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -265,3 +266,14 @@ var subjectNames = map[string]string{
 
 // partnership principles of Jim Knight's model.
 var principleNames = []string{"equality", "choice", "voice", "dialogue", "reflection", "praxis", "reciprocity"}
+
+// Refs lists the tables t's columns refer to (Column.Ref), each once.
+func (t *Table) Refs() []string {
+	var out []string
+	for _, c := range t.Columns {
+		if c.Ref != "" && !slices.Contains(out, c.Ref) {
+			out = append(out, c.Ref)
+		}
+	}
+	return out
+}

@@ -5,6 +5,9 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/marcboeker/go-duckdb"
 	"gonum.org/v1/gonum/stat"
@@ -24,6 +27,24 @@ type AnalyzeOptions struct {
 // tables estimates, dosage_bands and did_group_time, and returns the
 // estimates in table order: impact, dose_response, did, did_cs, practice,
 // impact_subgroup.
+// parallel returns f of each item, in order, computed on every core.
+func parallel[T, R any](items []T, f func(T) R) []R {
+	out := make([]R, len(items))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(items)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(items); i = int(next.Add(1) - 1) {
+				out[i] = f(items[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
 // analysisSteps is the number of steps Analyze reports to OnStep.
 const analysisSteps = 7
 
@@ -49,15 +70,14 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 
 	var est []Estimate
 	var bands []Band
+	// The cells' fits are independent and s is only read: one per core.
 	done = d.step("analysis impact")
-	for _, c := range cells {
-		est = append(est, s.impact(c, opt.MinCell))
-	}
+	est = append(est, parallel(cells, func(c cell) Estimate { return s.impact(c, opt.MinCell) })...)
 	done()
 	done = d.step("analysis dose-response")
-	for _, c := range cells {
-		est = append(est, s.dose(c, opt.MinCell))
-		bands = append(bands, s.bands(c, opt.MinCell)...)
+	est = append(est, parallel(cells, func(c cell) Estimate { return s.dose(c, opt.MinCell) })...)
+	for _, b := range parallel(cells, func(c cell) []Band { return s.bands(c, opt.MinCell) }) {
+		bands = append(bands, b...)
 	}
 	done()
 
@@ -81,11 +101,11 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	done()
 
 	done = d.step("analysis subgroups")
+	var groups []cell
 	for _, c := range cells {
-		for _, sg := range s.subgroups(c) {
-			est = append(est, s.impact(sg, opt.MinCell))
-		}
+		groups = append(groups, s.subgroups(c)...)
 	}
+	est = append(est, parallel(groups, func(c cell) Estimate { return s.impact(c, opt.MinCell) })...)
 	done()
 
 	defer d.step("analysis write")()

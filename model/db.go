@@ -47,7 +47,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// it halves load time and memory.
 	// Checkpoint once, when the run closes the file, rather than after
 	// every model table: the tables are written once either way.
-	for _, q := range []string{"SET preserve_insertion_order = false", "SET checkpoint_threshold = '4GB'"} {
+	for _, q := range []string{"SET GLOBAL preserve_insertion_order = false", "SET GLOBAL checkpoint_threshold = '4GB'"} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), conn.Close(), db.Close())
 		}
@@ -74,9 +74,16 @@ func Ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"
 // LoadArrow creates table name (replacing it) from the record batches of
 // rdr, through DuckDB's Arrow scan. The stream is read once; rdr keeps the
 // caller's reference. If rdr reports an error, that error is returned.
+// Loads of different tables may run at once: each takes a connection of
+// its own.
 func (d *DB) LoadArrow(ctx context.Context, name string, rdr array.RecordReader) error {
 	view := Ident("arrow_in_" + name)
-	err := d.conn.Raw(func(dc any) error {
+	conn, err := d.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("load table %s: %w", name, err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return err

@@ -90,8 +90,10 @@ func (h *History) Close() error { return h.db.Close() }
 func (h *History) LastOK(ctx context.Context) (Record, bool, error) {
 	var r Record
 	var fp sql.NullString
+	var finished sql.NullTime
 	err := h.db.QueryRowContext(ctx, `SELECT run_id, started, finished, fingerprint FROM runs WHERE status = 'ok' ORDER BY started DESC LIMIT 1`).
-		Scan(&r.RunID, &r.Started, &r.Finished, &fp)
+		Scan(&r.RunID, &r.Started, &finished, &fp)
+	r.Finished = finished.Time
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}

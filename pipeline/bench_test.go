@@ -2,12 +2,15 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/coachimpact/coachimpact/config"
@@ -165,4 +168,128 @@ func BenchmarkModelSGP(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchModel(b, dir, cfg)
+}
+
+// duckdbType is the DuckDB type LoadArrow gives a column of Arrow type id.
+func duckdbType(c ingest.Column) string {
+	switch c.Kind.ArrowType().ID() {
+	case arrow.INT32:
+		return "INTEGER"
+	case arrow.FLOAT64:
+		return "DOUBLE"
+	case arrow.DATE32:
+		return "DATE"
+	case arrow.BOOL:
+		return "BOOLEAN"
+	}
+	return "VARCHAR"
+}
+
+// loadFloor loads every CSV of dir (canonical headers and values, as
+// synth's FormatCSV writes them) with DuckDB's own read_csv straight into
+// the model's tables: no Go between the file and DuckDB, no validation,
+// rejects: rows DuckDB cannot parse are skipped. Flags Y/N become
+// booleans and grade K 0 in SQL.
+func loadFloor(ctx context.Context, db *model.DB, dir string) error {
+	for _, t := range ingest.Tables() {
+		path := filepath.Join(dir, t.Name+".csv")
+		var cols, sel []string
+		if _, err := os.Stat(path); err != nil {
+			for _, c := range t.Columns {
+				sel = append(sel, "NULL::"+duckdbType(c)+" AS "+model.Ident(c.Name))
+			}
+			if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TABLE "+model.Ident(t.Name)+" AS SELECT "+strings.Join(sel, ", ")+" WHERE false"); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, c := range t.Columns {
+			typ := duckdbType(c)
+			expr := model.Ident(c.Name)
+			switch {
+			case typ == "BOOLEAN":
+				typ, expr = "VARCHAR", "("+expr+" = 'Y') AS "+expr
+			case c.Kind == ingest.KindGrade:
+				typ, expr = "VARCHAR", "(CASE "+expr+" WHEN 'K' THEN 0 ELSE TRY_CAST("+expr+" AS INTEGER) END) AS "+expr
+			}
+			cols = append(cols, fmt.Sprintf("'%s': '%s'", c.Name, typ))
+			sel = append(sel, expr)
+		}
+		q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM read_csv('%s', header = true, ignore_errors = true, columns = {%s})",
+			model.Ident(t.Name), strings.Join(sel, ", "), path, strings.Join(cols, ", "))
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", t.Name, err)
+		}
+	}
+	_, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE rejects (file VARCHAR, sheet VARCHAR, table_name VARCHAR, "row" INTEGER, "column" VARCHAR, value VARCHAR, reason VARCHAR, detail VARCHAR)`)
+	return err
+}
+
+// benchFloor compares, on the same CSV files, the ingest and model stages
+// of the pipeline against the floor: DuckDB reading the CSVs itself into
+// the same tables, then the same SQL models and statistics. It reports
+// both times and their ratio (goal: pipeline within 1.5x of the floor).
+func benchFloor(b *testing.B, dir string) {
+	ctx := context.Background()
+	stage := func(load func(*model.DB) error) time.Duration {
+		db, err := model.Open(ctx, filepath.Join(b.TempDir(), "m.duckdb"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		t0 := time.Now()
+		if err := load(db); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Build(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.Analyze(ctx, model.AnalyzeOptions{MinCell: 10, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0)
+	}
+	srcs, err := ingest.Discover(dir, ingest.Tables(), nil, ingest.Limits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{Config: config.Default(), Log: slog.New(slog.DiscardHandler)}
+	var pipe, floor time.Duration
+	for b.Loop() {
+		pipe += stage(func(db *model.DB) error {
+			_, err := load(ctx, db, srcs, ingest.Tables(), opts, memory.NewGoAllocator(), &Manifest{}, opts.Log)
+			return err
+		})
+		floor += stage(func(db *model.DB) error { return loadFloor(ctx, db, dir) })
+	}
+	b.ReportMetric(pipe.Seconds()/float64(b.N), "pipeline-s/op")
+	b.ReportMetric(floor.Seconds()/float64(b.N), "duckdb-s/op")
+	b.ReportMetric(pipe.Seconds()/floor.Seconds(), "x-floor")
+}
+
+// BenchmarkFloorDemo: pipeline vs DuckDB floor on the demo district (CSV).
+func BenchmarkFloorDemo(b *testing.B) {
+	benchFloor(b, generate(b, synth.Config{Seed: 1, Format: "csv", NoBadRows: true}))
+}
+
+// stateConfig is the state of issue 5: ~750k students, 130 districts,
+// 1,300 schools, 3 years tested fall, winter and spring.
+func stateConfig(scale float64) synth.Config {
+	return synth.Config{Seed: 1, Schools: int(1300 * scale), Districts: max(1, int(130*scale)), StudentsPerGrade: 82,
+		Years: 3, Windows: []string{"fall", "winter", "spring"}, Format: "csv", NoBadRows: true}
+}
+
+// BenchmarkFloorState: the same on the state: the CSV folder in
+// $COACHIMPACT_STATE_DIR (make bench-state makes it), or generated when
+// COACHIMPACT_STATE=1. Minutes and about 4 GB; skipped otherwise.
+func BenchmarkFloorState(b *testing.B) {
+	dir := os.Getenv("COACHIMPACT_STATE_DIR")
+	switch {
+	case dir != "":
+	case os.Getenv("COACHIMPACT_STATE") != "":
+		dir = generate(b, stateConfig(1))
+	default:
+		b.Skip("set COACHIMPACT_STATE_DIR or COACHIMPACT_STATE=1 to run on the state")
+	}
+	benchFloor(b, dir)
 }

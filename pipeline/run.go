@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -17,6 +19,7 @@ import (
 	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/outdir"
 	"github.com/coachimpact/coachimpact/reports"
+	"golang.org/x/sync/errgroup"
 )
 
 // Output names inside the output folder.
@@ -52,6 +55,9 @@ type Options struct {
 type Stage struct {
 	Name    string  `json:"name"`
 	Seconds float64 `json:"seconds"`
+	// PeakRSS is the process's peak resident memory during the stage, in
+	// bytes (Linux; 0 where it cannot be read).
+	PeakRSS int64 `json:"peak_rss_bytes,omitempty"`
 }
 
 // Manifest is run.json: what the run read, loaded, rejected and found.
@@ -152,10 +158,13 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}
 	defer os.RemoveAll(staging) // gone after a publish
 
+	resetPeakRSS()
 	stage := func(name string, t0 time.Time) {
 		d := time.Since(t0)
-		man.Stages = append(man.Stages, Stage{Name: name, Seconds: d.Seconds()})
-		log.Info("stage done", "stage", name, "seconds", fmt.Sprintf("%.3f", d.Seconds()))
+		peak := peakRSS()
+		resetPeakRSS() // the next stage's peak starts from here
+		man.Stages = append(man.Stages, Stage{Name: name, Seconds: d.Seconds(), PeakRSS: peak})
+		log.Info("stage done", "stage", name, "seconds", fmt.Sprintf("%.3f", d.Seconds()), "peak_rss_mib", peak>>20)
 	}
 	db, err := model.Open(ctx, filepath.Join(staging, DBFile))
 	if err != nil {
@@ -243,24 +252,66 @@ func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*in
 		present = append(present, s.Table.Name)
 	}
 	keys := ingest.NewKeys(present)
-	var rejects []ingest.RowError
+	// A table is loaded once the tables its IDs refer to are (their keys
+	// check its rows); tables that do not depend on each other load at
+	// once, one per core. Results are kept in source order.
+	type result struct {
+		stats   ingest.Stats
+		rejects []ingest.RowError
+	}
+	results := make([]result, len(srcs))
+	loaded := map[string]chan struct{}{}
 	given := map[string]bool{}
 	for _, src := range srcs {
 		given[src.Table.Name] = true
-		rdr, err := ingest.Open(ctx, src, &opts.Config.Mapping, keys, mem, ingest.Limits{})
-		if err != nil {
-			return nil, err
+		loaded[src.Table.Name] = make(chan struct{})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	var mu sync.Mutex
+	finished := 0
+	for i, src := range srcs {
+		// Wait here, not in the goroutine, so that a waiting table never
+		// holds a slot its dependencies need.
+		for _, dep := range src.Table.Refs() {
+			if ch, ok := loaded[dep]; ok && dep != src.Table.Name {
+				select {
+				case <-ch:
+				case <-gctx.Done():
+				}
+			}
 		}
-		err = db.LoadArrow(ctx, src.Table.Name, rdr)
-		st := rdr.Stats()
-		rejects = append(rejects, rdr.Rejects...)
-		rdr.Release()
-		if err != nil {
-			return nil, err
-		}
-		man.Files = append(man.Files, st)
-		progress(opts, "ingest", src.Name(), len(man.Files), len(srcs))
-		log.Info("loaded", "file", st.Source, "table", st.Table, "read", st.RowsRead, "loaded", st.RowsLoaded, "rejected", st.RowsRejected)
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			rdr, err := ingest.Open(gctx, src, &opts.Config.Mapping, keys, mem, ingest.Limits{})
+			if err != nil {
+				return err
+			}
+			err = db.LoadArrow(gctx, src.Table.Name, rdr)
+			st := rdr.Stats()
+			results[i] = result{st, rdr.Rejects}
+			rdr.Release()
+			if err != nil {
+				return err
+			}
+			close(loaded[src.Table.Name])
+			mu.Lock()
+			finished++
+			progress(opts, "ingest", src.Name(), finished, len(srcs))
+			mu.Unlock()
+			log.Info("loaded", "file", st.Source, "table", st.Table, "read", st.RowsRead, "loaded", st.RowsLoaded, "rejected", st.RowsRejected)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var rejects []ingest.RowError
+	for _, r := range results {
+		man.Files = append(man.Files, r.stats)
+		rejects = append(rejects, r.rejects...)
 	}
 	for _, t := range tables {
 		if given[t.Name] {

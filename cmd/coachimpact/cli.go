@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ const usage = `usage:
   coachimpact run --input DIR --out DIR [--config FILE] [--reports district,cohorts,schools] [--parquet DIR]
                   [--force] [--wait DURATION] [--log-format text|json] [--quiet]
   coachimpact demo --out DIR [--seed N] [--schools N]
-  coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N] [--years N] [--windows fall,winter,spring] [--format mixed|csv]
+  coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N] [--years N] [--windows fall,winter,spring] [--format mixed|csv] [--clean]
   coachimpact sql --db FILE "SELECT ..."
 `
 
@@ -105,6 +106,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wait := fs.Duration("wait", 0, "wait this long (e.g. 10m) for another run on --out to finish; default fail at once")
 	books := fs.String("reports", "", "workbooks to build, comma-separated from district,cohorts,schools (default all)")
 	parquet := fs.String("parquet", "", "also export every model table to this folder as Parquet, partitioned by school_year")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	var lf logFlags
 	lf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -135,6 +137,19 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	opts := pipeline.Options{Input: cfg.Input, Out: cfg.Out, Config: cfg, Force: *force, Wait: *wait}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "coachimpact: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "coachimpact: %v\n", err)
+			return exitUsage
+		}
+		defer pprof.StopCPUProfile()
+	}
 	return lf.run(ctx, opts, stdout, stderr)
 }
 
@@ -184,6 +199,9 @@ func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout
 		rejected += f.RowsRejected
 	}
 	fmt.Fprintf(stdout, "coachimpact: %d rows loaded, %d rejected, in %.1f s\n", loaded, rejected, man.Seconds)
+	for _, s := range man.Stages {
+		fmt.Fprintf(stdout, "  %-10s %6.1f s, peak RSS %5d MiB\n", s.Name+":", s.Seconds, s.PeakRSS>>20)
+	}
 	fmt.Fprintf(stdout, "  model:     %s\n", filepath.Join(cfg.Out, pipeline.DBFile))
 	fmt.Fprintf(stdout, "  workbooks: %s\n", filepath.Join(cfg.Out, pipeline.ReportsDir))
 	fmt.Fprintf(stdout, "  charts:    %s\n", filepath.Join(cfg.Out, pipeline.ChartsDir))
@@ -194,6 +212,7 @@ func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout
 type synthFlags struct {
 	seed, schools, spg, years, districts int
 	format, windows                      string
+	clean                                bool
 }
 
 func (s *synthFlags) register(fs *flag.FlagSet) {
@@ -204,10 +223,11 @@ func (s *synthFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.format, "format", "mixed", "mixed (csv and xlsx with real-export quirks) or csv")
 	fs.IntVar(&s.districts, "districts", 0, "number of districts, schools assigned round-robin (default 1)")
 	fs.StringVar(&s.windows, "windows", "", "test windows, comma-separated from fall,winter,spring (default fall,spring)")
+	fs.BoolVar(&s.clean, "clean", false, "plant no bad rows")
 }
 
 func (s *synthFlags) config() synth.Config {
-	c := synth.Config{Seed: int64(s.seed), Schools: s.schools, StudentsPerGrade: s.spg, Years: s.years, Districts: s.districts, Format: s.format}
+	c := synth.Config{Seed: int64(s.seed), Schools: s.schools, StudentsPerGrade: s.spg, Years: s.years, Districts: s.districts, Format: s.format, NoBadRows: s.clean}
 	if s.windows != "" {
 		c.Windows = strings.Split(s.windows, ",")
 	}
