@@ -72,7 +72,8 @@ func Lock(ctx context.Context, path string, wait time.Duration) (*Dir, error) {
 		d.Stale = strings.TrimSpace(string(prev))
 	}
 	stamp := fmt.Sprintf("pid %d since %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339))
-	if err := f.Truncate(0); err == nil {
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt([]byte(stamp), 0)
 	}
 	if err != nil {
