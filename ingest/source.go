@@ -227,7 +227,11 @@ func openRows(src *Source, lim Limits) (rowReader, error) {
 	if src.Sheet != "" {
 		return openSheet(src, lim)
 	}
-	return openCSV(src.Path)
+	rows, err := openCSV(src.Path)
+	if err != nil {
+		return nil, err
+	}
+	return newPrefetch(rows), nil
 }
 
 type csvRows struct {

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/coachimpact/coachimpact/ingest"
 )
 
@@ -50,22 +52,41 @@ func Build(ctx context.Context, in Input, reportsDir, chartsDir string) error {
 		return fmt.Errorf("reports: MinCell %d: must be at least 1", in.MinCell)
 	}
 	in.ChartsDir = chartsDir
-	if err := charts(ctx, in, chartsDir); err != nil {
-		return fmt.Errorf("charts: %w", err)
-	}
-	for _, b := range []struct {
-		name  string
-		write func(context.Context, Input, string) error
-	}{{DistrictBook, District}, {CohortsBook, Cohorts}, {SchoolsDir, Schools}} {
-		if slices.Contains(in.Skip, b.name) {
-			continue
+	skip := func(name string) bool { return slices.Contains(in.Skip, name) }
+	// The school workbooks need no chart: they are written alongside the
+	// charts and the district and cohort workbooks, which embed charts.
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if skip(SchoolsDir) {
+			return nil
 		}
-		if err := b.write(ctx, in, filepath.Join(reportsDir, b.name)); err != nil {
-			return fmt.Errorf("%s: %w", b.name, err)
+		if err := Schools(ctx, in, filepath.Join(reportsDir, SchoolsDir)); err != nil {
+			return fmt.Errorf("%s: %w", SchoolsDir, err)
 		}
-		if in.Progress != nil && b.name != SchoolsDir {
-			in.Progress(b.name, 1, 1)
+		return nil
+	})
+	g.Go(func() error {
+		if err := charts(ctx, in, chartsDir); err != nil {
+			return fmt.Errorf("charts: %w", err)
 		}
+		for _, b := range []struct {
+			name  string
+			write func(context.Context, Input, string) error
+		}{{DistrictBook, District}, {CohortsBook, Cohorts}} {
+			if skip(b.name) {
+				continue
+			}
+			if err := b.write(ctx, in, filepath.Join(reportsDir, b.name)); err != nil {
+				return fmt.Errorf("%s: %w", b.name, err)
+			}
+			if in.Progress != nil {
+				in.Progress(b.name, 1, 1)
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	return os.MkdirAll(reportsDir, 0o750) // published even when empty
 }
