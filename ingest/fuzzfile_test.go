@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/xuri/excelize/v2"
@@ -77,8 +78,24 @@ func FuzzCSVFile(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "rosters.csv"), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		readWhole(t, dir, "rosters.csv")
+		withDeadline(t, 10*time.Second, func() { readWhole(t, dir, "rosters.csv") })
 	})
+}
+
+// withDeadline fails the test when f runs longer than d: a file that
+// stalls ingestion is a finding, not a slow test.
+func withDeadline(t *testing.T, d time.Duration, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("ingestion still running after %v", d)
+	}
 }
 
 // FuzzXLSXFile feeds arbitrary bytes named students.xlsx: random bytes,
@@ -108,6 +125,6 @@ func FuzzXLSXFile(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "students.xlsx"), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		readWhole(t, dir, "students.xlsx")
+		withDeadline(t, 10*time.Second, func() { readWhole(t, dir, "students.xlsx") })
 	})
 }
