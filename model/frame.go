@@ -41,11 +41,11 @@ func (f *frame) strings(name string) []string {
 	return c
 }
 
-// queryFrame runs q through DuckDB's Arrow interface and copies the
-// result into a frame.
-func (d *DB) queryFrame(ctx context.Context, q string, args ...any) (*frame, error) {
-	f := &frame{num: map[string][]float64{}, str: map[string][]string{}, interned: map[string]string{}}
-	err := d.conn.Raw(func(dc any) error {
+// queryArrow runs q through DuckDB's Arrow interface on the model's
+// connection and hands the result stream to read. A batch is valid only
+// until the next: DuckDB reuses its buffers.
+func (d *DB) queryArrow(ctx context.Context, q string, args []any, read func(array.RecordReader) error) error {
+	return d.conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return err
@@ -55,6 +55,15 @@ func (d *DB) queryFrame(ctx context.Context, q string, args ...any) (*frame, err
 			return err
 		}
 		defer rdr.Release()
+		return read(rdr)
+	})
+}
+
+// queryFrame runs q through DuckDB's Arrow interface and copies the
+// result into a frame.
+func (d *DB) queryFrame(ctx context.Context, q string, args ...any) (*frame, error) {
+	f := &frame{num: map[string][]float64{}, str: map[string][]string{}, interned: map[string]string{}}
+	err := d.queryArrow(ctx, q, args, func(rdr array.RecordReader) error {
 		// Every selected column exists, even when no row comes back.
 		for _, field := range rdr.Schema().Fields() {
 			switch field.Type.ID() {

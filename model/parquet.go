@@ -2,17 +2,16 @@ package model
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
-	"github.com/marcboeker/go-duckdb"
 )
 
 // NullPartition is the Hive name of the partition of NULL values, as
@@ -136,16 +135,7 @@ func (d *DB) writeParquet(ctx context.Context, path, q string, args ...any) erro
 	if err != nil {
 		return err
 	}
-	err = d.conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rdr, err := ar.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
+	err = d.queryArrow(ctx, q, args, func(rdr array.RecordReader) error {
 		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy))
 		w, err := pqarrow.NewFileWriter(rdr.Schema(), f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 		if err != nil {
