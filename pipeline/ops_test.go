@@ -170,10 +170,21 @@ func TestLocked(t *testing.T) {
 	snapshot(t, out) // every published name resolves and reads
 }
 
-// TestMain doubles as a child process for TestKilledRun: with
-// COACHIMPACT_CHILD=input|out it runs the pipeline (forced), logging JSON
-// to stderr, and exits.
+// TestMain doubles as a child process: with COACHIMPACT_CHILD=input|out
+// it runs the pipeline (forced), logging JSON to stderr, and exits (for
+// TestKilledRun); with COACHIMPACT_HOLD=path it holds the run history at
+// path open until killed (for TestHistoryBusy).
 func TestMain(m *testing.M) {
+	if path := os.Getenv("COACHIMPACT_HOLD"); path != "" {
+		h, err := outdir.OpenHistory(context.Background(), path)
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		defer h.Close()
+		fmt.Println("holding")
+		select {} // until killed
+	}
 	if args := os.Getenv("COACHIMPACT_CHILD"); args != "" {
 		input, out, _ := strings.Cut(args, "|")
 		log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -240,5 +251,66 @@ func TestKilledRun(t *testing.T) {
 	}
 	if runs, _ := os.ReadDir(filepath.Join(out, outdir.RunsDir)); len(runs) != 1 {
 		t.Errorf("run folders after the next run: %d; want 1", len(runs))
+	}
+}
+
+// TestInputChangedDuringRun: a file rewritten after the run hashed it
+// (an export landing mid-run) fails the run with ErrInputChanged naming
+// the file; the outputs stay as they were.
+func TestInputChangedDuringRun(t *testing.T) {
+	input, _ := demo(t)
+	out := t.TempDir()
+	if _, err := runPipeline(t, input, out); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+	p := filepath.Join(input, "observations.csv")
+	opts := Options{Input: input, Out: out, Config: config.Default(), Force: true, afterChecksums: func() {
+		f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		f.WriteString("OB999999,T0101,2023-10-02,coach,Questioning,3\n")
+	}}
+	_, err := Run(context.Background(), opts)
+	if !errors.Is(err, ErrInputChanged) || !strings.Contains(err.Error(), "observations.csv") {
+		t.Fatalf("err = %v; want ErrInputChanged naming observations.csv", err)
+	}
+	if after := snapshot(t, out); after != before {
+		t.Error("a run whose input changed changed the outputs")
+	}
+}
+
+// TestHistoryBusy: another process holding the run history open (a
+// DuckDB client left running) fails the run at once with a message that
+// says so; the outputs stay as they were.
+func TestHistoryBusy(t *testing.T) {
+	input, _ := demo(t)
+	out := t.TempDir()
+	if _, err := runPipeline(t, input, out); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+	// DuckDB's file lock is per process: hold it from a child.
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "COACHIMPACT_HOLD="+filepath.Join(out, outdir.HistoryFile))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "holding\n" {
+		t.Fatalf("child: %q, %v", line, err)
+	}
+	_, err = Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
+	if !errors.Is(err, outdir.ErrHistoryBusy) {
+		t.Fatalf("err = %v; want ErrHistoryBusy", err)
+	}
+	if after := snapshot(t, out); after != before {
+		t.Error("a run that could not open the history changed the outputs")
 	}
 }

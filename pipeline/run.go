@@ -49,6 +49,9 @@ type Options struct {
 	// workbook), and how many of the stage's items are done of how many.
 	// Calls may come from several goroutines.
 	Progress func(stage, item string, done, total int)
+
+	// afterChecksums, in tests, runs once the inputs are hashed.
+	afterChecksums func()
 }
 
 // Stage is the wall time of one step.
@@ -118,6 +121,9 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	inputs, err := checksums(srcs)
 	if err != nil {
 		return nil, err
+	}
+	if opts.afterChecksums != nil {
+		opts.afterChecksums()
 	}
 	man.Fingerprint, err = fingerprint(inputs, opts.Config)
 	if err != nil {
