@@ -179,7 +179,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	defer db.Close()
 	steps, total := 0, model.Steps()
 	db.OnStep = func(step string, took time.Duration) {
-		log.Debug("model step", "step", step, "seconds", fmt.Sprintf("%.3f", took.Seconds()))
+		log.Debug("model step", "step", step, "seconds", fmt.Sprintf("%.3f", took.Seconds()), "peak_rss_mib", peakRSS()>>20)
 		steps++
 		progress(opts, "model", step, steps, total)
 	}
