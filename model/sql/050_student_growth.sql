@@ -2,8 +2,7 @@
 -- analysis table of the impact, dose-response and subgroup models.
 --
 -- spring_z: the spring z of the year's main spring test in the subject
---   (the assessment with the most spring scores; a student with several
---   spring scores keeps the main test's).
+--   (from spring_scores).
 -- baseline_z: the same year's fall z in the subject (the same assessment
 --   preferred), else the prior year's spring_z (states that test once a
 --   year). baseline_source says which.
@@ -17,49 +16,7 @@
 --   analysis rows (conditional growth: 0 is typical growth for the
 --   baseline).
 -- excluded: why a row is not in the models (null = analysis row).
-WITH spring_takers AS (
-    SELECT school_year, subject, assessment_name, count(*) AS takers
-    FROM scores
-    WHERE "window" = 'spring' AND z IS NOT NULL
-    GROUP BY ALL
-),
--- One pass over the scores: the chosen spring score and the fall scores
--- of each student, subject and year.
-per_student AS MATERIALIZED (
-    SELECT
-        s.school_year,
-        s.student_id,
-        s.subject,
-        arg_min(
-            {'z': s.z, 'grade': s.tested_grade, 'name': s.assessment_name, 'date': s.test_date,
-             'score': s.scale_score, 'level': s.performance_level},
-            {'takers': -t.takers, 'name': s.assessment_name, 'date': s.test_date}
-        ) FILTER (WHERE s."window" = 'spring') AS spring,
-        list({'name': s.assessment_name, 'z': s.z}) FILTER (WHERE s."window" = 'fall') AS fall
-    FROM scores s
-    LEFT JOIN spring_takers t USING (school_year, subject, assessment_name)
-    WHERE s.z IS NOT NULL AND s."window" IN ('spring', 'fall')
-    GROUP BY ALL
-),
-spring AS (
-    SELECT
-        school_year,
-        student_id,
-        subject,
-        spring.grade AS tested_grade,
-        spring.name AS assessment_name,
-        spring.date AS test_date,
-        spring.score AS scale_score,
-        spring.z AS z,
-        spring.level AS performance_level,
-        coalesce(
-            list_filter(fall, f -> f.name = spring.name)[1].z,
-            list_sort(fall)[1].z
-        ) AS fall_z
-    FROM per_student
-    WHERE spring IS NOT NULL
-),
-linked AS MATERIALIZED (
+WITH linked AS MATERIALIZED (
     SELECT
         sp.school_year,
         sp.student_id,
@@ -70,8 +27,8 @@ linked AS MATERIALIZED (
         sp.scale_score AS spring_score,
         sp.z AS spring_z,
         sp.performance_level,
-        coalesce(sp.fall_z, prior.spring.z) AS baseline_z,
-        CASE WHEN sp.fall_z IS NOT NULL THEN 'fall' WHEN prior.spring.z IS NOT NULL THEN 'prior spring' END AS baseline_source,
+        coalesce(sp.fall_z, prior.z) AS baseline_z,
+        CASE WHEN sp.fall_z IS NOT NULL THEN 'fall' WHEN prior.z IS NOT NULL THEN 'prior spring' END AS baseline_source,
         tor.teacher_id,
         tor.percent_time AS teacher_percent_time,
         coalesce(t.school_id, st.school_id) AS school_id,
@@ -80,9 +37,9 @@ linked AS MATERIALIZED (
         st.english_learner,
         st.special_education,
         st.economically_disadvantaged
-    FROM spring sp
+    FROM spring_scores sp
     JOIN students st USING (student_id)
-    LEFT JOIN per_student prior
+    LEFT JOIN spring_scores prior
       ON prior.school_year = sp.school_year - 1 AND prior.student_id = sp.student_id AND prior.subject = sp.subject
     LEFT JOIN teacher_of_record tor
       ON tor.school_year = sp.school_year AND tor.student_id = sp.student_id AND tor.subject = sp.subject
