@@ -197,19 +197,33 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// published generates the demo district into a new input folder, runs
+// the pipeline on it into a new output folder, and returns both with a
+// snapshot of the published outputs.
+func published(t *testing.T) (input, out, before string) {
+	t.Helper()
+	input, _ = demo(t)
+	out = t.TempDir()
+	if _, err := runPipeline(t, input, out); err != nil {
+		t.Fatal(err)
+	}
+	return input, out, snapshot(t, out)
+}
+
+// child is this test binary run as one of TestMain's child processes.
+func child(env string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env)
+	return cmd
+}
+
 // TestKilledRun: a run SIGKILLed during the model stage leaves the
 // published outputs byte-identical; the next run clears its stale lock and
 // staging folder and publishes.
 func TestKilledRun(t *testing.T) {
-	input, _ := demo(t)
-	out := t.TempDir()
-	if _, err := runPipeline(t, input, out); err != nil {
-		t.Fatal(err)
-	}
-	before := snapshot(t, out)
+	input, out, before := published(t)
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "COACHIMPACT_CHILD="+input+"|"+out)
+	cmd := child("COACHIMPACT_CHILD=" + input + "|" + out)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -258,12 +272,7 @@ func TestKilledRun(t *testing.T) {
 // (an export landing mid-run) fails the run with ErrInputChanged naming
 // the file; the outputs stay as they were.
 func TestInputChangedDuringRun(t *testing.T) {
-	input, _ := demo(t)
-	out := t.TempDir()
-	if _, err := runPipeline(t, input, out); err != nil {
-		t.Fatal(err)
-	}
-	before := snapshot(t, out)
+	input, out, before := published(t)
 	p := filepath.Join(input, "observations.csv")
 	opts := Options{Input: input, Out: out, Config: config.Default(), Force: true, afterChecksums: func() {
 		f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
@@ -286,15 +295,9 @@ func TestInputChangedDuringRun(t *testing.T) {
 // DuckDB client left running) fails the run at once with a message that
 // says so; the outputs stay as they were.
 func TestHistoryBusy(t *testing.T) {
-	input, _ := demo(t)
-	out := t.TempDir()
-	if _, err := runPipeline(t, input, out); err != nil {
-		t.Fatal(err)
-	}
-	before := snapshot(t, out)
+	input, out, before := published(t)
 	// DuckDB's file lock is per process: hold it from a child.
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "COACHIMPACT_HOLD="+filepath.Join(out, outdir.HistoryFile))
+	cmd := child("COACHIMPACT_HOLD=" + filepath.Join(out, outdir.HistoryFile))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

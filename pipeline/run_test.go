@@ -151,12 +151,7 @@ func truthKey(source string) string {
 // FileError naming file and column, and the last good outputs are left as
 // they were, byte for byte.
 func TestStructuralFaultKeepsOutputs(t *testing.T) {
-	input, _ := demo(t)
-	out := t.TempDir()
-	if _, err := runPipeline(t, input, out); err != nil {
-		t.Fatal(err)
-	}
-	before := snapshot(t, out)
+	input, out, before := published(t)
 
 	rosters := filepath.Join(input, "rosters.csv")
 	b, err := os.ReadFile(rosters)
