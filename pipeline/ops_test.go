@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -315,5 +316,55 @@ func TestHistoryBusy(t *testing.T) {
 	}
 	if after := snapshot(t, out); after != before {
 		t.Error("a run that could not open the history changed the outputs")
+	}
+}
+
+// TestHostileHeaders: source headers and mapping keys are data, never
+// SQL: a rosters.csv whose student column is headed with an injection
+// attempt (mapped to student_id by the config) and which carries an extra
+// hostile column loads normally, every table survives, and the hostile
+// header is reported as an ignored column.
+func TestHostileHeaders(t *testing.T) {
+	input, _ := demo(t)
+	p := filepath.Join(input, "rosters.csv")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const mapped = `Student"; DROP TABLE students; --`
+	const extra = `x'); DELETE FROM rosters; --`
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	header := strings.Split(lines[0], ",")
+	found := false
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimSpace(h), "student id") || h == "student_id" {
+			header[i], found = `"`+strings.ReplaceAll(mapped, `"`, `""`)+`"`, true
+		}
+	}
+	if !found {
+		t.Fatalf("no student column in %q", lines[0])
+	}
+	lines[0] = strings.Join(header, ",") + `,"` + extra + `"`
+	for i := 1; i < len(lines); i++ {
+		lines[i] += ",1"
+	}
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Mapping.Columns = map[string]string{mapped: "student_id"}
+	man, err := Run(context.Background(), Options{Input: input, Out: t.TempDir(), Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range man.Files {
+		if f.Table == "rosters" {
+			if f.Columns["student_id"] != mapped || !slices.Contains(f.IgnoredColumns, extra) || f.RowsLoaded == 0 {
+				t.Errorf("rosters: columns %v, ignored %v, loaded %d", f.Columns, f.IgnoredColumns, f.RowsLoaded)
+			}
+		}
+	}
+	if man.Tables["students"] == 0 || man.Tables["rosters"] == 0 {
+		t.Errorf("tables after hostile headers: students %d, rosters %d", man.Tables["students"], man.Tables["rosters"])
 	}
 }
