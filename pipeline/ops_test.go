@@ -11,11 +11,13 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -173,7 +175,7 @@ func TestLocked(t *testing.T) {
 
 // TestMain doubles as a child process: with COACHIMPACT_CHILD=input|out
 // it runs the pipeline (forced), logging JSON to stderr, and exits (for
-// TestKilledRun); with COACHIMPACT_HOLD=path it holds the run history at
+// TestKilledRun; with |full-disk-in-reports, for TestDiskFull); with COACHIMPACT_HOLD=path it holds the run history at
 // path open until killed (for TestHistoryBusy).
 func TestMain(m *testing.M) {
 	if path := os.Getenv("COACHIMPACT_HOLD"); path != "" {
@@ -187,9 +189,23 @@ func TestMain(m *testing.M) {
 		select {} // until killed
 	}
 	if args := os.Getenv("COACHIMPACT_CHILD"); args != "" {
-		input, out, _ := strings.Cut(args, "|")
-		log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-		if _, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Log: log, Force: true}); err != nil {
+		f := strings.Split(args, "|")
+		input, out := f[0], f[1]
+		opts := Options{Input: input, Out: out, Config: config.Default(), Log: slog.New(slog.NewJSONHandler(os.Stderr, nil)), Force: true}
+		if len(f) > 2 && f[2] == "full-disk-in-reports" {
+			// Once the first workbook is written, no file may grow past
+			// 4 KiB: the next write fails as on a full disk (EFBIG). The
+			// signal that comes with it is ignored at the OS level, for
+			// DuckDB's threads too.
+			signal.Ignore(syscall.SIGXFSZ)
+			var once sync.Once
+			opts.Progress = func(stage, _ string, _, _ int) {
+				if stage == "reports" {
+					once.Do(func() { syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 4096, Max: 4096}) })
+				}
+			}
+		}
+		if _, err := Run(context.Background(), opts); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -367,4 +383,27 @@ func TestHostileHeaders(t *testing.T) {
 	if man.Tables["students"] == 0 || man.Tables["rosters"] == 0 {
 		t.Errorf("tables after hostile headers: students %d, rosters %d", man.Tables["students"], man.Tables["rosters"])
 	}
+}
+
+// TestDiskFull: the disk filling up while the reports are written (a file
+// size limit set once the first workbook is out) fails the run with the
+// system's error, and the published outputs stay byte-identical.
+func TestDiskFull(t *testing.T) {
+	input, out, before := published(t)
+	cmd := child("COACHIMPACT_CHILD=" + input + "|" + out + "|full-disk-in-reports")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(strings.ToLower(stderr.String()), "file too large") {
+		t.Fatalf("child: %v, stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), `"stage":"model"`) || strings.Contains(stderr.String(), `"stage":"reports"`) {
+		t.Errorf("the failure was not in the reports stage:\n%s", stderr.String())
+	}
+	if after := snapshot(t, out); after != before {
+		t.Error("a run that filled the disk changed the outputs")
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	t.Logf("the run said: %s", lines[len(lines)-1])
 }
