@@ -320,6 +320,10 @@ func (r *Reader) Release() {
 		r.rows.Close()
 		r.rows = nil
 	}
+	// Drop the big maps: a consumer that keeps the released reader
+	// reachable (DuckDB's Arrow stream holds it through a cgo handle)
+	// must not keep them alive.
+	r.seen, r.single, r.keys, r.convs, r.pending, r.Rejects = nil, nil, nil, nil, nil, nil
 }
 
 // Next reads up to BatchRows rows into the next batch.

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ import (
 	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/outdir"
 	"github.com/coachimpact/coachimpact/reports"
+	"github.com/coachimpact/coachimpact/synth"
 )
 
 // TestSkipUnchanged: a second run on the same inputs and config is
@@ -406,4 +408,79 @@ func TestDiskFull(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 	t.Logf("the run said: %s", lines[len(lines)-1])
+}
+
+// TestSoak: 20 nightly runs in one process on a small district, one input
+// changed before each: open files, goroutines, live heap and the size of
+// the output folder (apart from the run history) stay flat.
+func TestSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak: 20 runs")
+	}
+	ctx := context.Background()
+	input := t.TempDir()
+	if _, err := synth.Generate(ctx, input, synth.Config{Seed: 5, Schools: 4, StudentsPerGrade: 30, Years: 3, Format: "csv"}); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	obs := filepath.Join(input, "observations.csv")
+	type sample struct {
+		fds, goroutines int
+		heap            uint64
+		size            int64
+	}
+	var samples []sample
+	for i := range 20 {
+		f, err := os.OpenFile(obs, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(f, "OBSOAK%03d,T000101,2023-10-02,coach,Questioning,%d\n", i, i%5)
+		f.Close()
+		man, err := runPipeline(t, input, out)
+		if err != nil || man.Status != outdir.StatusOK {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fds, _ := os.ReadDir("/proc/self/fd")
+		samples = append(samples, sample{len(fds), runtime.NumGoroutine(), ms.HeapAlloc, dirSize(t, out, outdir.HistoryFile)})
+	}
+	first, last := samples[2], samples[len(samples)-1] // after warm-up
+	t.Logf("run 3: %+v; run 20: %+v", first, last)
+	if last.fds > first.fds+2 {
+		t.Errorf("open files grew from %d to %d", first.fds, last.fds)
+	}
+	if last.goroutines > first.goroutines+2 {
+		t.Errorf("goroutines grew from %d to %d", first.goroutines, last.goroutines)
+	}
+	if last.heap > first.heap+4<<20 {
+		t.Errorf("live heap grew from %d to %d bytes", first.heap, last.heap)
+	}
+	if d := last.size - first.size; d > first.size/20 || d < -first.size/20 {
+		t.Errorf("output folder size went from %d to %d bytes", first.size, last.size)
+	}
+}
+
+// dirSize is the total size of the files under dir, following the
+// published links, leaving out the files named skip.
+func dirSize(t *testing.T, dir, skip string) int64 {
+	t.Helper()
+	var n int64
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == skip || d.Type()&os.ModeSymlink != 0 {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n += fi.Size()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
