@@ -200,7 +200,7 @@ func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout
 	}
 	fmt.Fprintf(stdout, "coachimpact: %d rows loaded, %d rejected, in %.1f s\n", loaded, rejected, man.Seconds)
 	for _, s := range man.Stages {
-		fmt.Fprintf(stdout, "  %-10s %6.1f s, peak RSS %5d MiB\n", s.Name+":", s.Seconds, s.PeakRSS>>20)
+		fmt.Fprintf(stdout, "  %-14s %6.1f s, peak RSS %5d MiB\n", s.Name+" stage", s.Seconds, s.PeakRSS>>20)
 	}
 	fmt.Fprintf(stdout, "  model:     %s\n", filepath.Join(cfg.Out, pipeline.DBFile))
 	fmt.Fprintf(stdout, "  workbooks: %s\n", filepath.Join(cfg.Out, pipeline.ReportsDir))
