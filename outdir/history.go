@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/marcboeker/go-duckdb"
@@ -77,6 +78,12 @@ func OpenHistory(ctx context.Context, path string) (*History, error) {
 	}
 	db := sql.OpenDB(c)
 	if _, err := db.ExecContext(ctx, historySchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("run history %s: %w", path, err)
+	}
+	// DuckDB creates the file with the process's umask; the history is
+	// as private as the other outputs.
+	if err := os.Chmod(path, 0o640); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("run history %s: %w", path, err)
 	}

@@ -484,3 +484,37 @@ func dirSize(t *testing.T, dir, skip string) int64 {
 	}
 	return n
 }
+
+// TestFileModes: everything a run writes is readable by its owner and
+// group only: files 0640 at most, folders 0750 at most.
+func TestFileModes(t *testing.T) {
+	input, out, _ := published(t)
+	wh := filepath.Join(t.TempDir(), "warehouse")
+	cfg := config.Default()
+	cfg.Parquet = wh
+	if _, err := Run(context.Background(), Options{Input: input, Out: out, Config: cfg, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, root := range []string{out, wh} {
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.Type()&os.ModeSymlink != 0 || p == root {
+				return err
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			limit := os.FileMode(0o640)
+			if d.IsDir() {
+				limit = 0o750
+			}
+			if fi.Mode().Perm()&^limit != 0 {
+				t.Errorf("%s: mode %v, want at most %v", p, fi.Mode().Perm(), limit)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
