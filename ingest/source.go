@@ -341,7 +341,7 @@ type sheetRows struct {
 }
 
 func openSheet(src *Source, lim Limits) (*sheetRows, error) {
-	sum, err := fileSHA256(src.Path)
+	sum, err := FileSHA256(src.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +383,9 @@ func (s *sheetRows) Sum() string    { return s.sum }
 func (s *sheetRows) Date1904() bool { return s.date1904 }
 func (s *sheetRows) Close() error   { return errors.Join(s.rows.Close(), s.f.Close()) }
 
-func fileSHA256(path string) (string, error) {
+// FileSHA256 returns the hex sha256 of the file at path; a file that
+// cannot be read is ErrUnreadable.
+func FileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrUnreadable, err)

@@ -48,9 +48,6 @@ type Dir struct {
 	Stale string
 }
 
-// Path is the output folder.
-func (d *Dir) Path() string { return d.path }
-
 // NewRunID names a run by its start time and a random suffix:
 // 20261130T020000Z-1a2b3c.
 func NewRunID(started time.Time) string {

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"runtime/debug"
 	"sort"
 
@@ -29,17 +27,11 @@ func checksums(srcs []*ingest.Source) (map[string]string, error) {
 		if _, ok := out[s.File]; ok {
 			continue
 		}
-		f, err := os.Open(s.Path)
+		sum, err := ingest.FileSHA256(s.Path)
 		if err != nil {
-			return nil, &ingest.FileError{File: s.File, Err: fmt.Errorf("%w: %v", ingest.ErrUnreadable, err)}
+			return nil, &ingest.FileError{File: s.File, Err: err}
 		}
-		h := sha256.New()
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return nil, &ingest.FileError{File: s.File, Err: fmt.Errorf("%w: %v", ingest.ErrUnreadable, err)}
-		}
-		out[s.File] = hex.EncodeToString(h.Sum(nil))
+		out[s.File] = sum
 	}
 	return out, nil
 }
