@@ -41,8 +41,11 @@ func newBook() (*book, error) {
 		return id
 	}
 	const font = "Calibri" // named, or LibreOffice takes a serif for bold text
-	b.header = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF", Family: font}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
-	b.hnum = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF", Family: font}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "right"}})
+	header := func(horizontal string) *excelize.Style {
+		return &excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF", Family: font}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}},
+			Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: horizontal}}
+	}
+	b.header, b.hnum = style(header("")), style(header("right"))
 	b.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "1F4E79", Family: font}})
 	b.bold = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F4E79", Family: font}})
 	// Numbers keep a space's width from the right edge ("_)") and text
