@@ -73,13 +73,19 @@ func FuzzCSVFile(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbfStudent ID;Teacher;Subject;School Year\n001;T1;Math;2023-24\n002;T2;\"Read\ning\";2023-24\n"))
 	f.Add([]byte("Roster export\n\nschool_year\tstudent_id\tteacher_id\tsubject\n2024\t001\tT1\tMath\n2024\t001\tT1\tMath\n"))
 	f.Add([]byte("\xff\xfes\x00c\x00h\x00o\x00o\x00l\x00"))
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Fuzz(fuzzAs("rosters.csv"))
+}
+
+// fuzzAs returns a fuzz function that writes its bytes as the file name
+// and ingests it within 10 s.
+func fuzzAs(name string) func(*testing.T, []byte) {
+	return func(t *testing.T, b []byte) {
 		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "rosters.csv"), b, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		withDeadline(t, 10*time.Second, func() { readWhole(t, dir, "rosters.csv") })
-	})
+		withDeadline(t, 10*time.Second, func() { readWhole(t, dir, name) })
+	}
 }
 
 // withDeadline fails the test when f runs longer than d: a file that
@@ -120,11 +126,5 @@ func FuzzXLSXFile(f *testing.F) {
 	f.Add(good)
 	f.Add(good[:len(good)/2])
 	f.Add([]byte("PK\x03\x04 not really a zip"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "students.xlsx"), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		withDeadline(t, 10*time.Second, func() { readWhole(t, dir, "students.xlsx") })
-	})
+	f.Fuzz(fuzzAs("students.xlsx"))
 }
