@@ -37,6 +37,23 @@ type Config struct {
 	// Mapping adapts header spellings and values the built-in aliases do
 	// not cover; see ingest.Mapping.
 	Mapping ingest.Mapping `toml:"mapping"`
+	// Limits guard against hostile or broken input files; 0 keeps a
+	// limit's default.
+	Limits Limits `toml:"limits"`
+}
+
+// Limits are the [limits] table: the largest input the run accepts. A
+// file over one is a structural fault whose message names the key.
+type Limits struct {
+	MaxUnzipBytes int64 `toml:"max_unzip_bytes"` // uncompressed size of one xlsx workbook; default 4 GiB
+	MaxSheetBytes int64 `toml:"max_sheet_bytes"` // uncompressed size of one sheet; default 2 GiB
+	MaxRows       int   `toml:"max_rows"`        // data rows in one file or sheet; default 50 million
+	MaxCellChars  int   `toml:"max_cell_chars"`  // bytes in one cell; default 32,767
+}
+
+// Ingest returns the limits as ingest takes them.
+func (l Limits) Ingest() ingest.Limits {
+	return ingest.Limits{MaxUnzipBytes: l.MaxUnzipBytes, MaxSheetBytes: l.MaxSheetBytes, MaxRows: l.MaxRows, MaxCellBytes: l.MaxCellChars}
 }
 
 // Default returns the configuration used when no file is given.
@@ -85,6 +102,15 @@ func (c *Config) Validate() error {
 	for _, r := range c.Reports {
 		if r != ReportDistrict && r != ReportCohorts && r != ReportSchools {
 			errs = append(errs, fmt.Errorf("reports: %q: want district, cohorts or schools", r))
+		}
+	}
+	l := c.Limits
+	for _, n := range []struct {
+		key string
+		v   int64
+	}{{"max_unzip_bytes", l.MaxUnzipBytes}, {"max_sheet_bytes", l.MaxSheetBytes}, {"max_rows", int64(l.MaxRows)}, {"max_cell_chars", int64(l.MaxCellChars)}} {
+		if n.v < 0 {
+			errs = append(errs, fmt.Errorf("limits.%s = %d: must be positive (or 0 for the default)", n.key, n.v))
 		}
 	}
 	if err := c.Mapping.Validate(ingest.Tables()); err != nil {

@@ -24,6 +24,9 @@ var (
 	ErrDateOrder    = errors.New("end before start")
 	ErrMalformedRow = errors.New("malformed row")
 	ErrTooLong      = errors.New("value too long")
+	ErrBadText      = errors.New("not valid UTF-8 text")
+	ErrFuture       = errors.New("date in the future")
+	ErrDayTotal     = errors.New("more than 24 hours in one day")
 )
 
 // Structural faults: the file cannot be used and the run stops. A FileError
@@ -112,7 +115,7 @@ func truncate(s string, n int) string {
 }
 
 var rowSentinels = []error{ErrMissing, ErrBadDate, ErrBadYear, ErrBadGrade, ErrBadBool, ErrBadNumber,
-	ErrRange, ErrBadValue, ErrDuplicateKey, ErrUnknownID, ErrOutsideYear, ErrDateOrder, ErrMalformedRow, ErrTooLong}
+	ErrRange, ErrBadValue, ErrDuplicateKey, ErrUnknownID, ErrOutsideYear, ErrDateOrder, ErrMalformedRow, ErrTooLong, ErrBadText, ErrFuture, ErrDayTotal}
 
 // Reason is the text of the row sentinel err wraps ("unrecognised date"),
 // or err's own text when it wraps none.

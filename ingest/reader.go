@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -24,15 +25,16 @@ const BatchRows = 64 * 1024
 // Keys holds the keys of the rows loaded so far, so that later tables can be
 // checked against them. Load tables in the order Tables gives.
 type Keys struct {
-	ids       map[string]map[string]int32 // table -> loaded key value -> its row (single-column keys)
-	present   map[string]bool             // tables that were given
-	cycleYear map[string]int32            // cycle_id -> school_year
+	ids        map[string]map[string]int32 // table -> loaded key value -> its row (single-column keys)
+	present    map[string]bool             // tables that were given
+	cycleYear  map[string]int32            // cycle_id -> school_year
+	cycleCoach map[string]string           // cycle_id -> coach_id
 }
 
 // NewKeys returns an empty registry. present lists the tables that were
 // given; references to a table that was not (coaches) are taken as given.
 func NewKeys(present []string) *Keys {
-	k := &Keys{ids: map[string]map[string]int32{}, present: map[string]bool{}, cycleYear: map[string]int32{}}
+	k := &Keys{ids: map[string]map[string]int32{}, present: map[string]bool{}, cycleYear: map[string]int32{}, cycleCoach: map[string]string{}}
 	for _, p := range present {
 		k.present[p] = true
 		k.ids[p] = map[string]int32{}
@@ -46,7 +48,8 @@ type Stats struct {
 	Table          string            `json:"table"`
 	SHA256         string            `json:"sha256"`
 	HeaderRow      int               `json:"header_row"`
-	Columns        map[string]string `json:"columns"` // canonical -> source header, "=value" for a default
+	Encoding       string            `json:"encoding,omitempty"` // a text encoding other than UTF-8 the file was decoded from
+	Columns        map[string]string `json:"columns"`            // canonical -> source header, "=value" for a default
 	IgnoredColumns []string          `json:"ignored_columns,omitempty"`
 	RowsRead       int               `json:"rows_read"`
 	RowsLoaded     int               `json:"rows_loaded"`
@@ -101,8 +104,9 @@ type Reader struct {
 	faults   []RowError
 	stats    Stats
 	date1904 bool
-	width    int // cells in the header row
-	line     int // row being parsed
+	width    int                  // cells in the header row
+	line     int                  // row being parsed
+	dayMin   map[coachDay]float64 // minutes loaded per coach and day (sessions)
 
 	Rejects []RowError
 }
@@ -156,7 +160,7 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	r.pending, r.plines = top[h+1:], lines[h+1:]
 	r.width = len(top[h])
 	r.date1904 = r.rows.Date1904()
-	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Columns: map[string]string{}, IgnoredColumns: cm.ignored}
+	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), Columns: map[string]string{}, IgnoredColumns: cm.ignored}
 
 	r.bld = array.NewRecordBuilder(mem, r.t.Schema())
 	r.convs = make([]conv, len(r.t.Columns))
@@ -223,7 +227,13 @@ func (r *Reader) expectedRows() int {
 // positions are the columns the cross-column checks use; -1 when the
 // table has no such column.
 type positions struct {
-	year, testDate, start, end, sessionDate, cycle int
+	year, testDate, start, end, sessionDate, cycle, minutes, coach int
+}
+
+// coachDay keys a coach's logged minutes on one day.
+type coachDay struct {
+	coach string
+	day   Date
 }
 
 func positionsOf(t *Table) positions {
@@ -235,7 +245,7 @@ func positionsOf(t *Table) positions {
 		}
 		return -1
 	}
-	return positions{year: at("school_year"), testDate: at("test_date"), start: at("start_date"), end: at("end_date"), sessionDate: at("session_date"), cycle: at("cycle_id")}
+	return positions{year: at("school_year"), testDate: at("test_date"), start: at("start_date"), end: at("end_date"), sessionDate: at("session_date"), cycle: at("cycle_id"), minutes: at("minutes"), coach: at("coach_id")}
 }
 
 func appender(b array.Builder, k Kind) func(cell) {
@@ -323,7 +333,7 @@ func (r *Reader) Release() {
 	// Drop the big maps: a consumer that keeps the released reader
 	// reachable (DuckDB's Arrow stream holds it through a cgo handle)
 	// must not keep them alive.
-	r.seen, r.single, r.keys, r.convs, r.pending, r.Rejects = nil, nil, nil, nil, nil, nil
+	r.seen, r.single, r.keys, r.convs, r.pending, r.Rejects, r.dayMin = nil, nil, nil, nil, nil, nil, nil
 }
 
 // Next reads up to BatchRows rows into the next batch.
@@ -367,7 +377,7 @@ func (r *Reader) Next() bool {
 		}
 		r.stats.RowsRead++
 		if r.stats.RowsRead > r.lim.MaxRows {
-			r.err = &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: fmt.Errorf("%w: more than %d data rows", ErrLimit, r.lim.MaxRows)}
+			r.err = &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: fmt.Errorf("%w: more than %d data rows (limits.max_rows)", ErrLimit, r.lim.MaxRows)}
 			return false
 		}
 		if r.parseRow(rec, line) {
@@ -403,6 +413,9 @@ func (r *Reader) reject(faults []RowError) {
 func (r *Reader) parseRow(rec []string, line int) bool {
 	r.faults = r.faults[:0]
 	fault := func(col, val string, err error, detail string) {
+		// The value is kept for the rejects table, which takes UTF-8 only.
+		// A value too long to show whole is cut to its start.
+		val = truncate(strings.ToValidUTF8(val, "\uFFFD"), 200)
 		r.faults = append(r.faults, RowError{Row: line, Column: col, Value: val, Err: err, Detail: detail})
 	}
 	r.line = line
@@ -440,7 +453,10 @@ func (r *Reader) parseRow(rec []string, line int) bool {
 
 func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 	if len(raw) > r.lim.MaxCellBytes {
-		return cell{}, fmt.Errorf("%w: %d characters, the limit is %d", ErrTooLong, len(raw), r.lim.MaxCellBytes)
+		return cell{}, fmt.Errorf("%w: %d bytes; limits.max_cell_chars is %d", ErrTooLong, len(raw), r.lim.MaxCellBytes)
+	}
+	if !utf8.ValidString(raw) {
+		return cell{}, ErrBadText
 	}
 	v := strings.TrimSpace(raw)
 	if cv.values != nil {
@@ -473,6 +489,9 @@ func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 		var d Date
 		d, err = parseDate(v, r.date1904)
 		c.n = float64(d)
+		if err == nil && r.lim.Today != 0 && d > r.lim.Today+1 && !cv.col.Future {
+			err = ErrFuture
+		}
 	case KindBool:
 		c.b, err = ParseBool(v)
 	case KindFloat, KindInt:
@@ -585,7 +604,18 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 			fault("end_date", Date(end.n).String(), ErrDateOrder, "starts "+Date(start.n).String())
 		}
 	case "coaching_sessions":
-		inYear(p.sessionDate, int(r.keys.cycleYear[r.row[p.cycle].s]))
+		cycle := r.row[p.cycle].s
+		inYear(p.sessionDate, int(r.keys.cycleYear[cycle]))
+		if len(r.faults) == 0 {
+			// One coach's sessions on one day cannot add up to more
+			// than the day: the session that would is rejected.
+			k := coachDay{r.keys.cycleCoach[cycle], Date(r.row[p.sessionDate].n)}
+			mins := r.row[p.minutes].n
+			if total := r.dayMin[k] + mins; total > 24*60 {
+				fault("minutes", strconv.FormatFloat(mins, 'g', -1, 64), ErrDayTotal,
+					fmt.Sprintf("coach %s would log %.1f hours on %s", k.coach, total/60, k.day))
+			}
+		}
 	}
 	if len(r.faults) > 0 || len(r.keyIdx) == 0 {
 		return
@@ -639,6 +669,13 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 
 // register records the keys of a loaded row for later tables' checks.
 func (r *Reader) register() {
+	if r.t.Name == "coaching_sessions" {
+		if r.dayMin == nil {
+			r.dayMin = map[coachDay]float64{}
+		}
+		k := coachDay{r.keys.cycleCoach[r.row[r.pos.cycle].s], Date(r.row[r.pos.sessionDate].n)}
+		r.dayMin[k] += r.row[r.pos.minutes].n
+	}
 	if r.single == nil || r.row[r.keyIdx[0]].null {
 		return
 	}
@@ -646,5 +683,6 @@ func (r *Reader) register() {
 	r.single[id] = int32(r.line)
 	if r.t.Name == "coaching_cycles" {
 		r.keys.cycleYear[id] = int32(r.row[r.pos.year].n)
+		r.keys.cycleCoach[id] = strings.Clone(r.row[r.pos.coach].s)
 	}
 }

@@ -34,6 +34,7 @@ type Column struct {
 	Values   []string // allowed values for KindEnum
 	Synonyms map[string]string
 	Ref      string // canonical table whose key this column must name
+	Future   bool   // a date column that may lie after the run's day (a planned end)
 }
 
 // Table is one canonical input table.
@@ -188,7 +189,7 @@ func Tables() []*Table {
 				{Name: "coach_id", Kind: KindString, Required: true, Ref: "coaches", Aliases: []string{"coach", "ip id", "instructional partner id", "partner id"}},
 				colTeacherID, colSchoolYear,
 				{Name: "start_date", Kind: KindDate, Required: true, Aliases: []string{"start", "begin date", "cycle start", "date started"}},
-				{Name: "end_date", Kind: KindDate, Aliases: []string{"end", "cycle end", "date ended", "completed date"}},
+				{Name: "end_date", Kind: KindDate, Future: true, Aliases: []string{"end", "cycle end", "date ended", "completed date"}},
 				{Name: "focus_area", Kind: KindString, Aliases: []string{"focus", "goal area", "area of focus"}},
 				{Name: "goal", Kind: KindString, Aliases: []string{"cycle goal", "peak goal", "student goal"}},
 				{Name: "stage_reached", Kind: KindEnum, Values: []string{"identify", "learn", "improve"}, Aliases: []string{"stage", "last stage", "current stage", "impact cycle stage"}},

@@ -12,22 +12,39 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
 
 // Limits guards against hostile or broken files. The zero value means the
-// defaults below.
+// defaults below. Each limit's message names its key in the configuration
+// file's [limits] table.
 type Limits struct {
-	MaxUnzipBytes int64 // total uncompressed size of an xlsx; default 4 GiB
-	MaxSheetBytes int64 // uncompressed size of one sheet's XML; default 2 GiB
-	MaxRows       int   // data rows per file or sheet; default 50 million
-	MaxCellBytes  int   // characters in one cell; default 32,767 (Excel's own limit)
+	MaxUnzipBytes int64 // max_unzip_bytes: total uncompressed size of an xlsx; default 4 GiB
+	MaxSheetBytes int64 // max_sheet_bytes: uncompressed size of one sheet's XML (or its shared strings); default 2 GiB
+	MaxRows       int   // max_rows: data rows per file or sheet; default 50 million
+	MaxCellBytes  int   // max_cell_chars: bytes in one cell; default 32,767 (Excel's own limit)
+
+	// Today, when set, is the run's date: a date after it (with a day's
+	// grace for time zones) is rejected as in the future, except in
+	// columns that may hold plans (Column.Future).
+	Today Date
 }
+
+// maxPartBytes bounds every workbook part other than sheets and shared
+// strings (styles, relationships, media): excelize holds them in memory.
+const maxPartBytes = 64 << 20
+
+// sheetMemBytes is the size above which excelize unpacks a sheet (or the
+// shared strings) to a temporary file instead of memory.
+const sheetMemBytes = 16 << 20
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxUnzipBytes <= 0 {
@@ -183,11 +200,11 @@ func tableNames(tables []*Table) string {
 
 func openWorkbook(path string, lim Limits) (*excelize.File, error) {
 	lim = lim.withDefaults()
-	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: lim.MaxSheetBytes})
+	if err := checkZip(path, lim); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: min(sheetMemBytes, lim.MaxUnzipBytes)})
 	if err != nil {
-		if strings.Contains(err.Error(), "size exceed") {
-			return nil, fmt.Errorf("%w: uncompressed size over %d bytes: %v", ErrLimit, lim.MaxUnzipBytes, err)
-		}
 		return nil, fmt.Errorf("%w: not a readable xlsx workbook: %v", ErrUnreadable, err)
 	}
 	return f, nil
@@ -221,6 +238,9 @@ type rowReader interface {
 	Sum() string
 	// Date1904 reports whether the workbook counts dates from 1904.
 	Date1904() bool
+	// Encoding names a text encoding other than UTF-8 that the file was
+	// decoded from, else "".
+	Encoding() string
 }
 
 func openRows(src *Source, lim Limits) (rowReader, error) {
@@ -239,6 +259,7 @@ type csvRows struct {
 	h   hash.Hash
 	r   *csv.Reader
 	tee io.Reader
+	enc string
 }
 
 func openCSV(path string) (*csvRows, error) {
@@ -255,20 +276,40 @@ func openCSV(path string) (*csvRows, error) {
 		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
 	}
 	var in io.Reader = br
+	enc := ""
 	switch {
 	case bytes.HasPrefix(sample, []byte{0xEF, 0xBB, 0xBF}):
 		br.Discard(3)
 		sample = sample[3:]
 	case bytes.HasPrefix(sample, []byte{0xFF, 0xFE}), bytes.HasPrefix(sample, []byte{0xFE, 0xFF}):
-		dec := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
-		in = transform.NewReader(br, dec)
+		// Excel's "Unicode text": UTF-16 with a byte-order mark.
+		enc = "utf-16"
+		in = transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
 		sample, _, _ = transform.Bytes(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder(), sample)
+	case !validPrefix(sample):
+		// Not UTF-8: Excel's "CSV" on Windows writes the ANSI code page,
+		// Windows-1252 in the districts this serves. Every byte decodes.
+		enc = "windows-1252"
+		in = transform.NewReader(br, charmap.Windows1252.NewDecoder())
+		sample, _ = charmap.Windows1252.NewDecoder().Bytes(sample)
 	}
 	r := csv.NewReader(in)
 	r.Comma = sniffDelimiter(sample)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
-	return &csvRows{f: f, h: h, r: r, tee: tee}, nil
+	return &csvRows{f: f, h: h, r: r, tee: tee, enc: enc}, nil
+}
+
+// validPrefix reports whether b is UTF-8, allowing a rune cut off at its
+// end (b is a sample of the file).
+func validPrefix(b []byte) bool {
+	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
+		if utf8.Valid(b) {
+			return true
+		}
+		b = b[:len(b)-1]
+	}
+	return utf8.Valid(b)
 }
 
 // sniffDelimiter picks the delimiter that splits the sample's first records
@@ -320,8 +361,9 @@ func (c *csvRows) Sum() string {
 	io.Copy(io.Discard, c.tee) // hash whatever the reader did not consume
 	return hex.EncodeToString(c.h.Sum(nil))
 }
-func (c *csvRows) Date1904() bool { return false }
-func (c *csvRows) Close() error   { return c.f.Close() }
+func (c *csvRows) Date1904() bool   { return false }
+func (c *csvRows) Encoding() string { return c.enc }
+func (c *csvRows) Close() error     { return c.f.Close() }
 
 func blank(rec []string) bool {
 	for _, s := range rec {
@@ -338,6 +380,9 @@ type sheetRows struct {
 	n        int
 	sum      string
 	date1904 bool
+	merges   []vmerge // vertical merges by top row, not yet reached
+	active   []vmerge // merges covering the rows being read
+	values   []string // value of each active merge's top cell
 }
 
 func openSheet(src *Source, lim Limits) (*sheetRows, error) {
@@ -354,7 +399,14 @@ func openSheet(src *Source, lim Limits) (*sheetRows, error) {
 		f.Close()
 		return nil, fmt.Errorf("%w: sheet %q: %v", ErrUnreadable, src.Sheet, err)
 	}
-	s := &sheetRows{f: f, rows: rows, sum: sum}
+	merges, err := sheetMerges(src.Path, src.Sheet)
+	if err != nil {
+		rows.Close()
+		f.Close()
+		return nil, fmt.Errorf("%w: sheet %q: merged cells: %v", ErrUnreadable, src.Sheet, err)
+	}
+	slices.SortFunc(merges, func(a, b vmerge) int { return a.top - b.top })
+	s := &sheetRows{f: f, rows: rows, sum: sum, merges: merges}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		s.date1904 = *props.Date1904
 	}
@@ -371,6 +423,9 @@ func (s *sheetRows) Next() ([]string, int, error) {
 		if blank(cells) {
 			continue
 		}
+		if len(s.merges) > 0 || len(s.active) > 0 {
+			cells = s.fill(cells)
+		}
 		return cells, s.n, nil
 	}
 	if err := s.rows.Error(); err != nil {
@@ -379,9 +434,44 @@ func (s *sheetRows) Next() ([]string, int, error) {
 	return nil, 0, io.EOF
 }
 
-func (s *sheetRows) Sum() string    { return s.sum }
-func (s *sheetRows) Date1904() bool { return s.date1904 }
-func (s *sheetRows) Close() error   { return errors.Join(s.rows.Close(), s.f.Close()) }
+// fill copies the top value of each vertical merge into the cells below
+// it, as the sheet shows them; Excel keeps the value in the top cell only.
+func (s *sheetRows) fill(cells []string) []string {
+	// Retire merges that ended above this row; take up those starting on it.
+	k := 0
+	for i, m := range s.active {
+		if m.bottom >= s.n {
+			s.active[k], s.values[k] = m, s.values[i]
+			k++
+		}
+	}
+	s.active, s.values = s.active[:k], s.values[:k]
+	for len(s.merges) > 0 && s.merges[0].top <= s.n {
+		m := s.merges[0]
+		s.merges = s.merges[1:]
+		if m.top == s.n && m.col <= len(cells) {
+			s.active = append(s.active, m)
+			s.values = append(s.values, cells[m.col-1])
+		}
+	}
+	for i, m := range s.active {
+		if m.top == s.n {
+			continue
+		}
+		for len(cells) < m.col {
+			cells = append(cells, "")
+		}
+		if cells[m.col-1] == "" {
+			cells[m.col-1] = s.values[i]
+		}
+	}
+	return cells
+}
+
+func (s *sheetRows) Sum() string      { return s.sum }
+func (s *sheetRows) Date1904() bool   { return s.date1904 }
+func (s *sheetRows) Encoding() string { return "" }
+func (s *sheetRows) Close() error     { return errors.Join(s.rows.Close(), s.f.Close()) }
 
 // FileSHA256 returns the hex sha256 of the file at path; a file that
 // cannot be read is ErrUnreadable.

@@ -33,6 +33,12 @@ func (d Date) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 // String formats the date as ISO 8601.
 func (d Date) String() string { return d.Time().Format("2006-01-02") }
 
+// DateOf is the calendar day of t in UTC.
+func DateOf(t time.Time) Date {
+	y, m, d := t.UTC().Date()
+	return MakeDate(y, int(m), d)
+}
+
 // MakeDate returns the Date for year, month and day; it does not validate.
 func MakeDate(y, m, d int) Date { return Date(civilDays(y, m, d) - unixEpochDays) }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 )
 
 func d(y, m, day int) Date { return MakeDate(y, m, day) }
@@ -163,4 +164,11 @@ func ExampleParseDate() {
 	// 2023-09-15
 	// 2023-09-15
 	// 2023-09-15
+}
+
+func TestDateOf(t *testing.T) {
+	at := time.Date(2026, 11, 30, 23, 59, 0, 0, time.FixedZone("", -5*3600)) // Dec 1 in UTC
+	if got, want := DateOf(at), MakeDate(2026, 12, 1); got != want {
+		t.Errorf("DateOf(%v) = %v; want %v", at, got, want)
+	}
 }

@@ -114,7 +114,9 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 
 	t0 := time.Now()
 	tables := ingest.Tables()
-	srcs, err := ingest.Discover(opts.Input, tables, &opts.Config.Mapping, ingest.Limits{})
+	lim := opts.Config.Limits.Ingest()
+	lim.Today = ingest.DateOf(started)
+	srcs, err := ingest.Discover(opts.Input, tables, &opts.Config.Mapping, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +186,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		progress(opts, "model", step, steps, total)
 	}
 
-	rejects, err := load(ctx, db, srcs, tables, opts, mem, man, log)
+	rejects, err := load(ctx, db, srcs, tables, opts, lim, mem, man, log)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +254,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 
 // load reads every source into its table, creates empty tables for the
 // optional inputs not given, and loads the rejects.
-func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*ingest.Table, opts Options, mem memory.Allocator, man *Manifest, log *slog.Logger) ([]ingest.RowError, error) {
+func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*ingest.Table, opts Options, lim ingest.Limits, mem memory.Allocator, man *Manifest, log *slog.Logger) ([]ingest.RowError, error) {
 	var present []string
 	for _, s := range srcs {
 		present = append(present, s.Table.Name)
@@ -291,7 +293,7 @@ func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*in
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			rdr, err := ingest.Open(gctx, src, &opts.Config.Mapping, keys, mem, ingest.Limits{})
+			rdr, err := ingest.Open(gctx, src, &opts.Config.Mapping, keys, mem, lim)
 			if err != nil {
 				return err
 			}
@@ -308,6 +310,9 @@ func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*in
 			progress(opts, "ingest", src.Name(), finished, len(srcs))
 			mu.Unlock()
 			log.Info("loaded", "file", st.Source, "table", st.Table, "read", st.RowsRead, "loaded", st.RowsLoaded, "rejected", st.RowsRejected)
+			if st.Encoding != "" {
+				log.Warn("file is not UTF-8; decoded from "+st.Encoding, "file", st.Source)
+			}
 			return nil
 		})
 	}
