@@ -4,6 +4,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -37,6 +38,12 @@ type Config struct {
 	// Mapping adapts header spellings and values the built-in aliases do
 	// not cover; see ingest.Mapping.
 	Mapping ingest.Mapping `toml:"mapping"`
+	// RedactSaltFile, when set, names a file holding the district's
+	// secret salt (at least 16 bytes; `coachimpact salt FILE` makes one):
+	// student and teacher IDs are then replaced in every output by a
+	// keyed hash and teacher names left out, for outputs shared outside
+	// the district. Flag --redact.
+	RedactSaltFile string `toml:"redact_salt_file"`
 	// Limits guard against hostile or broken input files; 0 keeps a
 	// limit's default.
 	Limits Limits `toml:"limits"`
@@ -113,8 +120,34 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("limits.%s = %d: must be positive (or 0 for the default)", n.key, n.v))
 		}
 	}
+	if c.RedactSaltFile != "" {
+		if _, err := c.Redactor(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if err := c.Mapping.Validate(ingest.Tables()); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// MinSaltBytes is the shortest redaction salt accepted.
+const MinSaltBytes = 16
+
+// Redactor returns the redactor keyed by the salt in RedactSaltFile, or
+// nil when redaction is off. Surrounding white space in the file is not
+// part of the salt.
+func (c *Config) Redactor() (*ingest.Redactor, error) {
+	if c.RedactSaltFile == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(c.RedactSaltFile)
+	if err != nil {
+		return nil, fmt.Errorf("redact_salt_file: %w", err)
+	}
+	salt := bytes.TrimSpace(b)
+	if len(salt) < MinSaltBytes {
+		return nil, fmt.Errorf("redact_salt_file %s: the salt is %d bytes; at least %d are needed (coachimpact salt FILE makes one)", c.RedactSaltFile, len(salt), MinSaltBytes)
+	}
+	return ingest.NewRedactor(salt), nil
 }

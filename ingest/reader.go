@@ -29,6 +29,10 @@ type Keys struct {
 	present    map[string]bool             // tables that were given
 	cycleYear  map[string]int32            // cycle_id -> school_year
 	cycleCoach map[string]string           // cycle_id -> coach_id
+
+	// Redact, when set, hashes student and teacher IDs as they are read
+	// and drops teacher names, in every table alike (see Redactor).
+	Redact *Redactor
 }
 
 // NewKeys returns an empty registry. present lists the tables that were
@@ -74,6 +78,8 @@ type conv struct {
 	scale   float64
 	app     func(c cell)      // appends to the Arrow builder
 	memo    map[string]string // folded spellings of a subject, enum or principles value
+	redact  bool              // hash the value (Keys.Redact)
+	drop    bool              // leave the value out (Keys.Redact)
 }
 
 // Reader streams one source as Arrow record batches of the table's schema,
@@ -182,6 +188,9 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 			cv.scale = f
 		}
 		cv.app = appender(r.bld.Field(i), c.Kind)
+		if r.keys.Redact != nil {
+			cv.redact, cv.drop = redactedColumns[c.Name], droppedColumns[c.Name]
+		}
 		r.convs[i] = cv
 	}
 	for _, k := range r.t.Key {
@@ -416,6 +425,14 @@ func (r *Reader) parseRow(rec []string, line int) bool {
 		// The value is kept for the rejects table, which takes UTF-8 only.
 		// A value too long to show whole is cut to its start.
 		val = truncate(strings.ToValidUTF8(val, "\uFFFD"), 200)
+		if red := r.keys.Redact; red != nil && val != "" {
+			switch {
+			case col == "" || droppedColumns[col]:
+				val = "" // a stray cell or a name: nothing of it is kept
+			case redactedColumns[col] && !errors.Is(err, ErrUnknownID) && !errors.Is(err, ErrDuplicateKey):
+				val = red.ID(val) // those two already show the parsed, hashed value
+			}
+		}
 		r.faults = append(r.faults, RowError{Row: line, Column: col, Value: val, Err: err, Detail: detail})
 	}
 	r.line = line
@@ -452,6 +469,9 @@ func (r *Reader) parseRow(rec []string, line int) bool {
 }
 
 func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
+	if cv.drop {
+		return cell{null: true}, nil
+	}
 	if len(raw) > r.lim.MaxCellBytes {
 		return cell{}, fmt.Errorf("%w: %d bytes; limits.max_cell_chars is %d", ErrTooLong, len(raw), r.lim.MaxCellBytes)
 	}
@@ -477,6 +497,9 @@ func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 	switch cv.col.Kind {
 	case KindString:
 		c.s = v
+		if cv.redact {
+			c.s = r.keys.Redact.ID(v)
+		}
 	case KindYear:
 		var y int
 		y, err = ParseSchoolYear(v)

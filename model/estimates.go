@@ -60,7 +60,7 @@ type Estimate struct {
 
 // TableCounts returns the number of rows of every table in the model.
 func (d *DB) TableCounts(ctx context.Context) (map[string]int64, error) {
-	rows, err := d.conn.QueryContext(ctx, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1")
+	rows, err := d.conn.QueryContext(ctx, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database() ORDER BY 1")
 	if err != nil {
 		return nil, err
 	}

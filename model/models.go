@@ -57,6 +57,12 @@ func (d *DB) Build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The order of teacher IDs that breaks ties for the teacher of record,
+	// unless SetTeacherOrder gave it.
+	if _, err := d.conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS teacher_order AS
+		SELECT teacher_id, row_number() OVER (ORDER BY teacher_id) AS ord FROM teachers`); err != nil {
+		return fmt.Errorf("teacher order: %w", err)
+	}
 	for _, m := range models {
 		q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Table), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
 		done := d.step("sql " + m.Table)
@@ -64,6 +70,9 @@ func (d *DB) Build(ctx context.Context) error {
 			return fmt.Errorf("model %s: %w", m.File, err)
 		}
 		done()
+	}
+	if _, err := d.conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp.teacher_order"); err != nil {
+		return err
 	}
 	defer d.step("checks")()
 	return d.RunChecks(ctx)
@@ -102,6 +111,35 @@ func (d *DB) RunChecks(ctx context.Context) error {
 		}
 		if failed {
 			return fmt.Errorf("check %s failed: %s", c.Table, strings.Join(first, ", "))
+		}
+	}
+	return nil
+}
+
+// SetTeacherOrder gives the order of teacher IDs in which ties for the
+// teacher of record are broken, first to last, where the IDs' own text
+// order is not the one to use (redacted IDs stand for IDs whose order
+// differs). The order is a temporary table: it is never written to the
+// database file, so it cannot be used to match hashes to IDs.
+func (d *DB) SetTeacherOrder(ctx context.Context, ids []string) error {
+	if _, err := d.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE teacher_order (teacher_id VARCHAR, ord BIGINT)"); err != nil {
+		return err
+	}
+	const chunk = 500
+	for lo := 0; lo < len(ids); lo += chunk {
+		hi := min(lo+chunk, len(ids))
+		var q strings.Builder
+		q.WriteString("INSERT INTO teacher_order VALUES ")
+		args := make([]any, 0, 2*(hi-lo))
+		for i := lo; i < hi; i++ {
+			if i > lo {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?)")
+			args = append(args, ids[i], int64(i+1))
+		}
+		if _, err := d.conn.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("teacher order: %w", err)
 		}
 	}
 	return nil

@@ -257,7 +257,7 @@ func benchFloor(b *testing.B, dir string) {
 	var pipe, floor time.Duration
 	for b.Loop() {
 		pipe += stage(func(db *model.DB) error {
-			_, err := load(ctx, db, srcs, ingest.Tables(), opts, ingest.Limits{}, memory.NewGoAllocator(), &Manifest{}, opts.Log)
+			_, err := load(ctx, db, srcs, ingest.Tables(), opts, ingest.Limits{}, nil, memory.NewGoAllocator(), &Manifest{}, opts.Log)
 			return err
 		})
 		floor += stage(func(db *model.DB) error { return loadFloor(ctx, db, dir) })

@@ -49,7 +49,7 @@ func unchanged(read []ingest.Stats, srcs []*ingest.Source, before map[string]str
 
 // fingerprint identifies what a run's outputs depend on: the input files'
 // checksums, the settings that change outputs and the program's build.
-func fingerprint(inputs map[string]string, cfg config.Config) (string, error) {
+func fingerprint(inputs map[string]string, cfg config.Config, saltID string) (string, error) {
 	cfg.Input, cfg.Out = "", "" // where the files are does not matter
 	names := make([]string, 0, len(inputs))
 	for n := range inputs {
@@ -65,6 +65,7 @@ func fingerprint(inputs map[string]string, cfg config.Config) (string, error) {
 		return "", err
 	}
 	h.Write(c)
+	fmt.Fprintf(h, "\nsalt %s", saltID) // the salt file's content, not only its name
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		fmt.Fprintf(h, "\n%s %s", bi.Main.Version, bi.GoVersion)
 		for _, s := range bi.Settings {

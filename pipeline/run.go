@@ -81,6 +81,9 @@ type Manifest struct {
 	Rejects     int              `json:"rejects"`
 	Estimates   []model.Estimate `json:"estimates"`
 	Notes       []string         `json:"notes,omitempty"`
+	// Redacted is the salt ID (ingest.Redactor.SaltID) when student and
+	// teacher IDs in every output are keyed hashes, else "".
+	Redacted string `json:"redacted,omitempty"`
 }
 
 // Run executes the pipeline. It returns the manifest of a successful or
@@ -99,6 +102,10 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		mem = memory.NewGoAllocator()
 	}
 	if err := opts.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	red, err := opts.Config.Redactor()
+	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	started := time.Now().UTC()
@@ -127,7 +134,10 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if opts.afterChecksums != nil {
 		opts.afterChecksums()
 	}
-	man.Fingerprint, err = fingerprint(inputs, opts.Config)
+	if red != nil {
+		man.Redacted = red.SaltID()
+	}
+	man.Fingerprint, err = fingerprint(inputs, opts.Config, man.Redacted)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +196,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		progress(opts, "model", step, steps, total)
 	}
 
-	rejects, err := load(ctx, db, srcs, tables, opts, lim, mem, man, log)
+	rejects, err := load(ctx, db, srcs, tables, opts, lim, red, mem, man, log)
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +206,11 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("ingest", t0)
 
 	t0 = time.Now()
+	if red != nil {
+		if err := teacherOrder(ctx, db, red); err != nil {
+			return nil, err
+		}
+	}
 	if err := db.Build(ctx); err != nil {
 		return nil, err
 	}
@@ -212,7 +227,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("model", t0)
 
 	t0 = time.Now()
-	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, ShowTeacherNames: opts.Config.ShowTeacherNames, Started: man.Started,
+	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started,
 		Progress: func(what string, done, total int) { progress(opts, "reports", what, done, total) }}
 	for _, b := range []struct{ cfg, book string }{
 		{config.ReportDistrict, reports.DistrictBook}, {config.ReportCohorts, reports.CohortsBook}, {config.ReportSchools, reports.SchoolsDir},
@@ -254,12 +269,13 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 
 // load reads every source into its table, creates empty tables for the
 // optional inputs not given, and loads the rejects.
-func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*ingest.Table, opts Options, lim ingest.Limits, mem memory.Allocator, man *Manifest, log *slog.Logger) ([]ingest.RowError, error) {
+func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*ingest.Table, opts Options, lim ingest.Limits, red *ingest.Redactor, mem memory.Allocator, man *Manifest, log *slog.Logger) ([]ingest.RowError, error) {
 	var present []string
 	for _, s := range srcs {
 		present = append(present, s.Table.Name)
 	}
 	keys := ingest.NewKeys(present)
+	keys.Redact = red
 	// A table is loaded once the tables its IDs refer to are (their keys
 	// check its rows); tables that do not depend on each other load at
 	// once, one per core. Results are kept in source order.
@@ -372,4 +388,28 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o640)
+}
+
+// teacherOrder hands the model the order of the district's own teacher
+// IDs behind the hashes, so that ties for the teacher of record go where
+// they would without redaction.
+func teacherOrder(ctx context.Context, db *model.DB, red *ingest.Redactor) error {
+	rows, err := db.Conn().QueryContext(ctx, "SELECT teacher_id FROM teachers")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	red.SortByID(ids)
+	return db.SetTeacherOrder(ctx, ids)
 }

@@ -28,8 +28,11 @@ type Input struct {
 	// ShowTeacherNames lets school workbooks name teachers in
 	// coaching-activity counts (never beside student results).
 	ShowTeacherNames bool
-	Started          time.Time
-	ChartsDir        string // set by Build
+	// Redacted is the salt ID when student and teacher IDs are keyed
+	// hashes (the About sheet says so), else "".
+	Redacted  string
+	Started   time.Time
+	ChartsDir string // set by Build
 	// Skip names workbooks Build leaves out: DistrictBook, CohortsBook,
 	// SchoolsDir.
 	Skip []string

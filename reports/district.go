@@ -485,6 +485,10 @@ func aboutSheet(ctx context.Context, b *book, in Input) error {
 		{"Run started", in.Started.Format("2006-01-02 15:04:05 UTC")},
 		{"Suppression threshold (students)", int64(in.MinCell)},
 		{"Teacher names in school workbooks", map[bool]string{true: "shown in coaching-activity counts", false: "not shown"}[in.ShowTeacherNames]},
+		{"Student and teacher IDs", "as in the input files"},
+	}
+	if in.Redacted != "" {
+		run[len(run)-1][1] = "replaced by keyed hashes (salt " + in.Redacted + "); teacher names left out"
 	}
 	var files [][]any
 	for _, s := range in.Files {

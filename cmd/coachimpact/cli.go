@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,10 +37,11 @@ const (
 
 const usage = `usage:
   coachimpact run --input DIR --out DIR [--config FILE] [--reports district,cohorts,schools] [--parquet DIR]
-                  [--force] [--wait DURATION] [--log-format text|json] [--quiet]
+                  [--redact SALTFILE] [--force] [--wait DURATION] [--log-format text|json] [--quiet]
   coachimpact demo --out DIR [--seed N] [--schools N]
   coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N] [--years N] [--windows fall,winter,spring] [--format mixed|csv] [--clean]
   coachimpact sql --db FILE "SELECT ..."
+  coachimpact salt FILE      (a new secret salt for --redact, readable by its owner only)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -55,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdGenerate(ctx, args[1:], stdout, stderr)
 	case "sql":
 		return cmdSQL(ctx, args[1:], stdout, stderr)
+	case "salt":
+		return cmdSalt(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -106,6 +111,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wait := fs.Duration("wait", 0, "wait this long (e.g. 10m) for another run on --out to finish; default fail at once")
 	books := fs.String("reports", "", "workbooks to build, comma-separated from district,cohorts,schools (default all)")
 	parquet := fs.String("parquet", "", "also export every model table to this folder as Parquet, partitioned by school_year")
+	redact := fs.String("redact", "", "hash student and teacher IDs in every output with the secret salt in this file, and leave teacher names out (for outputs shared outside the district)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	var lf logFlags
 	lf.register(fs)
@@ -131,6 +137,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *parquet != "" {
 		cfg.Parquet = *parquet
+	}
+	if *redact != "" {
+		cfg.RedactSaltFile = *redact
 	}
 	if cfg.Input == "" || cfg.Out == "" {
 		fmt.Fprintf(stderr, "coachimpact run: --input and --out are required\n%s", usage)
@@ -370,4 +379,31 @@ func format(v any) string {
 		return x.Format(time.RFC3339Nano)
 	}
 	return fmt.Sprint(v)
+}
+
+// cmdSalt writes a new redaction salt: 32 random bytes as hex, mode 0600.
+// It never overwrites a file: a district's salt, once outputs were shared
+// under it, must stay the same.
+func cmdSalt(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "usage: coachimpact salt FILE\n")
+		return exitUsage
+	}
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand)
+	f, err := os.OpenFile(args[0], os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		fmt.Fprintf(stderr, "coachimpact salt: %v\n", err)
+		return exitFailed
+	}
+	_, err = fmt.Fprintln(f, hex.EncodeToString(b))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "coachimpact salt: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "wrote a new salt to %s; keep it secret and keep it: the same salt gives the same hashes every night\n", args[0])
+	return exitOK
 }

@@ -101,3 +101,32 @@ func TestExitCodes(t *testing.T) {
 		t.Errorf("unknown table: exit %d, %s", code, stderr)
 	}
 }
+
+// TestSalt: `salt` writes a fresh 32-byte salt readable by its owner only
+// and never overwrites one; a run given a short salt is a config error.
+func TestSalt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "salt")
+	if _, stderr, code := cli(t, "salt", path); code != 0 {
+		t.Fatalf("salt: exit %d: %s", code, stderr)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if fi.Mode().Perm() != 0o600 || len(bytes.TrimSpace(b)) != 64 {
+		t.Errorf("salt file: mode %v, %d characters; want 0600 and 64 hex digits", fi.Mode().Perm(), len(bytes.TrimSpace(b)))
+	}
+	if _, stderr, code := cli(t, "salt", path); code != 1 || !strings.Contains(stderr, "exists") {
+		t.Errorf("salt over an existing file: exit %d, %q; want 1 and 'exists'", code, stderr)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, b) {
+		t.Error("the existing salt was changed")
+	}
+	short := filepath.Join(dir, "short")
+	os.WriteFile(short, []byte("tooshort\n"), 0o600)
+	if _, stderr, code := cli(t, "run", "--input", dir, "--out", filepath.Join(dir, "out"), "--redact", short); code != 2 || !strings.Contains(stderr, "at least 16") {
+		t.Errorf("run with a short salt: exit %d, %q; want 2 naming the length", code, stderr)
+	}
+}
