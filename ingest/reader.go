@@ -475,7 +475,9 @@ func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 	if len(raw) > r.lim.MaxCellBytes {
 		return cell{}, fmt.Errorf("%w: %d bytes; limits.max_cell_chars is %d", ErrTooLong, len(raw), r.lim.MaxCellBytes)
 	}
-	if !utf8.ValidString(raw) {
+	// Text kept as it is must be UTF-8 (the database takes nothing else);
+	// other kinds fail their own parsing on stray bytes.
+	if (cv.col.Kind == KindString || cv.col.Kind == KindSubject) && !utf8.ValidString(raw) {
 		return cell{}, ErrBadText
 	}
 	v := strings.TrimSpace(raw)

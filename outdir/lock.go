@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,12 +37,12 @@ func (e *LockError) Unwrap() error { return ErrLocked }
 // process is gone reports it in Dir.Stale and clears it.
 func Lock(ctx context.Context, path string, wait time.Duration) (*Dir, error) {
 	if err := os.MkdirAll(path, 0o750); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
+		return nil, folderError(path, err)
 	}
 	name := filepath.Join(path, LockFile)
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o640)
 	if err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
+		return nil, folderError(path, err)
 	}
 	deadline := time.Now().Add(wait)
 	for {
@@ -84,3 +85,16 @@ func Lock(ctx context.Context, path string, wait time.Duration) (*Dir, error) {
 }
 
 func unlock(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+
+// folderError says what is wrong with the output folder at path, in the
+// words an operator needs (test the cause with errors.Is, e.g.
+// fs.ErrPermission).
+func folderError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		return fmt.Errorf("output folder %s is not writable by this user (uid %d): %w", path, os.Geteuid(), err)
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("output folder %s: a file is in the way: %w", path, err)
+	}
+	return fmt.Errorf("output folder %s: %w", path, err)
+}

@@ -518,3 +518,76 @@ func TestFileModes(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputNotWritable: a run into an output folder it may not write
+// fails at once with an error that says so and names the folder; the
+// published outputs stay byte-identical. Root writes anywhere, so under
+// root the run is a child process as user nobody.
+func TestOutputNotWritable(t *testing.T) {
+	input, out, before := published(t)
+	if err := os.Chmod(out, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(out, 0o750)
+	var msg string
+	if os.Geteuid() != 0 {
+		_, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
+		if !errors.Is(err, os.ErrPermission) {
+			t.Fatalf("err = %v; want a permission error", err)
+		}
+		msg = err.Error()
+	} else {
+		// nobody must reach the test binary and the input: copy them
+		// where every user may read.
+		shared, err := os.MkdirTemp("", "coachimpact-nobody-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(shared)
+		bin := filepath.Join(shared, "pipeline.test")
+		b, err := os.ReadFile(os.Args[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bin, b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		in := filepath.Join(shared, "input")
+		if err := os.CopyFS(in, os.DirFS(input)); err != nil {
+			t.Fatal(err)
+		}
+		if err := filepath.Walk(shared, func(p string, fi os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Chmod(p, fi.Mode().Perm()|0o555)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// The output folder's parents too: t.TempDir makes them 0700.
+		for d := filepath.Dir(out); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+			fi, err := os.Stat(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.Chmod(d, fi.Mode().Perm()|0o055)
+			defer os.Chmod(d, fi.Mode().Perm())
+		}
+		cmd := exec.Command(bin, "-test.run=^$")
+		cmd.Env = append(os.Environ(), "COACHIMPACT_CHILD="+in+"|"+out)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		outb, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Fatalf("child as nobody: %v; want exit 1\n%s", err, outb)
+		}
+		msg = strings.TrimSpace(string(outb))
+	}
+	t.Log(msg)
+	if !strings.Contains(msg, "output folder "+out+" is not writable") {
+		t.Errorf("error %q; want it to say the output folder is not writable", msg)
+	}
+	if after := snapshot(t, out); after != before {
+		t.Error("the published outputs changed")
+	}
+}
