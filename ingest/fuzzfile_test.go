@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,13 +23,27 @@ import (
 func readWhole(t *testing.T, dir, name string) {
 	t.Helper()
 	lim := Limits{MaxRows: 20_000, MaxUnzipBytes: 64 << 20, MaxSheetBytes: 64 << 20}
+	// The other required tables, valid, so that discovery gets past
+	// "missing required table" to the file under test.
+	for other, body := range minimal {
+		if strings.TrimSuffix(other, ".csv") == TableByName(Tables(), strings.TrimSuffix(name, filepath.Ext(name))).Name {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, other), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srcs, err := Discover(dir, Tables(), nil, lim)
 	if err != nil {
 		var fe *FileError
-		if !errors.As(err, &fe) || fe.File == "" {
-			t.Fatalf("Discover: %v (%T), want a FileError naming the file", err, err)
+		if !errors.As(err, &fe) || fe.File != name {
+			t.Fatalf("Discover: %v (%T), want a FileError naming %s", err, err, name)
 		}
 		return
+	}
+	srcs = slices.DeleteFunc(srcs, func(s *Source) bool { return s.File != name })
+	if len(srcs) == 0 {
+		t.Fatalf("Discover found no table in %s", name)
 	}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer func() {

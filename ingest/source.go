@@ -115,7 +115,7 @@ func Discover(dir string, tables []*Table, m *Mapping, lim Limits) ([]*Source, e
 	seen := map[string]*Source{}
 	add := func(s *Source) error {
 		if prev := seen[s.Table.Name]; prev != nil {
-			return &FileError{File: s.Name(), Err: fmt.Errorf("%w: %s is also in %s", ErrDuplicateTable, s.Table.Name, prev.Name())}
+			return &FileError{File: s.File, Sheet: s.Sheet, Err: fmt.Errorf("%w: %s is also in %s", ErrDuplicateTable, s.Table.Name, prev.Name())}
 		}
 		seen[s.Table.Name] = s
 		srcs = append(srcs, s)
