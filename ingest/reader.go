@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -25,10 +26,11 @@ const BatchRows = 64 * 1024
 // Keys holds the keys of the rows loaded so far, so that later tables can be
 // checked against them. Load tables in the order Tables gives.
 type Keys struct {
-	ids        map[string]map[string]int32 // table -> loaded key value -> its row (single-column keys)
-	present    map[string]bool             // tables that were given
-	cycleYear  map[string]int32            // cycle_id -> school_year
-	cycleCoach map[string]string           // cycle_id -> coach_id
+	ids        map[string]*keySet // table -> hashes of its loaded keys -> row (single-column keys)
+	seed       maphash.Seed
+	present    map[string]bool   // tables that were given
+	cycleYear  map[string]int32  // cycle_id -> school_year
+	cycleCoach map[string]string // cycle_id -> coach_id
 
 	// Redact, when set, hashes student and teacher IDs as they are read
 	// and drops teacher names, in every table alike (see Redactor).
@@ -38,13 +40,25 @@ type Keys struct {
 // NewKeys returns an empty registry. present lists the tables that were
 // given; references to a table that was not (coaches) are taken as given.
 func NewKeys(present []string) *Keys {
-	k := &Keys{ids: map[string]map[string]int32{}, present: map[string]bool{}, cycleYear: map[string]int32{}, cycleCoach: map[string]string{}}
+	k := &Keys{ids: map[string]*keySet{}, seed: maphash.MakeSeed(), present: map[string]bool{}, cycleYear: map[string]int32{}, cycleCoach: map[string]string{}}
 	for _, p := range present {
 		k.present[p] = true
-		k.ids[p] = map[string]int32{}
+		k.ids[p] = &keySet{}
 	}
 	return k
 }
+
+// Release frees the registry's key tables once every table is loaded.
+func (k *Keys) Release() {
+	for _, s := range k.ids {
+		s.release()
+	}
+}
+
+// hash is the 64-bit hash a single-column key is remembered by: a false
+// match needs a collision, about n^2/2^65 (1e-8 at a state's 750k
+// students).
+func (k *Keys) hash(id string) uint64 { return maphash.String(k.seed, id) }
 
 // Stats reconciles one source: RowsRead = RowsLoaded + RowsRejected.
 type Stats struct {
@@ -99,8 +113,8 @@ type Reader struct {
 	err      error
 	refs     atomic.Int64
 	keys     *Keys
-	single   map[string]int32 // the table's own key -> first row, for a one-column key
-	seen     map[uint64]int32 // hash of a composite key -> first row
+	single   *keySet // hashes of the table's own one-column key -> first row
+	seen     *keySet // hashes of composite keys -> first row
 	seed     maphash.Seed
 	keyBuf   []byte
 	pos      positions
@@ -126,7 +140,7 @@ func Open(ctx context.Context, src *Source, m *Mapping, keys *Keys, mem memory.A
 	if err != nil {
 		return nil, &FileError{File: src.File, Sheet: src.Sheet, Err: err}
 	}
-	r := &Reader{ctx: ctx, src: src, t: src.Table, lim: lim, rows: rows, keys: keys, seen: map[uint64]int32{}, seed: maphash.MakeSeed()}
+	r := &Reader{ctx: ctx, src: src, t: src.Table, lim: lim, rows: rows, keys: keys, seed: maphash.MakeSeed()}
 	r.refs.Store(1)
 	if err := r.init(m, mem); err != nil {
 		rows.Close()
@@ -205,12 +219,15 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	if len(r.keyIdx) == 1 {
 		r.single = r.keys.ids[r.t.Name]
 		if r.single == nil {
-			r.single = map[string]int32{}
+			r.single = &keySet{}
 		}
-	} else if n := r.expectedRows(); n > 0 {
-		// Sized once: growing a map of millions of keys step by step
+		if n := r.expectedRows(); n > 0 {
+			r.single.reserve(n)
+		}
+	} else {
+		// Sized once: growing a table of millions of keys step by step
 		// costs more than the lookups.
-		r.seen = make(map[uint64]int32, n)
+		r.seen = newKeySet(r.expectedRows())
 	}
 	return nil
 }
@@ -342,6 +359,9 @@ func (r *Reader) Release() {
 	// Drop the big maps: a consumer that keeps the released reader
 	// reachable (DuckDB's Arrow stream holds it through a cgo handle)
 	// must not keep them alive.
+	if r.seen != nil {
+		r.seen.release()
+	}
 	r.seen, r.single, r.keys, r.convs, r.pending, r.Rejects, r.dayMin = nil, nil, nil, nil, nil, nil, nil
 }
 
@@ -606,7 +626,7 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 		if ref == "" || r.row[i].null || !r.keys.present[ref] {
 			continue
 		}
-		if _, ok := r.keys.ids[ref][r.row[i].s]; !ok {
+		if r.keys.ids[ref].get(r.keys.hash(r.row[i].s)) == 0 {
 			fault(cv.col.Name, r.row[i].s, ErrUnknownID, "not in "+ref)
 		}
 	}
@@ -650,7 +670,7 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 		if k.null {
 			return
 		}
-		if first, dup := r.single[k.s]; dup {
+		if first := r.single.get(r.keys.hash(k.s)); first != 0 {
 			fault(r.t.Columns[r.keyIdx[0]].Name, k.s, ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
 		}
 		return
@@ -667,7 +687,7 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 		case r.t.Columns[i].Kind.ArrowType().ID() == arrow.STRING:
 			b = append(b, c.s...)
 		default:
-			b = strconv.AppendFloat(b, c.n, 'g', -1, 64)
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(c.n))
 		}
 		b = append(b, 0)
 	}
@@ -676,7 +696,7 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 		return
 	}
 	h := maphash.Bytes(r.seed, b)
-	if first, dup := r.seen[h]; dup {
+	if first := r.seen.insert(h, int32(r.line)); first != 0 {
 		names := make([]string, len(r.keyIdx))
 		vals := make([]string, len(r.keyIdx))
 		for j, i := range r.keyIdx {
@@ -687,9 +707,7 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 			}
 		}
 		fault(strings.Join(names, "+"), strings.Join(vals, "|"), ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
-		return
 	}
-	r.seen[h] = int32(r.line)
 }
 
 // register records the keys of a loaded row for later tables' checks.
@@ -704,9 +722,9 @@ func (r *Reader) register() {
 	if r.single == nil || r.row[r.keyIdx[0]].null {
 		return
 	}
-	id := strings.Clone(r.row[r.keyIdx[0]].s)
-	r.single[id] = int32(r.line)
+	r.single.insert(r.keys.hash(r.row[r.keyIdx[0]].s), int32(r.line))
 	if r.t.Name == "coaching_cycles" {
+		id := strings.Clone(r.row[r.keyIdx[0]].s)
 		r.keys.cycleYear[id] = int32(r.row[r.pos.year].n)
 		r.keys.cycleCoach[id] = strings.Clone(r.row[r.pos.coach].s)
 	}

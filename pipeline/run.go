@@ -275,6 +275,7 @@ func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*in
 		present = append(present, s.Table.Name)
 	}
 	keys := ingest.NewKeys(present)
+	defer keys.Release()
 	keys.Redact = red
 	// A table is loaded once the tables its IDs refer to are (their keys
 	// check its rows); tables that do not depend on each other load at
