@@ -69,6 +69,7 @@ type Stats struct {
 	Encoding       string            `json:"encoding,omitempty"` // a text encoding other than UTF-8 the file was decoded from
 	Columns        map[string]string `json:"columns"`            // canonical -> source header, "=value" for a default
 	IgnoredColumns []string          `json:"ignored_columns,omitempty"`
+	HiddenSheets   []string          `json:"hidden_sheets,omitempty"` // of the workbook; not read
 	RowsRead       int               `json:"rows_read"`
 	RowsLoaded     int               `json:"rows_loaded"`
 	RowsRejected   int               `json:"rows_rejected"`
@@ -180,7 +181,7 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	r.pending, r.plines = top[h+1:], lines[h+1:]
 	r.width = len(top[h])
 	r.date1904 = r.rows.Date1904()
-	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), Columns: map[string]string{}, IgnoredColumns: cm.ignored}
+	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), Columns: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
 
 	r.bld = array.NewRecordBuilder(mem, r.t.Schema())
 	r.convs = make([]conv, len(r.t.Columns))

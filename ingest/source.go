@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"crypto/sha256"
@@ -69,6 +70,8 @@ type Source struct {
 	File  string // base name of the file
 	Sheet string // sheet name, for workbooks
 	Table *Table
+	// Hidden lists the workbook's hidden sheets, which are never read.
+	Hidden []string
 }
 
 // Name is how messages and the manifest name the source: "rosters.csv" or
@@ -139,7 +142,7 @@ func Discover(dir string, tables []*Table, m *Mapping, lim Limits) ([]*Source, e
 				return nil, err
 			}
 		case isXLSX(ext):
-			sheets, err := workbookSheets(path, lim)
+			sheets, hidden, err := workbookSheets(path, lim)
 			if err != nil {
 				return nil, &FileError{File: name, Err: err}
 			}
@@ -156,7 +159,7 @@ func Discover(dir string, tables []*Table, m *Mapping, lim Limits) ([]*Source, e
 						break
 					}
 				}
-				if err := add(&Source{Path: path, File: name, Sheet: sheet, Table: t}); err != nil {
+				if err := add(&Source{Path: path, File: name, Sheet: sheet, Table: t, Hidden: hidden}); err != nil {
 					return nil, err
 				}
 				continue
@@ -166,7 +169,7 @@ func Discover(dir string, tables []*Table, m *Mapping, lim Limits) ([]*Source, e
 				if t == nil {
 					return nil, &FileError{File: name, Sheet: sh, Err: fmt.Errorf("%w: sheet %q is not one of %s", ErrUnknownTable, sh, tableNames(tables))}
 				}
-				if err := add(&Source{Path: path, File: name, Sheet: sh, Table: t}); err != nil {
+				if err := add(&Source{Path: path, File: name, Sheet: sh, Table: t, Hidden: hidden}); err != nil {
 					return nil, err
 				}
 			}
@@ -210,21 +213,34 @@ func openWorkbook(path string, lim Limits) (*excelize.File, error) {
 	return f, nil
 }
 
-// workbookSheets lists the visible sheets of a workbook in order.
-func workbookSheets(path string, lim Limits) ([]string, error) {
-	f, err := openWorkbook(path, lim)
+// workbookSheets lists the visible sheets of a workbook in order, and the
+// hidden ones, from the workbook part alone: nothing else is unpacked.
+func workbookSheets(path string, lim Limits) (visible, hidden []string, err error) {
+	if err := checkZip(path, lim.withDefaults()); err != nil {
+		return nil, nil, err
+	}
+	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("%w: not a readable xlsx workbook: %v", ErrUnreadable, err)
 	}
-	defer f.Close()
-	var out []string
-	for _, sh := range f.GetSheetList() {
-		if vis, err := f.GetSheetVisible(sh); err == nil && !vis {
-			continue
+	defer zr.Close()
+	var wb struct {
+		Sheets []struct {
+			Name  string `xml:"name,attr"`
+			State string `xml:"state,attr"` // "hidden", "veryHidden" or ""
+		} `xml:"sheets>sheet"`
+	}
+	if err := readXMLPart(&zr.Reader, "xl/workbook.xml", &wb); err != nil {
+		return nil, nil, fmt.Errorf("%w: not a readable xlsx workbook: xl/workbook.xml: %v", ErrUnreadable, err)
+	}
+	for _, sh := range wb.Sheets {
+		if sh.State == "hidden" || sh.State == "veryHidden" {
+			hidden = append(hidden, sh.Name)
+		} else {
+			visible = append(visible, sh.Name)
 		}
-		out = append(out, sh)
 	}
-	return out, nil
+	return visible, hidden, nil
 }
 
 // rowReader yields the rows of a source. Next returns the cells of the next

@@ -167,6 +167,9 @@ func outcome(t *testing.T, c badCase, own map[string]bool, out string, man *Mani
 		if len(f.IgnoredColumns) > 0 {
 			fmt.Fprintf(&b, ", ignored %q", f.IgnoredColumns)
 		}
+		if len(f.HiddenSheets) > 0 {
+			fmt.Fprintf(&b, ", hidden sheets %q not read", f.HiddenSheets)
+		}
 		b.WriteString("\n")
 	}
 	db, err := sql.Open("duckdb", filepath.Join(out, DBFile)+"?access_mode=read_only")
