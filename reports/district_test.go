@@ -1,9 +1,11 @@
 package reports_test
 
 import (
+	"archive/zip"
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -118,6 +120,14 @@ func TestDistrictWorkbook(t *testing.T) {
 	want := "[Overview Impact Dose-response Schools Subgroups Teacher practice Run history Data quality About]"
 	if got := fmt.Sprint(f.GetSheetList()); got != want {
 		t.Errorf("sheets = %s; want %s", got, want)
+	}
+
+	// Every sheet's last table has a working filter: the <autoFilter>
+	// element in the sheet, not only the defined name.
+	for _, sh := range f.GetSheetList() {
+		if n := sheetXMLCount(t, filepath.Join(out, "reports", reports.DistrictBook), sh, "<autoFilter "); n != 1 {
+			t.Errorf("%s: %d autoFilter elements; want 1", sh, n)
+		}
 	}
 
 	// Overview: the pooled impact for All equals the model's.
@@ -450,4 +460,38 @@ func humanInt(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// sheetXMLCount counts occurrences of s in the XML of the named sheet of
+// the workbook at path.
+func sheetXMLCount(t *testing.T, path, sheet, s string) int {
+	t.Helper()
+	f := open(t, path)
+	idx, err := f.GetSheetIndex(sheet)
+	if err != nil || idx < 0 {
+		t.Fatalf("no sheet %s", sheet)
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	// Sheets are numbered in order in workbooks excelize writes.
+	name := fmt.Sprintf("xl/worksheets/sheet%d.xml", idx+1)
+	for _, zf := range zr.File {
+		if zf.Name == name {
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strings.Count(string(b), s)
+		}
+	}
+	t.Fatalf("%s: no part %s", path, name)
+	return 0
 }

@@ -244,6 +244,13 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 			return err
 		}
 	}
+	// Set on the stream writer's worksheet before Flush writes it: after,
+	// excelize would parse the whole streamed sheet back to add it.
+	if filter != "" {
+		if err := b.f.AutoFilter(sheet, filter, nil); err != nil {
+			return err
+		}
+	}
 	if err := sw.Flush(); err != nil {
 		return err
 	}
@@ -263,10 +270,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	if err := b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet, RefersTo: titles}); err != nil {
 		return err
 	}
-	if filter == "" {
-		return nil
-	}
-	return b.f.AutoFilter(sheet, filter, nil)
+	return nil
 }
 
 // printFit prints the sheet landscape, its columns on pages pages wide.
