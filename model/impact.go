@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
@@ -19,7 +20,7 @@ SELECT school_year, subject, tested_grade, (baseline_source = 'fall') AS fall_ba
        english_learner, special_education, economically_disadvantaged, race_ethnicity
 FROM student_growth
 WHERE excluded IS NULL
-ORDER BY school_year, subject, student_id`
+ORDER BY school_year, subject, hash(student_id), student_id` // a fixed order, cheaper than by text
 
 // students is the analysis sample: one row per student, subject and year
 // with a spring z, a baseline z and a teacher of record.
@@ -35,6 +36,12 @@ type students struct {
 	hours    []float64
 	coached  []float64
 	subgroup map[string][]string // column → "Y", "N", a race_ethnicity value or ""
+
+	// Dense codes for the fixed-effect keys, so that design needs no map
+	// per row: grade and baseline kind, year, subject.
+	gradeFall, yearIx, subjectIx []int32
+	nGradeFall, nYear, nSubject  int
+	nTeacher                     int
 }
 
 func newStudents(f *frame) *students {
@@ -59,12 +66,20 @@ func newStudents(f *frame) *students {
 		}
 		s.subgroup[c] = out
 	}
+	s.encode()
 	return s
 }
 
 // index gives each distinct value a dense index in first-seen order.
 func index(vals []string) []int32 {
-	ids := map[string]int32{}
+	out, _ := denseIndex(vals)
+	return out
+}
+
+// denseIndex gives each distinct value a dense index in first-seen order,
+// and says how many there are.
+func denseIndex[T comparable](vals []T) ([]int32, int) {
+	ids := map[T]int32{}
 	out := make([]int32, len(vals))
 	for i, v := range vals {
 		id, ok := ids[v]
@@ -74,7 +89,7 @@ func index(vals []string) []int32 {
 		}
 		out[i] = id
 	}
-	return out
+	return out, len(ids)
 }
 
 // cell is one set of analysis rows a model is fitted on.
@@ -157,12 +172,19 @@ func (s *students) design(c cell, lead ...[]float64) design {
 	d.x = append(d.x, lead...)
 	baseFall, basePrior := make([]float64, n), make([]float64, n)
 	anyFall, anyPrior := false, false
-	type feKey struct {
-		grade, fall, year float64
-		subject           string
+	// Fixed-effect groups: grade and baseline kind, within year when the
+	// cell pools years and within subject when it pools subjects;
+	// numbered in first-seen order through a dense code.
+	codes := s.nGradeFall
+	if c.year == 0 {
+		codes *= s.nYear
 	}
-	fe := map[feKey]int32{}
-	cl := map[int32]int32{}
+	if c.subject == AllSubjects {
+		codes *= s.nSubject
+	}
+	fe := filled(codes, -1)
+	cl := filled(s.nTeacher, -1)
+	nfe, ncl := int32(0), int32(0)
 	for r, i := range c.rows {
 		d.y[r] = s.y[i]
 		if s.fall[i] == 1 {
@@ -170,25 +192,22 @@ func (s *students) design(c cell, lead ...[]float64) design {
 		} else {
 			basePrior[r], anyPrior = s.base[i], true
 		}
-		k := feKey{grade: s.grade[i], fall: s.fall[i]}
+		k := int(s.gradeFall[i])
 		if c.year == 0 {
-			k.year = s.year[i]
+			k = k*s.nYear + int(s.yearIx[i])
 		}
 		if c.subject == AllSubjects {
-			k.subject = s.subject[i]
+			k = k*s.nSubject + int(s.subjectIx[i])
 		}
-		g, ok := fe[k]
-		if !ok {
-			g = int32(len(fe))
-			fe[k] = g
+		if fe[k] < 0 {
+			fe[k], nfe = nfe, nfe+1
 		}
-		d.fe[r] = g
-		t, ok := cl[s.teacher[i]]
-		if !ok {
-			t = int32(len(cl))
-			cl[s.teacher[i]] = t
+		d.fe[r] = fe[k]
+		t := s.teacher[i]
+		if cl[t] < 0 {
+			cl[t], ncl = ncl, ncl+1
 		}
-		d.cluster[r] = t
+		d.cluster[r] = cl[t]
 	}
 	if anyFall {
 		d.x = append(d.x, baseFall)
@@ -376,4 +395,31 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// filled returns n copies of v.
+func filled(n int, v int32) []int32 {
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// encode sets the dense codes design uses; call it once the columns are
+// set.
+func (s *students) encode() {
+	for _, t := range s.teacher {
+		s.nTeacher = max(s.nTeacher, int(t)+1)
+	}
+	type gf struct{ grade, fall float64 }
+	gfs := make([]gf, s.n)
+	years := make([]string, s.n)
+	for i := range s.n {
+		gfs[i] = gf{s.grade[i], s.fall[i]}
+		years[i] = strconv.FormatFloat(s.year[i], 'g', -1, 64)
+	}
+	s.gradeFall, s.nGradeFall = denseIndex(gfs)
+	s.yearIx, s.nYear = denseIndex(years)
+	s.subjectIx, s.nSubject = denseIndex(s.subject)
 }

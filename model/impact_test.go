@@ -33,6 +33,7 @@ func fixture1() *students {
 	for i := range n {
 		s.year[i], s.subject[i], s.fall[i] = 2024, "Math", 1
 	}
+	s.encode()
 	return s
 }
 
