@@ -57,7 +57,8 @@ func (b *book) write(ctx context.Context, in Input, path string, steps []step) e
 			return fmt.Errorf("%s: %w", s.sheet, err)
 		}
 	}
-	b.f.SetActiveSheet(0)
+	// Sheet1, renamed, stays the active sheet: SetActiveSheet would parse
+	// every streamed sheet back only to set what is already set.
 	return b.save(path)
 }
 

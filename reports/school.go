@@ -232,7 +232,8 @@ func schoolBook(in Input, s *schoolData, latest int64, district [][]any, path st
 			return fail(fmt.Errorf("%s: %w", sh.name, err))
 		}
 	}
-	b.f.SetActiveSheet(0)
+	// Sheet1, renamed, stays the active sheet: SetActiveSheet would parse
+	// every streamed sheet back only to set what is already set.
 	return b.save(path)
 }
 
