@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -56,5 +57,26 @@ func TestNiceTicks(t *testing.T) {
 		if s := strings.Join(got, " "); s != c.want {
 			t.Errorf("Ticks(%g, %g) = %q, want %q", c.lo, c.hi, s, c.want)
 		}
+	}
+}
+
+// TestArm: an arm's mean and teacher-clustered CI from classroom sums,
+// against the same computed by hand from the students' growth:
+// classrooms {1, 2}, {3}, {0.5, 0.5, 2}: mean 1.5; the classrooms'
+// deviations 0, 1.5, -1.5; SE = sqrt(3/2 * 4.5) / 6; t(0.975, 2) =
+// 4.302652729911275.
+func TestArm(t *testing.T) {
+	a := arm([]classroom{{2, 3}, {1, 3}, {3, 3}})
+	se := math.Sqrt(1.5*4.5) / 6
+	tq := 4.302652729911275
+	if a.n != 6 || a.classrooms != 3 || !a.ok || math.Abs(a.mean-1.5) > 1e-12 ||
+		math.Abs(a.lo-(1.5-tq*se)) > 1e-9 || math.Abs(a.hi-(1.5+tq*se)) > 1e-9 {
+		t.Errorf("arm = %+v; want n 6, 3 classrooms, mean 1.5, CI %.6f to %.6f", a, 1.5-tq*se, 1.5+tq*se)
+	}
+	if a := arm([]classroom{{4, 2}}); a.ok || a.mean != 0.5 || a.classrooms != 1 {
+		t.Errorf("one classroom: %+v; want a mean and no CI", a)
+	}
+	if a := arm(nil); a.n != 0 || a.ok {
+		t.Errorf("no classroom: %+v", a)
 	}
 }

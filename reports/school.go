@@ -63,7 +63,10 @@ func Schools(ctx context.Context, in Input, dir string) error {
 		q   string
 		dst func(*schoolData) *[][]any
 	}{
-		{`SELECT school_id, school_year, subject, coached, teacher_id, growth FROM student_growth WHERE excluded IS NULL ORDER BY school_id, school_year, subject`,
+		// One row per classroom, not per student: 1.9M students of a
+		// state come back as 150k classrooms.
+		{`SELECT school_id, school_year, subject, coached, count(*), sum(growth) FROM student_growth WHERE excluded IS NULL
+		  GROUP BY school_id, school_year, subject, coached, teacher_id ORDER BY school_id, school_year, subject, coached, teacher_id`,
 			func(s *schoolData) *[][]any { return &s.growth }},
 		{`SELECT t.school_id, strftime(s.session_date, '%Y-%m') AS month, count(*), sum(s.minutes) / 60.0
 		  FROM coaching_sessions s JOIN coaching_cycles c USING (cycle_id) JOIN teachers t ON t.teacher_id = c.teacher_id
@@ -155,27 +158,33 @@ type armStats struct {
 	ok            bool // CI available (2+ classrooms)
 }
 
-func arm(ys []float64, teachers []string) armStats {
-	a := armStats{n: len(ys)}
-	if a.n == 0 {
-		return a
-	}
+// classroom is one teacher's students in an arm: how many, and the sum
+// of their growth.
+type classroom struct {
+	n   int64
+	sum float64
+}
+
+// arm computes an arm's statistics from its classrooms: Σ_i∈g (y_i - ȳ)
+// is the classroom's sum less its size times the arm's mean.
+func arm(rooms []classroom) armStats {
+	a := armStats{classrooms: len(rooms)}
 	sum := 0.0
-	for _, y := range ys {
-		sum += y
+	for _, c := range rooms {
+		a.n += int(c.n)
+		sum += c.sum
+	}
+	if a.n == 0 {
+		return armStats{}
 	}
 	a.mean = sum / float64(a.n)
-	byT := map[string]float64{}
-	for i, y := range ys {
-		byT[teachers[i]] += y - a.mean
-	}
-	a.classrooms = len(byT)
 	if a.classrooms < 2 {
 		return a
 	}
 	ss := 0.0
-	for _, s := range byT {
-		ss += s * s
+	for _, c := range rooms {
+		d := c.sum - float64(c.n)*a.mean
+		ss += d * d
 	}
 	g := float64(a.classrooms)
 	se := math.Sqrt(g/(g-1)*ss) / float64(a.n)
@@ -243,20 +252,18 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		subject string
 		coached bool
 	}
-	ys := map[key][]float64{}
-	ts := map[key][]string{}
+	rooms := map[key][]classroom{}
 	var keys []key
 	for _, r := range s.growth {
 		k := key{i64(r[0]), str(r[1]), r[2] == true}
-		if _, ok := ys[k]; !ok {
+		if _, ok := rooms[k]; !ok {
 			keys = append(keys, k)
 		}
 		g, _ := num(r[4])
-		ys[k] = append(ys[k], g)
-		ts[k] = append(ts[k], str(r[3]))
+		rooms[k] = append(rooms[k], classroom{i64(r[3]), g})
 	}
 	everCoached := false
-	for k := range ys {
+	for k := range rooms {
 		everCoached = everCoached || k.coached
 	}
 	var rows, glance [][]any
@@ -267,10 +274,10 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 			continue
 		}
 		seen[k] = true
-		not := arm(ys[k], ts[k])
+		not := arm(rooms[k])
 		kc := k
 		kc.coached = true
-		co := arm(ys[kc], ts[kc])
+		co := arm(rooms[kc])
 		arms := []struct {
 			label string
 			st    armStats
