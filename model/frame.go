@@ -83,9 +83,9 @@ func (d *DB) queryFrame(ctx context.Context, q string, args ...any) (*frame, err
 			for i, field := range rec.Schema().Fields() {
 				switch a := rec.Column(i).(type) {
 				case *array.String:
-					strs[field.Name] = append(strs[field.Name], appendStrings(nil, a, f.interned))
+					strs[field.Name] = append(strs[field.Name], appendStrings(make([]string, 0, a.Len()), a, f.interned))
 				case *array.LargeString:
-					strs[field.Name] = append(strs[field.Name], appendStrings(nil, a, f.interned))
+					strs[field.Name] = append(strs[field.Name], appendStrings(make([]string, 0, a.Len()), a, f.interned))
 				default:
 					v, err := appendNumbers(make([]float64, 0, a.Len()), a)
 					if err != nil {

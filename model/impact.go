@@ -3,10 +3,8 @@ package model
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
@@ -42,6 +40,8 @@ type students struct {
 	gradeFall, yearIx, subjectIx []int32
 	nGradeFall, nYear, nSubject  int
 	nTeacher                     int
+	groupIx                      map[string][]int32  // subgroup column → code of each row's value
+	groupNames                   map[string][]string // subgroup column → value of each code
 }
 
 func newStudents(f *frame) *students {
@@ -111,20 +111,26 @@ func (c cell) schoolYear() *int {
 // cells returns the model cells: each school year and subject, each
 // subject over all years, and everything pooled.
 func (s *students) cells() []cell {
-	type key struct {
-		year    int
-		subject string
+	all := make([]int, s.n)
+	for i := range all {
+		all[i] = i
 	}
-	by := map[key][]int{}
+	year := make([]int, s.nYear)          // year of each year code
+	subject := make([]string, s.nSubject) // subject of each subject code
 	for i := range s.n {
-		y, sub := int(s.year[i]), s.subject[i]
-		for _, k := range []key{{y, sub}, {0, sub}, {0, AllSubjects}} {
-			by[k] = append(by[k], i)
+		year[s.yearIx[i]], subject[s.subjectIx[i]] = int(s.year[i]), s.subject[i]
+	}
+	var out []cell
+	for k, rows := range split(all, s.nYear*s.nSubject, func(i int) int { return int(s.yearIx[i])*s.nSubject + int(s.subjectIx[i]) }) {
+		if len(rows) > 0 {
+			out = append(out, cell{subject: subject[k%s.nSubject], year: year[k/s.nSubject], rows: rows})
 		}
 	}
-	out := make([]cell, 0, len(by))
-	for k, rows := range by {
-		out = append(out, cell{subject: k.subject, year: k.year, rows: rows})
+	for k, rows := range split(all, s.nSubject, func(i int) int { return int(s.subjectIx[i]) }) {
+		out = append(out, cell{subject: subject[k], rows: rows})
+	}
+	if s.n > 0 {
+		out = append(out, cell{subject: AllSubjects, rows: all})
 	}
 	slices.SortFunc(out, func(a, b cell) int {
 		// Years in order, pooled years last; subjects by name, All last.
@@ -148,15 +154,22 @@ var subgroupColumns = []string{"english_learner", "special_education", "economic
 func (s *students) subgroups(c cell) []cell {
 	var out []cell
 	for _, col := range subgroupColumns {
-		vals := s.subgroup[col]
-		by := map[string][]int{}
-		for _, i := range c.rows {
-			if v := vals[i]; v != "" {
-				by[v] = append(by[v], i)
+		ix, names := s.groupIx[col], s.groupNames[col]
+		by := split(c.rows, len(names), func(i int) int {
+			if names[ix[i]] == "" {
+				return -1
 			}
+			return int(ix[i])
+		})
+		order := make([]int, len(names))
+		for k := range order {
+			order[k] = k
 		}
-		for _, v := range slices.Sorted(maps.Keys(by)) {
-			out = append(out, cell{subject: c.subject, year: c.year, subgroup: col + " = " + v, rows: by[v]})
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+		for _, k := range order {
+			if len(by[k]) > 0 {
+				out = append(out, cell{subject: c.subject, year: c.year, subgroup: col + " = " + names[k], rows: by[k]})
+			}
 		}
 	}
 	return out
@@ -229,18 +242,23 @@ func gather(v []float64, rows []int) []float64 {
 
 // counts fills the sample sizes of e from c's rows.
 func (s *students) counts(e *Estimate, c cell) {
-	teachers := map[int32]bool{}
-	coachedTeachers := map[int32]bool{}
+	// Bit 1: the teacher has a student in c; bit 2: a coached one.
+	seen := make([]uint8, s.nTeacher)
 	for _, i := range c.rows {
-		teachers[s.teacher[i]] = true
+		t := s.teacher[i]
+		if seen[t]&1 == 0 {
+			seen[t] |= 1
+			e.NTeachers++
+		}
 		if s.coached[i] == 1 {
 			e.NCoachedStudents++
-			coachedTeachers[s.teacher[i]] = true
+			if seen[t]&2 == 0 {
+				seen[t] |= 2
+				e.NCoachedTeachers++
+			}
 		}
 	}
 	e.NStudents = len(c.rows)
-	e.NTeachers = len(teachers)
-	e.NCoachedTeachers = len(coachedTeachers)
 }
 
 // estimable reports whether a coached-versus-not model may be fitted on
@@ -414,12 +432,43 @@ func (s *students) encode() {
 	}
 	type gf struct{ grade, fall float64 }
 	gfs := make([]gf, s.n)
-	years := make([]string, s.n)
 	for i := range s.n {
 		gfs[i] = gf{s.grade[i], s.fall[i]}
-		years[i] = strconv.FormatFloat(s.year[i], 'g', -1, 64)
 	}
 	s.gradeFall, s.nGradeFall = denseIndex(gfs)
-	s.yearIx, s.nYear = denseIndex(years)
+	s.yearIx, s.nYear = denseIndex(s.year)
 	s.subjectIx, s.nSubject = denseIndex(s.subject)
+	s.groupIx = map[string][]int32{}
+	s.groupNames = map[string][]string{}
+	for col, vals := range s.subgroup {
+		ix, _ := denseIndex(vals)
+		var names []string
+		for i, v := range vals {
+			if int(ix[i]) == len(names) {
+				names = append(names, v)
+			}
+		}
+		s.groupIx[col], s.groupNames[col] = ix, names
+	}
+}
+
+// split groups rows by code(row), one of n codes (-1: left out), each
+// group's rows in order.
+func split(rows []int, n int, code func(int) int) [][]int {
+	counts := make([]int, n)
+	for _, i := range rows {
+		if k := code(i); k >= 0 {
+			counts[k]++
+		}
+	}
+	out := make([][]int, n)
+	for k, c := range counts {
+		out[k] = make([]int, 0, c)
+	}
+	for _, i := range rows {
+		if k := code(i); k >= 0 {
+			out[k] = append(out[k], i)
+		}
+	}
+	return out
 }
