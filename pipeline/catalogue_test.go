@@ -191,6 +191,24 @@ func outcome(t *testing.T, c badCase, own map[string]bool, out string, man *Mani
 	if want := fmt.Sprintf(", %d rejected values", len(rows)); !strings.HasSuffix(title, want) {
 		t.Errorf("district.xlsx Data quality says %q; want it to end %q", title, want)
 	}
+	// And what the file was read as: its encoding, its hidden sheets.
+	dq, _ := f.GetRows("Data quality")
+	for _, st := range man.Files {
+		var want []string
+		if st.Encoding != "" {
+			want = append(want, "decoded from "+st.Encoding)
+		}
+		if len(st.HiddenSheets) > 0 {
+			want = append(want, "hidden sheets not read: "+strings.Join(st.HiddenSheets, ", "))
+		}
+		for _, w := range want {
+			if !slices.ContainsFunc(dq, func(r []string) bool {
+				return len(r) > 0 && r[0] == st.Source && slices.ContainsFunc(r, func(c string) bool { return strings.Contains(c, w) })
+			}) {
+				t.Errorf("district.xlsx Data quality: no %q on the row of %s", w, st.Source)
+			}
+		}
+	}
 	for _, q := range c.queries {
 		b.WriteString("sql: " + q + "\n")
 		for _, r := range query(t, db, q) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
 	"github.com/xuri/excelize/v2"
 )
@@ -451,16 +452,32 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 		if s.RowsRead != s.RowsLoaded+s.RowsRejected {
 			status = "DOES NOT RECONCILE"
 		}
-		recon = append(recon, []any{s.Source, s.Table, int64(s.RowsRead), int64(s.RowsLoaded), int64(s.RowsRejected), status, s.SHA256})
+		recon = append(recon, []any{s.Source, s.Table, int64(s.RowsRead), int64(s.RowsLoaded), int64(s.RowsRejected), status, fileNotes(s), s.SHA256})
 	}
 	rej, err := queryRows(ctx, in.DB, `SELECT file || coalesce('[' || sheet || ']', ''), table_name, "row", coalesce("column", ''), coalesce(value, ''), reason, coalesce(detail, '') FROM rejects ORDER BY file, sheet, "row", "column"`)
 	if err != nil {
 		return err
 	}
 	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %d rejected values", len(in.Files), len(rej)), []section{
-		{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "SHA-256", Width: 20}}, Rows: recon},
-		{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row"}, {Name: "Column"}, {Name: "Value"}, {Name: "Reason"}, {Name: "Detail"}}, Rows: rej},
+		{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 40, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon},
+		{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row"}, {Name: "Column"}, {Name: "Value", Width: 40, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 60, Style: b.wrap}}, Rows: rej},
 	})
+}
+
+// fileNotes says what a reader of the file might not expect: its text
+// encoding, the columns left unread, a workbook's hidden sheets.
+func fileNotes(s ingest.Stats) string {
+	var notes []string
+	if s.Encoding != "" {
+		notes = append(notes, "decoded from "+s.Encoding)
+	}
+	if len(s.IgnoredColumns) > 0 {
+		notes = append(notes, "columns not used: "+strings.Join(s.IgnoredColumns, ", "))
+	}
+	if len(s.HiddenSheets) > 0 {
+		notes = append(notes, "hidden sheets not read: "+strings.Join(s.HiddenSheets, ", "))
+	}
+	return strings.Join(notes, "; ")
 }
 
 // definitions are the About sheet's glossary.
