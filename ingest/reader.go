@@ -93,6 +93,7 @@ type conv struct {
 	scale   float64
 	app     func(c cell)      // appends to the Arrow builder
 	memo    map[string]string // folded spellings of a subject, enum or principles value
+	ref     *keySet           // the keys the value must be among (Column.Ref, when that table was given)
 	redact  bool              // hash the value (Keys.Redact)
 	drop    bool              // leave the value out (Keys.Redact)
 }
@@ -118,6 +119,7 @@ type Reader struct {
 	seen     *keySet // hashes of composite keys -> first row
 	seed     maphash.Seed
 	keyBuf   []byte
+	keyHash  uint64 // hash of the row's one-column key, set by checkRow
 	pos      positions
 	pending  [][]string // rows read past the header during detection
 	plines   []int
@@ -205,6 +207,9 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 		cv.app = appender(r.bld.Field(i), c.Kind)
 		if r.keys.Redact != nil {
 			cv.redact, cv.drop = redactedColumns[c.Name], droppedColumns[c.Name]
+		}
+		if c.Ref != "" && r.keys.present[c.Ref] {
+			cv.ref = r.keys.ids[c.Ref]
 		}
 		r.convs[i] = cv
 	}
@@ -622,13 +627,13 @@ func parsePrinciples(v string) (string, error) {
 // checkRow applies the checks that span columns or tables: references,
 // dates within the school year, and duplicate keys.
 func (r *Reader) checkRow(fault func(col, val string, err error, detail string)) {
-	for i, cv := range r.convs {
-		ref := cv.col.Ref
-		if ref == "" || r.row[i].null || !r.keys.present[ref] {
+	for i := range r.convs {
+		cv := &r.convs[i]
+		if cv.ref == nil || r.row[i].null {
 			continue
 		}
-		if r.keys.ids[ref].get(r.keys.hash(r.row[i].s)) == 0 {
-			fault(cv.col.Name, r.row[i].s, ErrUnknownID, "not in "+ref)
+		if cv.ref.get(r.keys.hash(r.row[i].s)) == 0 {
+			fault(cv.col.Name, r.row[i].s, ErrUnknownID, "not in "+cv.col.Ref)
 		}
 	}
 	if len(r.faults) > 0 {
@@ -671,7 +676,8 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 		if k.null {
 			return
 		}
-		if first := r.single.get(r.keys.hash(k.s)); first != 0 {
+		r.keyHash = r.keys.hash(k.s) // register stores it if the row loads
+		if first := r.single.get(r.keyHash); first != 0 {
 			fault(r.t.Columns[r.keyIdx[0]].Name, k.s, ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
 		}
 		return
@@ -723,7 +729,7 @@ func (r *Reader) register() {
 	if r.single == nil || r.row[r.keyIdx[0]].null {
 		return
 	}
-	r.single.insert(r.keys.hash(r.row[r.keyIdx[0]].s), int32(r.line))
+	r.single.insert(r.keyHash, int32(r.line))
 	if r.t.Name == "coaching_cycles" {
 		id := strings.Clone(r.row[r.keyIdx[0]].s)
 		r.keys.cycleYear[id] = int32(r.row[r.pos.year].n)
