@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/xml"
 	"fmt"
@@ -26,7 +25,7 @@ func checkZip(file string, lim Limits) error {
 	var total uint64
 	for _, f := range zr.File {
 		size := f.UncompressedSize64
-		name := strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))
+		name := strings.ToLower(partName(f))
 		big := strings.HasPrefix(name, "xl/worksheets/") || name == "xl/sharedstrings.xml"
 		switch {
 		case big && size > uint64(lim.MaxSheetBytes):
@@ -85,23 +84,22 @@ func sheetMerges(file, sheet string) ([]vmerge, error) {
 	defer rc.Close()
 	var out []vmerge
 	err = scanMergeRefs(rc, func(ref string) {
-		c1, r1, c2, r2, ok := rangeRef(ref)
-		if ok && r2 > r1 {
-			out = append(out, vmerge{col: c1, top: r1, bottom: r2})
+		// A horizontal extent is one wide cell: nothing to fill.
+		col, top, bottom, ok := rangeRef(ref)
+		if ok && bottom > top {
+			out = append(out, vmerge{col: col, top: top, bottom: bottom})
 		}
-		_ = c2 // a horizontal extent is one wide cell: nothing to fill
 	})
 	return out, err
 }
 
 // scanMergeRefs calls fn with the ref of every mergeCell element in r.
 func scanMergeRefs(r io.Reader, fn func(ref string)) error {
-	br := bufio.NewReaderSize(r, 1<<16)
 	const tag = "mergeCell "
 	var carry []byte
 	buf := make([]byte, 1<<16)
 	for {
-		n, err := br.Read(buf)
+		n, err := r.Read(buf)
 		data := append(carry, buf[:n]...)
 		i := 0
 		for {
@@ -154,19 +152,19 @@ func elementStart(before []byte) bool {
 	return len(p) == 0 || (p[len(p)-1] == ':' && !bytes.ContainsAny(p, " \t\r\n>/\"'"))
 }
 
-// rangeRef parses "B2:B5" into 1-based columns and rows.
-func rangeRef(ref string) (c1, r1, c2, r2 int, ok bool) {
+// rangeRef parses "B2:C5" into its left column and its top and bottom
+// rows, 1-based.
+func rangeRef(ref string) (col, top, bottom int, ok bool) {
 	a, b, found := strings.Cut(ref, ":")
 	if !found {
-		return 0, 0, 0, 0, false
+		return 0, 0, 0, false
 	}
-	var err1, err2 error
-	c1, r1, err1 = excelize.CellNameToCoordinates(a)
-	c2, r2, err2 = excelize.CellNameToCoordinates(b)
+	c1, r1, err1 := excelize.CellNameToCoordinates(a)
+	c2, r2, err2 := excelize.CellNameToCoordinates(b)
 	if err1 != nil || err2 != nil {
-		return 0, 0, 0, 0, false
+		return 0, 0, 0, false
 	}
-	return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2), true
+	return min(c1, c2), min(r1, r2), max(r1, r2), true
 }
 
 // sheetPart finds the zip entry of the named sheet through the workbook
@@ -205,7 +203,7 @@ func sheetPart(zr *zip.Reader, sheet string) (*zip.File, error) {
 			target = path.Join("xl", target)
 		}
 		for _, f := range zr.File {
-			if strings.EqualFold(strings.ReplaceAll(f.Name, "\\", "/"), target) {
+			if strings.EqualFold(partName(f), target) {
 				return f, nil
 			}
 		}
@@ -217,7 +215,7 @@ func sheetPart(zr *zip.Reader, sheet string) (*zip.File, error) {
 // part leaves v empty.
 func readXMLPart(zr *zip.Reader, name string, v any) error {
 	for _, f := range zr.File {
-		if !strings.EqualFold(strings.ReplaceAll(f.Name, "\\", "/"), name) {
+		if !strings.EqualFold(partName(f), name) {
 			continue
 		}
 		rc, err := f.Open()
@@ -229,3 +227,7 @@ func readXMLPart(zr *zip.Reader, name string, v any) error {
 	}
 	return nil
 }
+
+// partName is a zip entry's name with forward slashes (some writers use
+// backslashes).
+func partName(f *zip.File) string { return strings.ReplaceAll(f.Name, "\\", "/") }
