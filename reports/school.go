@@ -18,7 +18,7 @@ import (
 // all schools by a few queries.
 type schoolData struct {
 	id, name, cohort string
-	growth           [][]any // school_year, subject, coached, teacher_id, growth
+	growth           [][]any // per classroom: school_year, subject, coached, students, sum of growth
 	months           [][]any
 	activity         [][]any
 	focus            [][]any
