@@ -25,6 +25,11 @@ type Config struct {
 	// MinCell is the smallest number of students a reported cell may
 	// rest on; smaller cells are suppressed. >= 1; default 10.
 	MinCell int `toml:"min_cell"`
+	// MinClassrooms is the fewest classrooms (teachers of record) a
+	// reported cell of student results may rest on, in every workbook;
+	// smaller cells are suppressed, since they would be one or two
+	// teachers' results. >= 1; default 3.
+	MinClassrooms int `toml:"min_classrooms"`
 	// ShowTeacherNames lets principal workbooks name teachers in coaching
 	// activity counts. Default false.
 	ShowTeacherNames bool `toml:"show_teacher_names"`
@@ -65,7 +70,7 @@ func (l Limits) Ingest() ingest.Limits {
 
 // Default returns the configuration used when no file is given.
 func Default() Config {
-	return Config{MinCell: 10, Reports: []string{ReportDistrict, ReportCohorts, ReportSchools}}
+	return Config{MinCell: 10, MinClassrooms: 3, Reports: []string{ReportDistrict, ReportCohorts, ReportSchools}}
 }
 
 // The workbooks Config.Reports may name.
@@ -105,6 +110,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.MinCell < 1 {
 		errs = append(errs, fmt.Errorf("min_cell = %d: must be at least 1", c.MinCell))
+	}
+	if c.MinClassrooms < 1 {
+		errs = append(errs, fmt.Errorf("min_classrooms = %d: must be at least 1", c.MinClassrooms))
 	}
 	for _, r := range c.Reports {
 		if r != ReportDistrict && r != ReportCohorts && r != ReportSchools {

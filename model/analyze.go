@@ -19,6 +19,11 @@ type AnalyzeOptions struct {
 	// students in either group (or a dosage band with fewer students) is
 	// reported as suppressed. >= 1.
 	MinCell int
+	// MinClassrooms is the second suppression threshold: an estimate
+	// whose coached or uncoached students have fewer teachers of record
+	// than this (or a dosage band with fewer teachers) is suppressed, since
+	// it would be those teachers' results. 0 means 1 (no floor).
+	MinClassrooms int
 	// Seed seeds the bootstrap of the Callaway-Sant'Anna standard errors.
 	Seed uint64
 }
@@ -59,6 +64,7 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	if opt.MinCell < 1 {
 		return nil, fmt.Errorf("analyze: MinCell %d: must be at least 1", opt.MinCell)
 	}
+	floor := suppression{students: opt.MinCell, teachers: max(opt.MinClassrooms, 1)}
 	done := d.step("analysis students")
 	f, err := d.queryFrame(ctx, analysisQuery)
 	if err != nil {
@@ -72,11 +78,11 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	var bands []Band
 	// The cells' fits are independent and s is only read: one per core.
 	done = d.step("analysis impact")
-	est = append(est, parallel(cells, func(c cell) Estimate { return s.impact(c, opt.MinCell) })...)
+	est = append(est, parallel(cells, func(c cell) Estimate { return s.impact(c, floor) })...)
 	done()
 	done = d.step("analysis dose-response")
-	est = append(est, parallel(cells, func(c cell) Estimate { return s.dose(c, opt.MinCell) })...)
-	for _, b := range parallel(cells, func(c cell) []Band { return s.bands(c, opt.MinCell) }) {
+	est = append(est, parallel(cells, func(c cell) Estimate { return s.dose(c, floor) })...)
+	for _, b := range parallel(cells, func(c cell) []Band { return s.bands(c, floor) }) {
 		bands = append(bands, b...)
 	}
 	done()
@@ -105,7 +111,7 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	for _, c := range cells {
 		groups = append(groups, s.subgroups(c)...)
 	}
-	est = append(est, parallel(groups, func(c cell) Estimate { return s.impact(c, opt.MinCell) })...)
+	est = append(est, parallel(groups, func(c cell) Estimate { return s.impact(c, floor) })...)
 	done()
 
 	defer d.step("analysis write")()

@@ -45,7 +45,7 @@ type Band struct {
 
 // bands fits the impact model with a dummy per dosage band (0 hours the
 // reference) on c and returns one row per band.
-func (s *students) bands(c cell, minCell int) []Band {
+func (s *students) bands(c cell, floor suppression) []Band {
 	n := len(c.rows)
 	band := make([]int, n)
 	count := make([]int, len(bandNames))
@@ -127,9 +127,12 @@ func (s *students) bands(c cell, minCell int) []Band {
 	}
 	for b := range out {
 		switch {
-		case count[b] > 0 && count[b] < minCell:
+		case count[b] > 0 && (count[b] < floor.students || out[b].NTeachers < floor.teachers):
 			out[b].AdjustedMean, out[b].Difference, out[b].StdError, out[b].CILow, out[b].CIHigh = nil, nil, nil, nil, nil
-			out[b].Suppressed, out[b].Note = true, suppressNote(minCell)
+			out[b].Suppressed, out[b].Note = true, suppressNote(floor.students)
+			if count[b] >= floor.students {
+				out[b].Note = classroomNote(floor.teachers)
+			}
 		case count[b] == 0:
 			out[b].Note = "no students"
 		case out[b].AdjustedMean == nil:

@@ -261,39 +261,52 @@ func (s *students) counts(e *Estimate, c cell) {
 	e.NStudents = len(c.rows)
 }
 
+// suppression is the floor a published number rests on: at least
+// students students and teachers teachers of record (classrooms).
+type suppression struct{ students, teachers int }
+
 // estimable reports whether a coached-versus-not model may be fitted on
-// e's counts; if not, it marks e suppressed (an arm under minCell
-// students) or notes the missing arm.
-func estimable(e *Estimate, minCell int) bool {
-	switch nc, nn := e.NCoachedStudents, e.NStudents-e.NCoachedStudents; {
-	case e.NStudents < minCell:
+// e's counts; if not, it marks e suppressed (an arm under the floor's
+// students or teachers) or notes the missing arm.
+func estimable(e *Estimate, floor suppression) bool {
+	nc, nn := e.NCoachedStudents, e.NStudents-e.NCoachedStudents
+	tc, tn := e.NCoachedTeachers, e.NTeachers-e.NCoachedTeachers
+	switch {
+	case e.NStudents < floor.students:
 		// Checked first: even "no coached students" would disclose
 		// something about a small group.
-		e.Suppressed, e.Note = true, suppressNote(minCell)
+		e.Suppressed, e.Note = true, suppressNote(floor.students)
 	case nc == 0:
 		e.Note = "no coached students"
 	case nn == 0:
 		e.Note = "no students of uncoached teachers"
-	case nc < minCell || nn < minCell:
-		e.Suppressed, e.Note = true, suppressNote(minCell)
+	case nc < floor.students || nn < floor.students:
+		e.Suppressed, e.Note = true, suppressNote(floor.students)
+	case tc < floor.teachers || tn < floor.teachers:
+		e.Suppressed, e.Note = true, classroomNote(floor.teachers)
 	default:
 		return true
 	}
 	return false
 }
 
-// suppressNote is the note of a suppressed estimate.
+// suppressNote is the note of an estimate suppressed for its students.
 func suppressNote(minCell int) string { return fmt.Sprintf("suppressed (n<%d)", minCell) }
+
+// classroomNote is the note of an estimate suppressed for its teachers.
+func classroomNote(minTeachers int) string {
+	return fmt.Sprintf("suppressed (fewer than %d classrooms)", minTeachers)
+}
 
 // impact fits the impact model (analysis AnalysisImpact, or
 // AnalysisSubgroup when c is a subgroup) on c.
-func (s *students) impact(c cell, minCell int) Estimate {
+func (s *students) impact(c cell, floor suppression) Estimate {
 	e := Estimate{Analysis: AnalysisImpact, Subject: c.subject, SchoolYear: c.schoolYear(), Subgroup: c.subgroup, Unit: "SD of spring score"}
 	if c.subgroup != "" {
 		e.Analysis = AnalysisSubgroup
 	}
 	s.counts(&e, c)
-	if !estimable(&e, minCell) {
+	if !estimable(&e, floor) {
 		return e
 	}
 	coached := gather(s.coached, c.rows)
@@ -315,10 +328,10 @@ func (s *students) impact(c cell, minCell int) Estimate {
 }
 
 // dose fits the dose-response model on c: hours in place of coached.
-func (s *students) dose(c cell, minCell int) Estimate {
+func (s *students) dose(c cell, floor suppression) Estimate {
 	e := Estimate{Analysis: AnalysisDose, Subject: c.subject, SchoolYear: c.schoolYear(), Subgroup: c.subgroup, Unit: "SD of spring score per coaching hour"}
 	s.counts(&e, c)
-	if !estimable(&e, minCell) {
+	if !estimable(&e, floor) {
 		return e
 	}
 	f, err := ols(s.design(c, gather(s.hours, c.rows)))

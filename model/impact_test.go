@@ -65,7 +65,7 @@ func check(t *testing.T, name string, got *float64, want float64) {
 func TestImpactKnownAnswer(t *testing.T) {
 	s := fixture1()
 	c := cell{subject: "Math", year: 2024, rows: allRows(s.n)}
-	e := s.impact(c, 1)
+	e := s.impact(c, suppression{students: 1, teachers: 1})
 	if e.Note != "only 6 clusters: cluster-robust standard errors can be too small with fewer than 30" {
 		t.Errorf("note %q", e.Note)
 	}
@@ -84,11 +84,11 @@ func TestImpactKnownAnswer(t *testing.T) {
 		t.Errorf("df %d, n %d/%d, teachers %d/%d", e.DF, e.NStudents, e.NCoachedStudents, e.NTeachers, e.NCoachedTeachers)
 	}
 
-	d := s.dose(c, 1)
+	d := s.dose(c, suppression{students: 1, teachers: 1})
 	check(t, "dose estimate", d.Estimate, 0.0021773345130596034)
 	check(t, "dose std_error", d.StdError, 0.011766417169237106)
 
-	bands := s.bands(c, 1)
+	bands := s.bands(c, suppression{students: 1, teachers: 1})
 	wantDiff := []float64{0, -0.162212314743897440, -0.127789980002920522, 0.060117777135381023}
 	wantSE := []float64{0, 0.102823008284131975, 0.100366146935145589, 0.108211358031509969}
 	wantAdj := []float64{0.21355977153196054, 0.051347456788063101, 0.085769791529040018, 0.27367754866734156}
@@ -108,17 +108,25 @@ func TestImpactSuppression(t *testing.T) {
 	s := fixture1()
 	c := cell{subject: "Math", year: 2024, rows: allRows(s.n)}
 	// 9 coached and 9 not: a threshold of 10 suppresses, 9 does not.
-	e := s.impact(c, 10)
+	e := s.impact(c, suppression{students: 10, teachers: 1})
 	if !e.Suppressed || e.Estimate != nil || e.HedgesG != nil || e.Note != "suppressed (n<10)" {
 		t.Errorf("minCell 10: %+v", e)
 	}
-	if e := s.impact(c, 9); e.Suppressed || e.Estimate == nil {
+	if e := s.impact(c, suppression{students: 9, teachers: 1}); e.Suppressed || e.Estimate == nil {
 		t.Errorf("minCell 9: %+v", e)
 	}
-	if e := s.dose(c, 10); !e.Suppressed || e.Estimate != nil {
+	if e := s.dose(c, suppression{students: 10, teachers: 1}); !e.Suppressed || e.Estimate != nil {
 		t.Errorf("dose, minCell 10: %+v", e)
 	}
-	bands := s.bands(c, 5)
+	// 3 coached teachers (A, C, E) and 3 not (B, D, F): a floor of 3
+	// classrooms publishes, 4 suppresses and says why.
+	if e := s.impact(c, suppression{students: 9, teachers: 3}); e.Suppressed {
+		t.Errorf("3 classrooms per arm, floor 3: %+v", e)
+	}
+	if e := s.impact(c, suppression{students: 9, teachers: 4}); !e.Suppressed || e.Estimate != nil || e.Note != "suppressed (fewer than 4 classrooms)" {
+		t.Errorf("3 classrooms per arm, floor 4: %+v", e)
+	}
+	bands := s.bands(c, suppression{students: 5, teachers: 1})
 	for _, b := range bands[1:4] { // 4, 2 and 3 students
 		if b.NStudents > 0 && (!b.Suppressed || b.AdjustedMean != nil || b.Difference != nil) {
 			t.Errorf("band %s with %d students not suppressed: %+v", b.Band, b.NStudents, b)
@@ -132,23 +140,23 @@ func TestImpactSuppression(t *testing.T) {
 func TestImpactNotEstimable(t *testing.T) {
 	s := fixture1()
 	// Only teacher A: no comparison group.
-	e := s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 2, 3}}, 1)
+	e := s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 2, 3}}, suppression{students: 1, teachers: 1})
 	if e.Estimate != nil || e.Suppressed || e.Note != "no students of uncoached teachers" {
 		t.Errorf("one arm: %+v", e)
 	}
 	// Grade 3 only (teachers A, B and E): estimable.
-	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 4, 5, 14}}, 1) // grade 3 only: A, A, B, B, E
+	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 4, 5, 14}}, suppression{students: 1, teachers: 1}) // grade 3 only: A, A, B, B, E
 	if e.Estimate == nil {
 		t.Errorf("grade-3 cell: %+v", e)
 	}
 	// A's grade-3 students against B's grade-4 ones: the grade effect
 	// absorbs coached.
-	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 6, 7}}, 1)
+	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 6, 7}}, suppression{students: 1, teachers: 1})
 	if e.Estimate != nil || !strings.Contains(e.Note, "collinear") {
 		t.Errorf("coached absorbed by grade: %+v", e)
 	}
 	// No coached student at all.
-	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{4, 5, 6, 7, 11, 12, 13}}, 1)
+	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{4, 5, 6, 7, 11, 12, 13}}, suppression{students: 1, teachers: 1})
 	if e.Estimate != nil || e.Note != "no coached students" {
 		t.Errorf("no coached: %+v", e)
 	}

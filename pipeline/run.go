@@ -214,7 +214,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if err := db.Build(ctx); err != nil {
 		return nil, err
 	}
-	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: opts.Config.MinCell, Seed: 1}); err != nil {
+	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, Seed: 1}); err != nil {
 		return nil, err
 	}
 	if err := db.ImportHistory(ctx, histPath); err != nil {
@@ -227,7 +227,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("model", t0)
 
 	t0 = time.Now()
-	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started,
+	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started,
 		Progress: func(what string, done, total int) { progress(opts, "reports", what, done, total) }}
 	for _, b := range []struct{ cfg, book string }{
 		{config.ReportDistrict, reports.DistrictBook}, {config.ReportCohorts, reports.CohortsBook}, {config.ReportSchools, reports.SchoolsDir},
