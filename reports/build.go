@@ -25,6 +25,9 @@ type Input struct {
 	DB      Querier
 	Files   []ingest.Stats
 	MinCell int // suppression threshold (students), >= 1
+	// MinClassrooms is the second threshold: the fewest classrooms
+	// (teachers of record) a cell of student results rests on; 0 means 1.
+	MinClassrooms int
 	// ShowTeacherNames lets school workbooks name teachers in
 	// coaching-activity counts (never beside student results).
 	ShowTeacherNames bool
@@ -39,6 +42,10 @@ type Input struct {
 	// Progress, when set, hears each workbook written: what, how many so
 	// far of how many. It may be called from several goroutines at once.
 	Progress func(what string, done, total int)
+
+	// plan is every suppression decision, made by Build before any
+	// workbook is written.
+	plan *disclosure
 }
 
 // The workbooks Build writes into the reports folder.
@@ -55,6 +62,10 @@ func Build(ctx context.Context, in Input, reportsDir, chartsDir string) error {
 		return fmt.Errorf("reports: MinCell %d: must be at least 1", in.MinCell)
 	}
 	in.ChartsDir = chartsDir
+	in, err := in.planned(ctx)
+	if err != nil {
+		return err
+	}
 	skip := func(name string) bool { return slices.Contains(in.Skip, name) }
 	// The school workbooks need no chart: they are written alongside the
 	// charts and the district and cohort workbooks, which embed charts.
@@ -137,4 +148,18 @@ func queryRows(ctx context.Context, db Querier, q string, args ...any) ([][]any,
 		out = append(out, vals)
 	}
 	return out, rows.Err()
+}
+
+// planned returns in with its suppression plan, made now if it has none
+// (a workbook written on its own, outside Build).
+func (in Input) planned(ctx context.Context) (Input, error) {
+	if in.plan != nil {
+		return in, nil
+	}
+	plan, err := planDisclosure(ctx, in)
+	if err != nil {
+		return in, fmt.Errorf("suppression: %w", err)
+	}
+	in.plan = plan
+	return in, nil
 }

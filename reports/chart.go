@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/coachimpact/coachimpact/model"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -139,7 +141,13 @@ func bandsChart(ctx context.Context, in Input, path string) error {
 	p.Y.Label.Text = "Adjusted spring z (SD)"
 	p.X.Label.Text = "Coaching hours of the teacher of record before the spring test"
 	var names []string
-	for i, r := range rows {
+	kept := rows[:0]
+	for _, r := range rows {
+		if !in.plan.bands[bandKey{model.AllSubjects, str(r[0]), 0}] {
+			kept = append(kept, r) // a band the Dose-response sheet hides is not drawn
+		}
+	}
+	for i, r := range kept {
 		adj, _ := num(r[1])
 		bar, err := plotter.NewBarChart(plotter.Values{adj}, vg.Points(40))
 		if err != nil {
@@ -187,6 +195,9 @@ func eventTimeChart(ctx context.Context, in Input, path string) error {
 		c := str(r[0])
 		if _, ok := series[c]; !ok {
 			order = append(order, c)
+		}
+		if k := (cohortKey{c, i64(r[1])}); in.plan.eventHidden(k) || in.plan.eventComp[k] {
+			continue // suppressed in the table: not drawn either
 		}
 		d, _ := num(r[2])
 		series[c] = append(series[c], plotter.XY{X: float64(i64(r[1])), Y: d})

@@ -20,6 +20,10 @@ var cohortLabel = cohortSQL("ip_cohort")
 // panel, difference-in-differences with the event-time view, dosage by
 // cohort, coach caseloads and the schools of each cohort.
 func Cohorts(ctx context.Context, in Input, path string) error {
+	in, err := in.planned(ctx)
+	if err != nil {
+		return err
+	}
 	b, err := newBook()
 	if err != nil {
 		return err
@@ -35,7 +39,7 @@ func Cohorts(ctx context.Context, in Input, path string) error {
 
 func cohortPanelSheet(ctx context.Context, b *book, in Input) error {
 	rows, err := queryRows(ctx, in.DB, `
-		SELECT `+cohortLabel+` AS cohort, school_year,
+		SELECT `+cohortLabel+` AS cohort, school_year, coalesce(ip_cohort::VARCHAR, ''),
 		       count(*) AS schools,
 		       sum(analysis_students) AS students,
 		       sum(teachers), sum(coached_teachers), sum(coached_teachers) / nullif(sum(teachers), 0),
@@ -48,11 +52,19 @@ func cohortPanelSheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
+	for i, r := range rows {
+		k := cohortKey{str(r[2]), i64(r[1])}
 		r[1] = yearLabel(i64(r[1]))
-		if i64(r[3]) < int64(in.MinCell) {
-			r[3], r[9], r[10] = in.suppressed(), in.suppressed(), in.suppressed()
+		r = append(r[:2], r[3:]...)
+		if in.plan.panel[k] {
+			r[3], r[9], r[10] = in.hiddenText(i64(r[3]), i64(r[4])), nil, nil
+		} else if in.plan.panelLvl[k] {
+			r[10] = suppressedComplement
+			if i64(r[3]) < int64(in.MinCell) {
+				r[10] = in.suppressed()
+			}
 		}
+		rows[i] = r
 	}
 	return b.table("Cohort panel", "Cohorts by school year: participation, dosage, growth and proficiency", []column{
 		{Name: "Cohort"}, {Name: "School year"}, {Name: "Schools", Style: b.int}, {Name: "Students in the model", Style: b.int},
@@ -79,21 +91,33 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		r = append(r, cells...)
 		est = append(est, append(r, e.schools, e.note))
 	}
-	gt, err := queryRows(ctx, in.DB, `SELECT `+cohortSQL("cohort")+`, school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools FROM did_group_time ORDER BY cohort, school_year`)
+	gt, err := queryRows(ctx, in.DB, `SELECT `+cohortSQL("cohort")+`, school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools, cohort::VARCHAR, cohort FROM did_group_time ORDER BY cohort, school_year`)
 	if err != nil {
 		return err
 	}
-	for _, r := range gt {
-		r[1] = yearLabel(i64(r[1]))
-	}
-	et, err := queryRows(ctx, in.DB, `SELECT CASE WHEN cohort = 'all cohorts' THEN cohort ELSE `+cohortSQL("cohort")+` END, event_time, schools, analysis_rows, mean_growth, comparison_growth, difference, comparison_schools FROM event_time ORDER BY cohort = 'all cohorts', cohort, event_time`)
-	if err != nil {
-		return err
-	}
-	for _, r := range et {
-		if i64(r[3]) < int64(in.MinCell) {
-			r[3], r[4], r[6] = in.suppressed(), in.suppressed(), in.suppressed()
+	for i, r := range gt {
+		// A cohort-year effect is the cohort's growth that year against
+		// the year before it joined: hidden with either.
+		cohort, year := str(r[9]), i64(r[1])
+		if in.plan.panel[cohortKey{cohort, year}] || in.plan.panel[cohortKey{cohort, i64(r[10]) - 1}] {
+			r[3], r[4], r[5], r[6] = suppressedComplement, nil, nil, nil
 		}
+		r[1] = yearLabel(year)
+		gt[i] = r[:9]
+	}
+	et, err := queryRows(ctx, in.DB, `SELECT CASE WHEN cohort = 'all cohorts' THEN cohort ELSE `+cohortSQL("cohort")+` END, event_time, schools, analysis_rows, mean_growth, comparison_growth, difference, comparison_schools, cohort FROM event_time ORDER BY cohort = 'all cohorts', cohort, event_time`)
+	if err != nil {
+		return err
+	}
+	for i, r := range et {
+		k := cohortKey{str(r[8]), i64(r[1])}
+		if in.plan.eventHidden(k) {
+			r[3], r[4], r[6] = in.hiddenText(i64(r[3]), in.plan.eventRooms[k]), nil, nil
+		}
+		if in.plan.eventComp[k] {
+			r[5], r[6] = suppressedComplement, nil
+		}
+		et[i] = r[:8]
 	}
 	return b.sheet("Difference-in-differences", "What changed after schools joined the network (mean growth in SD)", []section{
 		{Title: "Estimates", Cols: []column{{Name: "Estimator", Width: 40, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.dec4}, {Name: "Schools", Style: b.int}, {Name: "Note", Width: 50, Style: b.wrap}}, Rows: est},

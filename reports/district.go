@@ -17,6 +17,10 @@ import (
 // Overview, Impact, Dose-response, Schools, Subgroups, Teacher practice,
 // Data quality and About.
 func District(ctx context.Context, in Input, path string) error {
+	in, err := in.planned(ctx)
+	if err != nil {
+		return err
+	}
 	b, err := newBook()
 	if err != nil {
 		return err
@@ -99,6 +103,26 @@ func queryEstimates(ctx context.Context, in Input, where string) ([]est, error) 
 	return out, nil
 }
 
+// counts are an estimate's students and coached students as printed: a
+// count the suppression plan hides reads as the suppression text.
+func (in Input) counts(e est) (students, coached any) {
+	h := in.plan.totals[subgroupKey{"", e.subject, e.year}]
+	if e.subgroup != "" {
+		h = in.plan.subgroup[subgroupKey{e.subgroup, e.subject, e.year}]
+	}
+	students, coached = e.students, e.coached
+	if e.analysis != model.AnalysisImpact && e.analysis != model.AnalysisDose && e.analysis != model.AnalysisSubgroup {
+		return students, coached
+	}
+	if h.students {
+		students = in.hiddenText(e.students, e.teachers)
+	}
+	if h.coached {
+		coached = in.hiddenText(e.coached, e.coachedTeachers)
+	}
+	return students, coached
+}
+
 // estimateCells are an estimate's number cells, or the suppression text.
 func (in Input) estimateCells(e est, n int) []any {
 	out := make([]any, n)
@@ -141,7 +165,8 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 			default:
 				r = append(r, "not estimated: "+strings.TrimPrefix(e.note, "not estimated: "), nil, nil, nil, nil)
 			}
-			r = append(r, e.students, e.coached, e.teachers, e.coachedTeachers)
+			n, c := in.counts(e)
+			r = append(r, n, c, e.teachers, e.coachedTeachers)
 			rows = append(rows, r)
 		}
 		return rows
@@ -242,7 +267,14 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 		// difference-in-differences, nor schools and students to others.
 		students := e.analysis != model.AnalysisPractice
 		teachers := e.analysis != model.AnalysisDiD && e.analysis != model.AnalysisDiDCS
-		r = append(r, countOrBlank(e.students, students), countOrBlank(e.coached, students && teachers),
+		n, c := in.counts(e)
+		if !students {
+			n = nil
+		}
+		if !students || !teachers {
+			c = nil
+		}
+		r = append(r, n, c,
 			countOrBlank(e.teachers, teachers), countOrBlank(e.coachedTeachers, teachers), countOrBlank(e.schools, !teachers))
 		if e.suppressed {
 			r = append(r, nil, nil, nil, "")
@@ -269,7 +301,8 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 	for _, e := range ests {
 		r := []any{e.subject, yearLabel(e.year)}
 		r = append(r, in.estimateCells(e, 4)...)
-		per = append(per, append(r, e.students, e.coached, e.note))
+		n, c := in.counts(e)
+		per = append(per, append(r, n, c, e.note))
 	}
 	bands, err := queryRows(ctx, in.DB, `
 		SELECT subject, coalesce(school_year, 0), band, n_students, n_teachers, mean_hours, adjusted_mean, difference, ci_low, ci_high, suppressed, coalesce(note, '')
@@ -281,8 +314,12 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 	rows := make([][]any, len(bands))
 	for i, r := range bands {
 		out := []any{r[0], yearLabel(i64(r[1])), r[2]}
-		if r[10] == true {
-			out = append(out, in.suppressed(), nil, nil, nil, nil, nil, nil, "")
+		if in.plan.bands[bandKey{str(r[0]), str(r[2]), i64(r[1])}] {
+			text := str(r[11])
+			if r[10] != true {
+				text = suppressedComplement
+			}
+			out = append(out, text, nil, nil, nil, nil, nil, nil, "")
 		} else {
 			out = append(out, r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[11])
 		}
@@ -305,16 +342,23 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
-	small := func(v any) bool { return i64(v) < int64(in.MinCell) }
 	for i, r := range rows {
-		r[4] = yearLabel(i64(r[4]))
-		if small(r[6]) { // growth and hours rest on the analysis students
-			r[6], r[13], r[14] = in.suppressed(), in.suppressed(), in.suppressed()
+		plan, year := in.plan.school(str(r[0])), i64(r[4])
+		r[4] = yearLabel(year)
+		// Growth and hours rest on the analysis students; the share at
+		// level 3+ on the leveled scores. The plan hides what the
+		// school's workbook hides.
+		if plan.year[year] {
+			text := in.hiddenText(i64(r[6]), plan.yearRooms[year])
+			r[6], r[13], r[14] = text, nil, nil
 		}
-		if small(r[16]) { // the share at level 3+ on the leveled scores
-			r[15] = in.suppressed()
+		if plan.yearLv[year] || plan.year[year] {
+			r[15] = in.hiddenText(i64(r[16]), plan.yearRooms[year])
+			if plan.year[year] {
+				r[15] = nil
+			}
 		}
-		if small(r[5]) {
+		if n := i64(r[5]); n > 0 && n < int64(in.MinCell) {
 			r[5] = in.suppressed()
 		}
 		rows[i] = r[:16] // leveled_scores was only for the check
@@ -341,7 +385,8 @@ func subgroupsSheet(ctx context.Context, b *book, in Input) error {
 		} else {
 			r = append(r, e.g)
 		}
-		rows[i] = append(r, e.students, e.coached, e.note)
+		n, c := in.counts(e)
+		rows[i] = append(r, n, c, e.note)
 	}
 	return b.table("Subgroups", "Impact within student groups (the impact model fitted within each group)", []column{
 		{Name: "Group", Width: 34}, {Name: "Subject"}, {Name: "School year"}, {Name: "Effect (SD)", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Hedges' g", Style: b.dec},
@@ -358,8 +403,8 @@ func practiceSheet(ctx context.Context, b *book, in Input) error {
 		if r[0] == "all" {
 			r[0] = "all focus areas"
 		}
-		if i64(r[2]) < minTeachers {
-			r[4] = fmt.Sprintf("suppressed (fewer than %d teachers)", minTeachers)
+		if i64(r[2]) < int64(in.minRooms()) {
+			r[4] = fmt.Sprintf("suppressed (fewer than %d teachers)", in.minRooms())
 		}
 	}
 	title := "Look-for ratings (0-4) before, during and after coaching cycles"
@@ -495,13 +540,16 @@ var definitions = [][]any{
 	{"Difference-in-differences", "Schools' mean growth after joining the network against before, relative to the same years in comparison schools: two-way fixed effects (school and year), clustered by school; and Callaway-Sant'Anna, which compares each joining cohort only with comparison and not-yet-joined schools and is robust to staggered joining."},
 	{"Event time", "Years since a school joined (0 = the joining year), from 3 before to 3 after."},
 	{"Look-for ratings", "Observation ratings (0-4) before a teacher's first cycle, during it, and after each cycle's end."},
-	{"Suppression", "A number resting on fewer students than the threshold is shown as 'suppressed (n<threshold)'; look-for cells resting on fewer than 3 teachers are suppressed too. Coaching is non-evaluative: no report ranks or lists teachers by their students' results."},
+	{"Suppression", "Every cell of student results (a count, mean, share or estimate) rests on at least the minimum number of students and of classrooms (teachers of record) shown under This run, on every sheet of every workbook; a smaller cell reads 'suppressed (n<threshold)' or 'suppressed (fewer than N classrooms)' and shows no numbers. Look-for cells rest on at least as many teachers."},
+	{"Complementary suppression", "A suppressed cell must not be worked out from the cells printed beside it (a group from its total minus the other group, a grade from the subject's total, a school-year from its groups, a band from the estimate's count). Where one could be, the smallest other cells it could be worked out from are suppressed too and read 'suppressed (would reveal a suppressed cell)': first the district's summary rows, then the grade rows, the growth groups last. The check is exact: no sum, difference or count-weighted mean of the printed numbers of a school's workbook and its rows in district.xlsx (or of cohorts.xlsx and district.xlsx) gives back a suppressed number. Coaching is non-evaluative: no report ranks or lists teachers by their students' results."},
 }
 
 func aboutSheet(ctx context.Context, b *book, in Input) error {
 	run := [][]any{
 		{"Run started", in.Started.Format("2006-01-02 15:04:05 UTC")},
 		{"Suppression threshold (students)", int64(in.MinCell)},
+		{"Suppression threshold (classrooms)", int64(in.minRooms())},
+		{"Cells suppressed only to protect others", int64(in.plan.complements)},
 		{"Teacher names in school workbooks", map[bool]string{true: "shown in coaching-activity counts", false: "not shown"}[in.ShowTeacherNames]},
 		{"Student and teacher IDs", "as in the input files"},
 	}

@@ -20,10 +20,11 @@ func yearLabel(y int64) string {
 // suppressed is the text a suppressed cell shows.
 func (in Input) suppressed() string { return fmt.Sprintf("suppressed (n<%d)", in.MinCell) }
 
-// minTeachers is the fewest teachers a cell about teachers (look-for
-// ratings, coaching activity by teacher group) may rest on: fewer could
-// single a teacher out, and coaching is non-evaluative.
-const minTeachers = 3
+// minRooms is the fewest classrooms (teachers of record) a cell of
+// student results may rest on, and the fewest teachers a cell about
+// teachers (look-for ratings) may: fewer could single a teacher out, and
+// coaching is non-evaluative.
+func (in Input) minRooms() int { return max(in.MinClassrooms, 1) }
 
 // num returns v as float64 and whether it is a number (not NULL or NaN).
 func num(v any) (float64, bool) {

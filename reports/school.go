@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 
 	"github.com/xuri/excelize/v2"
@@ -24,7 +25,6 @@ type schoolData struct {
 	focus            [][]any
 	teachers         [][]any
 	lookfors         [][]any
-	grades           [][]any
 }
 
 // bySchool runs q, whose first column is school_id, and hands each row
@@ -43,6 +43,10 @@ func bySchool(ctx context.Context, in Input, q string, add func(id string, r []a
 // Schools writes one workbook per school into dir:
 // <school_id>.xlsx (the ID made safe as a file name).
 func Schools(ctx context.Context, in Input, dir string) error {
+	in, err := in.planned(ctx)
+	if err != nil {
+		return err
+	}
 	list, err := queryRows(ctx, in.DB, `SELECT school_id, school_name, `+cohortLabel+` FROM schools ORDER BY school_id`)
 	if err != nil {
 		return err
@@ -87,10 +91,6 @@ func Schools(ctx context.Context, in Input, dir string) error {
 		      FROM observations ob JOIN teachers t USING (teacher_id)
 		  ) o
 		  GROUP BY ALL ORDER BY 1, 2, 3`, func(s *schoolData) *[][]any { return &s.lookfors }},
-		{fmt.Sprintf(`SELECT school_id, subject, tested_grade, count(*), avg(spring_z), avg(growth),
-		         avg((performance_level >= 3)::INTEGER), count(performance_level)
-		  FROM student_growth WHERE school_year = %d GROUP BY ALL ORDER BY 1, 2, 3`, latest),
-			func(s *schoolData) *[][]any { return &s.grades }},
 	}
 	if in.ShowTeacherNames {
 		queries = append(queries, struct {
@@ -112,7 +112,7 @@ func Schools(ctx context.Context, in Input, dir string) error {
 	}
 	district, err := queryRows(ctx, in.DB, fmt.Sprintf(`
 		SELECT subject, tested_grade, count(*), avg(spring_z), avg(growth), avg((performance_level >= 3)::INTEGER)
-		FROM student_growth WHERE school_year = %d GROUP BY ALL`, latest))
+		FROM student_growth WHERE school_year = %d AND excluded IS NULL GROUP BY ALL`, latest))
 	if err != nil {
 		return err
 	}
@@ -194,17 +194,13 @@ func arm(rooms []classroom) armStats {
 }
 
 // armCells are the cells of one arm: classrooms, students, mean growth and
-// CI, or the suppression text when the arm has too few students or
-// classrooms (a mean over one or two classrooms would be those teachers'
-// results).
-func (in Input) armCells(a armStats) []any {
+// CI, or, when the suppression plan hides the arm, only the reason.
+func (in Input) armCells(a armStats, hidden bool) []any {
 	switch {
 	case a.n == 0:
 		return []any{int64(0), int64(0), "no students", nil, nil}
-	case a.n < in.MinCell:
-		return []any{nil, nil, in.suppressed(), nil, nil}
-	case a.classrooms < minTeachers:
-		return []any{nil, int64(a.n), fmt.Sprintf("suppressed (fewer than %d classrooms)", minTeachers), nil, nil}
+	case hidden:
+		return []any{nil, nil, in.hiddenText(int64(a.n), int64(a.classrooms)), nil, nil}
 	}
 	r := []any{int64(a.classrooms), int64(a.n), a.mean, nil, nil}
 	if a.ok {
@@ -286,11 +282,13 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 			arms = arms[:1] // no coached arm to compare with
 			arms[0].label = "all classrooms"
 		}
+		plan := in.plan.school(s.id)
+		hid := func(label string) bool { return plan.growth[armKey{k.year, k.subject, label}] }
 		for _, a := range arms {
-			rows = append(rows, append([]any{yearLabel(k.year), k.subject, a.label}, in.armCells(a.st)...))
+			rows = append(rows, append([]any{yearLabel(k.year), k.subject, a.label}, in.armCells(a.st, hid(a.label))...))
 		}
 		if k.year == latest {
-			nc, cc := in.armCells(not), in.armCells(co)
+			nc, cc := in.armCells(not, hid(arms[0].label)), in.armCells(co, hid(armCoached))
 			if everCoached {
 				glance = append(glance, []any{k.subject, nc[2], cc[2]})
 			} else {
@@ -399,8 +397,8 @@ func schoolLookforSheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) er
 			group = "teachers coached that year"
 		}
 		out := []any{yearLabel(i64(r[0])), group, r[2], r[3], r[4]}
-		if i64(r[2]) < minTeachers {
-			out[2], out[3], out[4] = nil, nil, fmt.Sprintf("suppressed (fewer than %d teachers)", minTeachers)
+		if i64(r[2]) < int64(in.minRooms()) {
+			out[2], out[3], out[4] = nil, nil, fmt.Sprintf("suppressed (fewer than %d teachers)", in.minRooms())
 		}
 		rows = append(rows, out)
 	}
@@ -412,36 +410,49 @@ func schoolLookforSheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) er
 }
 
 func schoolGradesSheet(b *book, in Input, s *schoolData, latest int64, district [][]any) error {
-	type key struct {
-		subject string
-		grade   int64
-	}
-	dist := map[key][]any{}
+	dist := map[gradeKey][]any{}
 	for _, r := range district {
 		// The district's mean spring z and growth are 0 by construction:
 		// not shown.
-		dist[key{str(r[0]), i64(r[1])}] = []any{r[2], r[5]}
+		dist[gradeKey{str(r[0]), i64(r[1])}] = []any{r[2], r[5]}
 	}
+	plan := in.plan.school(s.id)
 	var rows [][]any
-	for _, r := range s.grades {
-		out := []any{r[0], r[1]}
-		if i64(r[2]) < int64(in.MinCell) {
-			out = append(out, in.suppressed(), nil, nil, nil)
-		} else {
-			level := r[5]
-			if i64(r[6]) < int64(in.MinCell) {
-				level = in.suppressed()
+	for _, g := range sortedKeys(plan.grade, gradeCmp) {
+		keys := plan.atomsWhere(func(k atomKey) bool { return k.year == latest && k.subject == g.subject && k.grade == g.grade })
+		st := plan.sum(keys)
+		out := []any{g.subject, g.grade}
+		switch {
+		case plan.grade[g]:
+			out = append(out, in.hiddenText(st.n, int64(len(plan.rooms(keys)))), nil, nil, nil)
+		default:
+			var level any = in.suppressed()
+			if plan.level[g] {
+				level = in.hiddenText(st.leveled, int64(len(plan.rooms(keys))))
+			} else if st.leveled > 0 {
+				level = float64(st.level3) / float64(st.leveled)
 			}
-			out = append(out, r[2], r[3], r[4], level)
+			var growth any
+			if st.growthN > 0 {
+				growth = st.growth / float64(st.growthN)
+			}
+			out = append(out, st.n, st.springZ/float64(st.n), growth, level)
 		}
-		out = append(out, dist[key{str(r[0]), i64(r[1])}]...)
+		out = append(out, dist[g]...)
 		rows = append(rows, out)
 	}
-	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s (spring z and growth: 0 = district average)", s.name, yearLabel(latest)), []column{
+	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s: students in the model (spring z and growth: 0 = district average)", s.name, yearLabel(latest)), []column{
 		{Name: "Subject"}, {Name: "Grade", Style: b.int},
 		{Name: "School students", Style: b.int}, {Name: "School mean spring z", Style: b.dec}, {Name: "School mean growth", Style: b.dec}, {Name: "School at level 3+", Style: b.pct},
 		{Name: "District students", Style: b.int}, {Name: "District at level 3+", Style: b.pct},
 	}, rows)
+}
+
+func gradeCmp(a, b gradeKey) int {
+	if c := strings.Compare(a.subject, b.subject); c != 0 {
+		return c
+	}
+	return cmpInt(a.grade, b.grade)
 }
 
 // The native charts' text: dark axis labels (the default is pale grey in
