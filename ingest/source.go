@@ -72,6 +72,9 @@ type Source struct {
 	Table *Table
 	// Hidden lists the workbook's hidden sheets, which are never read.
 	Hidden []string
+
+	// afterSum, in tests, runs once a workbook is hashed for its read.
+	afterSum func()
 }
 
 // Name is how messages and the manifest name the source: "rosters.csv" or
@@ -201,16 +204,21 @@ func tableNames(tables []*Table) string {
 	return strings.Join(names, ", ")
 }
 
-func openWorkbook(path string, lim Limits) (*excelize.File, error) {
+// openWorkbook opens the workbook whose bytes are b, within the limits.
+func openWorkbook(b []byte, lim Limits) (*excelize.File, *zip.Reader, error) {
 	lim = lim.withDefaults()
-	if err := checkZip(path, lim); err != nil {
-		return nil, err
-	}
-	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: min(sheetMemBytes, lim.MaxUnzipBytes)})
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: not a readable xlsx workbook: %v", ErrUnreadable, err)
+		return nil, nil, fmt.Errorf("%w: not a readable xlsx workbook: %v", ErrUnreadable, err)
 	}
-	return f, nil
+	if err := checkZipParts(zr, lim); err != nil {
+		return nil, nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: min(sheetMemBytes, lim.MaxUnzipBytes)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: not a readable xlsx workbook: %v", ErrUnreadable, err)
+	}
+	return f, zr, nil
 }
 
 // workbookSheets lists the visible sheets of a workbook in order, and the
@@ -402,11 +410,14 @@ type sheetRows struct {
 }
 
 func openSheet(src *Source, lim Limits) (*sheetRows, error) {
-	sum, err := FileSHA256(src.Path)
+	b, sum, err := readSummed(src.Path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := openWorkbook(src.Path, lim)
+	if src.afterSum != nil {
+		src.afterSum()
+	}
+	f, zr, err := openWorkbook(b, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -415,7 +426,7 @@ func openSheet(src *Source, lim Limits) (*sheetRows, error) {
 		f.Close()
 		return nil, fmt.Errorf("%w: sheet %q: %v", ErrUnreadable, src.Sheet, err)
 	}
-	merges, err := sheetMerges(src.Path, src.Sheet)
+	merges, err := sheetMerges(zr, src.Sheet)
 	if err != nil {
 		rows.Close()
 		f.Close()

@@ -22,6 +22,11 @@ func checkZip(file string, lim Limits) error {
 		return fmt.Errorf("%w: not a readable xlsx workbook: %v", ErrUnreadable, err)
 	}
 	defer zr.Close()
+	return checkZipParts(&zr.Reader, lim)
+}
+
+// checkZipParts is checkZip on a workbook already open.
+func checkZipParts(zr *zip.Reader, lim Limits) error {
 	var total uint64
 	for _, f := range zr.File {
 		size := f.UncompressedSize64
@@ -67,13 +72,8 @@ type vmerge struct {
 // sheetMerges lists the vertical merges of a sheet. They sit after the
 // sheet's data in its XML, so the part is scanned once for them as raw
 // bytes, in constant memory, before the rows are streamed.
-func sheetMerges(file, sheet string) ([]vmerge, error) {
-	zr, err := zip.OpenReader(file)
-	if err != nil {
-		return nil, err
-	}
-	defer zr.Close()
-	part, err := sheetPart(&zr.Reader, sheet)
+func sheetMerges(zr *zip.Reader, sheet string) ([]vmerge, error) {
+	part, err := sheetPart(zr, sheet)
 	if err != nil || part == nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,36 +26,23 @@ const NullPartition = "__HIVE_DEFAULT_PARTITION__"
 //
 // The partition column is in the path, not in the files, as those engines
 // expect. The batches go from DuckDB's Arrow interface to arrow-go's
-// Parquet writer (snappy). dir is replaced whole, and only on success.
+// Parquet writer (snappy). dir must not exist: it is created, and on an
+// error it holds part of the export (the pipeline writes it into a run's
+// staging folder, which a failed run never publishes).
 func (d *DB) ExportParquet(ctx context.Context, dir string) error {
 	tables, err := d.tableColumns(ctx)
 	if err != nil {
 		return err
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o750); err != nil {
+	if err := os.Mkdir(dir, 0o750); err != nil {
 		return fmt.Errorf("parquet: %w", err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("parquet: %w", err)
-	}
-	defer os.RemoveAll(tmp)
 	for _, t := range tables {
-		if err := d.exportTable(ctx, tmp, t.name, t.partitioned); err != nil {
+		if err := d.exportTable(ctx, dir, t.name, t.partitioned); err != nil {
 			return fmt.Errorf("parquet: %s: %w", t.name, err)
 		}
 	}
-	// Swap: the old export moves aside, the new one in, the old goes.
-	old := tmp + ".old"
-	if err := os.Rename(dir, old); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("parquet: %w", err)
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		os.Rename(old, dir)
-		return fmt.Errorf("parquet: %w", err)
-	}
-	return os.RemoveAll(old)
+	return nil
 }
 
 type tableInfo struct {

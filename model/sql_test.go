@@ -2,7 +2,9 @@ package model
 
 import (
 	"context"
+	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -223,7 +225,8 @@ func TestAnalyzeTiny(t *testing.T) {
 
 // TestExportParquet: every table comes back from the Parquet export, read
 // by DuckDB's own Parquet reader with Hive partitioning, with its rows and
-// its school_year taken from the folder names.
+// its school_year taken from the folder names; a folder that exists is
+// refused, not replaced.
 func TestExportParquet(t *testing.T) {
 	ctx := context.Background()
 	db := openTiny(t)
@@ -231,8 +234,9 @@ func TestExportParquet(t *testing.T) {
 	if err := db.ExportParquet(ctx, dir); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ExportParquet(ctx, dir); err != nil { // replaces the old export
-		t.Fatal(err)
+	// An existing folder is never written into or replaced.
+	if err := db.ExportParquet(ctx, dir); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("export into an existing folder: %v; want ErrExist", err)
 	}
 	tables, err := db.tableColumns(ctx)
 	if err != nil {

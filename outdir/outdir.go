@@ -14,6 +14,10 @@
 //	  history.duckdb                              every run, never replaced
 //	  .lock                                       held while a run works
 //
+// and, with a Parquet export, outside it the export link (see CheckLink):
+//
+//	warehouse/coachimpact -> /abs/out/current/parquet
+//
 // A run builds into a staging folder under runs/ and publishes by
 // renaming a new symlink over current: readers see the old run or the new
 // one, whole, and a run killed at any point leaves the old one untouched.

@@ -77,14 +77,14 @@ func fingerprint(inputs map[string]string, cfg config.Config, saltID string) (st
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// lastOK reads the latest successful run from the history at path.
-func lastOK(ctx context.Context, path string) (outdir.Record, bool, error) {
+// historyReady opens and closes the run history at path, so that a
+// history another process holds fails the run before any work.
+func historyReady(ctx context.Context, path string) error {
 	h, err := outdir.OpenHistory(ctx, path)
 	if err != nil {
-		return outdir.Record{}, false, err
+		return err
 	}
-	defer h.Close()
-	return h.LastOK(ctx)
+	return h.Close()
 }
 
 func addHistory(ctx context.Context, path string, r outdir.Record) error {

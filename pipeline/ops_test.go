@@ -45,7 +45,7 @@ func TestSkipUnchanged(t *testing.T) {
 
 	t0 := time.Now()
 	man, err := runPipeline(t, input, out)
-	if err != nil || man.Status != outdir.StatusSkipped || !man.SkippedFor.Equal(first.Started.Truncate(time.Microsecond)) {
+	if err != nil || man.Status != outdir.StatusSkipped || !man.SkippedFor.Equal(first.Started) {
 		t.Fatalf("unchanged inputs: status %v, skipped for %v (first %v), err %v", man.Status, man.SkippedFor, first.Started, err)
 	}
 	if d := time.Since(t0); d > 2*time.Second {
@@ -589,5 +589,52 @@ func TestOutputNotWritable(t *testing.T) {
 	}
 	if after := snapshot(t, out); after != before {
 		t.Error("the published outputs changed")
+	}
+}
+
+// TestXLSXChangedDuringRun: a workbook changed after the run hashed it,
+// rewritten in place or replaced by a rename (an export tool writing a
+// temp file and moving it over), fails the run with ErrInputChanged naming
+// the file, as a CSV does; the outputs stay as they were.
+func TestXLSXChangedDuringRun(t *testing.T) {
+	input, out, before := published(t)
+	p := filepath.Join(input, "teachers.xlsx")
+	// changed writes teachers.xlsx with one name changed to name to path.
+	changed := func(t *testing.T, path, name string) {
+		f, err := excelize.OpenFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.SetCellValue("Staff", "C4", name); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SaveAs(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T)
+	}{
+		{"InPlace", func(t *testing.T) { changed(t, p, "InPlace") }},
+		{"Rename", func(t *testing.T) {
+			tmp := filepath.Join(input, ".teachers.new.xlsx")
+			changed(t, tmp, "Rename")
+			if err := os.Rename(tmp, p); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := Options{Input: input, Out: out, Config: config.Default(), Force: true, afterChecksums: func() { tc.change(t) }}
+			_, err := Run(context.Background(), opts)
+			if !errors.Is(err, ErrInputChanged) || !strings.Contains(err.Error(), "teachers.xlsx") {
+				t.Fatalf("err = %v; want ErrInputChanged naming teachers.xlsx", err)
+			}
+			if after := snapshot(t, out); after != before {
+				t.Error("a run whose input changed changed the outputs")
+			}
+		})
 	}
 }

@@ -28,6 +28,9 @@ const (
 	ManifestFile = "run.json"
 	ReportsDir   = "reports"
 	ChartsDir    = "charts"
+	// ParquetDir holds a run's Parquet export (with --parquet), which the
+	// --parquet folder, a symlink, shows.
+	ParquetDir = "parquet"
 )
 
 // Options are the inputs of one run.
@@ -39,7 +42,7 @@ type Options struct {
 	// Mem allocates the Arrow buffers; default the Go allocator.
 	Mem memory.Allocator
 	// Force runs even when the inputs, config and program are those of
-	// the last successful run.
+	// the published run.
 	Force bool
 	// Wait is how long to wait for another run on Out to finish; 0 fails
 	// at once with an error wrapping outdir.ErrLocked.
@@ -65,8 +68,8 @@ type Stage struct {
 
 // Manifest is run.json: what the run read, loaded, rejected and found.
 type Manifest struct {
-	// Status is "ok", or "skipped" when nothing changed since the run
-	// of SkippedFor (whose outputs stay published).
+	// Status is "ok", or "skipped" when nothing changed since the
+	// published run, started at SkippedFor, which stays published.
 	Status      string           `json:"status"`
 	SkippedFor  *time.Time       `json:"skipped_for,omitempty"`
 	RunID       string           `json:"run_id"`
@@ -84,6 +87,10 @@ type Manifest struct {
 	// Redacted is the salt ID (ingest.Redactor.SaltID) when student and
 	// teacher IDs in every output are keyed hashes, else "".
 	Redacted string `json:"redacted,omitempty"`
+	// Outputs lists every file the run published apart from run.json, by
+	// path within its folder, with its size in bytes: a run that would be
+	// skipped first checks they are all there.
+	Outputs map[string]int64 `json:"outputs,omitempty"`
 }
 
 // Run executes the pipeline. It returns the manifest of a successful or
@@ -107,6 +114,11 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	red, err := opts.Config.Redactor()
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
+	}
+	if opts.Config.Parquet != "" {
+		if err := outdir.CheckLink(opts.Config.Parquet, opts.Input, opts.Out, ParquetDir); err != nil {
+			return nil, fmt.Errorf("config: parquet: %w", err)
+		}
 	}
 	started := time.Now().UTC()
 	dir, err := outdir.Lock(ctx, opts.Out, opts.Wait)
@@ -142,15 +154,21 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		return nil, err
 	}
 	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
-	last, found, err := lastOK(ctx, histPath)
-	if err != nil {
+	if err := historyReady(ctx, histPath); err != nil {
 		return nil, err
 	}
 	rec := outdir.Record{RunID: man.RunID, Started: started, Fingerprint: man.Fingerprint, Inputs: inputs}
-	if found && last.Fingerprint == man.Fingerprint && !opts.Force && dir.Current() != "" {
-		man.Status, man.SkippedFor = outdir.StatusSkipped, &last.Started
+	pub, damage := publishedRun(dir.Current())
+	if damage != nil {
+		log.Warn("the published run is missing or damaged: running", "why", damage)
+	}
+	if damage == nil && pub != nil && pub.Fingerprint == man.Fingerprint && !opts.Force {
+		man.Status, man.SkippedFor = outdir.StatusSkipped, &pub.Started
 		rec.Status, rec.Finished = outdir.StatusSkipped, time.Now().UTC()
-		log.Info("inputs, config and program unchanged since the last successful run: outputs kept (--force reruns)", "last_run", last.Started.Format(time.RFC3339))
+		log.Info("inputs, config and program unchanged since the published run: outputs kept (--force reruns)", "published_run", pub.Started.Format(time.RFC3339))
+		if err := linkParquet(dir, opts.Config); err != nil {
+			return nil, err
+		}
 		return man, addHistory(ctx, histPath, rec)
 	}
 	// From here on, the run is recorded in the history whatever happens.
@@ -243,7 +261,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 
 	if opts.Config.Parquet != "" {
 		t0 = time.Now()
-		if err := db.ExportParquet(ctx, opts.Config.Parquet); err != nil {
+		if err := db.ExportParquet(ctx, filepath.Join(staging, ParquetDir)); err != nil {
 			return nil, err
 		}
 		stage("parquet", t0)
@@ -255,12 +273,18 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if err := os.Chmod(filepath.Join(staging, DBFile), 0o640); err != nil {
 		return nil, err
 	}
+	if man.Outputs, err = listOutputs(staging); err != nil {
+		return nil, err
+	}
 	man.Finished = time.Now().UTC()
 	man.Seconds = man.Finished.Sub(man.Started).Seconds()
 	if err := writeJSON(filepath.Join(staging, ManifestFile), man); err != nil {
 		return nil, err
 	}
 	if err := dir.Publish(staging, []string{DBFile, ReportsDir, ChartsDir, ManifestFile}); err != nil {
+		return nil, err
+	}
+	if err := linkParquet(dir, opts.Config); err != nil {
 		return nil, err
 	}
 	log.Info("run done", "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejects", man.Rejects)

@@ -192,8 +192,11 @@ func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout
 	if err != nil {
 		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
 		var fe *ingest.FileError
-		if errors.As(err, &fe) {
+		switch {
+		case errors.As(err, &fe):
 			return exitStructural
+		case errors.Is(err, outdir.ErrParquetDir):
+			return exitUsage
 		}
 		return exitFailed
 	}

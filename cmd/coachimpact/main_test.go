@@ -100,6 +100,19 @@ func TestExitCodes(t *testing.T) {
 	if code != 3 || !strings.Contains(stderr, "grades.csv") {
 		t.Errorf("unknown table: exit %d, %s", code, stderr)
 	}
+	// --parquet at the input folder: a usage error naming the folder,
+	// before anything is read or written.
+	out := filepath.Join(t.TempDir(), "out")
+	_, stderr, code = cli(t, "run", "--input", in, "--out", out, "--parquet", in)
+	if code != 2 || !strings.Contains(stderr, in+" refused as the Parquet folder: it is the input folder") {
+		t.Errorf("--parquet at the input folder: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(in, "grades.csv")); err != nil {
+		t.Errorf("the input file: %v", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the output folder was created (%v)", err)
+	}
 }
 
 // TestSalt: `salt` writes a fresh 32-byte salt readable by its owner only
