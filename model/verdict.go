@@ -192,21 +192,23 @@ func (d *DB) scoresWithoutZ(ctx context.Context, files []ingest.Stats, th Thresh
 	return &Reason{Code: ReasonNoZ, Subject: "assessments", Share: &share, Text: text}, nil
 }
 
-// noTeacher checks the share of spring scores (student_growth rows) with
-// no teacher of record, and names the subjects (and school years) found
-// on one side of the rosters-assessments link only.
+// noTeacher checks the share of spring scores with a baseline
+// (student_growth rows the models would use) with no teacher of record,
+// and names the subjects (and school years) found on one side of the
+// rosters-assessments link only. Scores without a baseline are left out:
+// a district's first tested year often predates its roster exports.
 func (d *DB) noTeacher(ctx context.Context, _ []ingest.Stats, th Thresholds) (*Reason, error) {
 	var n, none int
-	if err := d.conn.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE teacher_id IS NULL) FROM student_growth`).Scan(&n, &none); err != nil {
+	if err := d.conn.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE teacher_id IS NULL) FROM student_growth WHERE baseline_z IS NOT NULL`).Scan(&n, &none); err != nil {
 		return nil, fmt.Errorf("verdict: student_growth: %w", err)
 	}
 	share := fraction(none, n)
 	if none == 0 || share <= th.MaxNoTeacherShare {
 		return nil, nil
 	}
-	text := fmt.Sprintf("no teacher could be linked to %d of %d students' spring scores (%s)", none, n, percent(share))
+	text := fmt.Sprintf("no teacher could be linked to %d of %d students' spring scores with a baseline (%s)", none, n, percent(share))
 	if none == n {
-		text = fmt.Sprintf("no teacher could be linked to any student (%d spring scores)", n)
+		text = fmt.Sprintf("no teacher could be linked to any student (%d spring scores with a baseline)", n)
 	}
 	var rostered int
 	if err := d.conn.QueryRowContext(ctx, `SELECT count(*) FROM rosters`).Scan(&rostered); err != nil {
@@ -219,7 +221,7 @@ func (d *DB) noTeacher(ctx context.Context, _ []ingest.Stats, th Thresholds) (*R
 	for _, q := range []struct{ q, format string }{
 		{`SELECT DISTINCT subject FROM rosters EXCEPT SELECT DISTINCT subject FROM assessments`, "rosters' subjects %s match no assessment subject"},
 		{`SELECT DISTINCT subject FROM assessments EXCEPT SELECT DISTINCT subject FROM rosters`, "assessments' subjects %s match no roster subject"},
-		{`SELECT DISTINCT school_year::VARCHAR FROM student_growth EXCEPT SELECT DISTINCT school_year::VARCHAR FROM rosters`, "no roster rows for school years %s"},
+		{`SELECT DISTINCT school_year::VARCHAR FROM student_growth WHERE baseline_z IS NOT NULL EXCEPT SELECT DISTINCT school_year::VARCHAR FROM rosters`, "no roster rows for school years %s"},
 	} {
 		vals, err := d.strings(ctx, q.q)
 		if err != nil {
@@ -237,16 +239,26 @@ func (d *DB) noTeacher(ctx context.Context, _ []ingest.Stats, th Thresholds) (*R
 	return &Reason{Code: ReasonNoTeacher, Subject: "rosters", Share: &share, Text: text}, nil
 }
 
-// noEstimate lists each tested subject whose pooled impact estimate (all
-// years, no subgroup) is neither a number nor suppressed, or one reason
-// for all when no subject was tested at all.
+// noEstimate lists each subject with spring scores and baselines whose
+// pooled impact estimate (all years, no subgroup) is neither a number nor
+// suppressed, or gives one reason for all when no subject has such scores.
+// A subject tested in one year only (no baseline) is not expected to
+// have an estimate.
 func (d *DB) noEstimate(ctx context.Context, ests []Estimate) ([]Reason, error) {
-	subjects, err := d.strings(ctx, `SELECT DISTINCT subject FROM scores`)
+	subjects, err := d.strings(ctx, `SELECT DISTINCT subject FROM student_growth WHERE baseline_z IS NOT NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("verdict: %w", err)
 	}
 	if len(subjects) == 0 {
-		return []Reason{{Code: ReasonNoEstimate, Subject: AllSubjects, Text: "no impact estimate for any subject: no assessment scores of known students were loaded"}}, nil
+		var scores int
+		if err := d.conn.QueryRowContext(ctx, `SELECT count(*) FROM scores`).Scan(&scores); err != nil {
+			return nil, fmt.Errorf("verdict: scores: %w", err)
+		}
+		why := "no student has a spring score with a z-score and a baseline (a fall score, or the prior year's spring score)"
+		if scores == 0 {
+			why = "no assessment scores of known students were loaded"
+		}
+		return []Reason{{Code: ReasonNoEstimate, Subject: AllSubjects, Text: "no impact estimate for any subject: " + why}}, nil
 	}
 	var out []Reason
 	for _, s := range subjects {
@@ -256,7 +268,7 @@ func (d *DB) noEstimate(ctx context.Context, ests []Estimate) ([]Reason, error) 
 				i = j
 			}
 		}
-		why := "no student has a spring z-score with a baseline and a teacher of record"
+		why := "no student with a spring score and a baseline has a teacher of record"
 		if i >= 0 {
 			if ests[i].Estimate != nil || ests[i].Suppressed {
 				continue
