@@ -200,3 +200,41 @@ func TestRejectCounts(t *testing.T) {
 		t.Errorf("rejects %d, rejected values %d; want 1 row with 2 values (unknown student S9, unknown teacher T9)", man.Rejects, man.RejectedValues)
 	}
 }
+
+// TestDegradedThresholds: each check answers to its [degraded] key. The
+// roster-subject-codes rosters (every baselined spring score without a
+// teacher: share 1) stay ok with the no-teacher check at 1 and the
+// estimate check off; the header-only sessions with coaching_sessions
+// left out of nonempty_tables; the all-names rosters (5 of 5 rejected)
+// keep file_rejected only while its share is under the threshold.
+func TestDegradedThresholds(t *testing.T) {
+	cfg := config.Default()
+	cfg.Degraded.MaxNoTeacherShare, cfg.Degraded.NoEstimate = 1, false
+	input := baseInput(t)
+	codeRosters(t, input)
+	if man := runWith(t, input, t.TempDir(), cfg); man.Status != outdir.StatusOK || len(man.Reasons) > 0 {
+		t.Errorf("no-teacher share 1, no_estimate off: status %s, reasons %v; want ok", man.Status, codes(man.Reasons))
+	}
+
+	cfg = config.Default()
+	cfg.Degraded.NonEmptyTables = slices.DeleteFunc(slices.Clone(cfg.Degraded.NonEmptyTables), func(s string) bool { return s == "coaching_sessions" })
+	input = baseInput(t)
+	copyFile(t, filepath.Join(catalogue, "header-only", "coaching_sessions.csv"), filepath.Join(input, "coaching_sessions.csv"))
+	if man := runWith(t, input, t.TempDir(), cfg); man.Status != outdir.StatusOK {
+		t.Errorf("coaching_sessions may be empty: status %s, reasons %v; want ok", man.Status, codes(man.Reasons))
+	}
+
+	input = baseInput(t)
+	copyFile(t, filepath.Join(catalogue, "roster-teacher-names", "rosters.csv"), filepath.Join(input, "rosters.csv"))
+	for _, c := range []struct {
+		share float64
+		want  bool
+	}{{0.99, true}, {1, false}} { // 5 of 5 rejected is a share of 1: it must exceed the threshold
+		cfg := config.Default()
+		cfg.Degraded.MaxRejectedShare = c.share
+		man := runWith(t, input, t.TempDir(), cfg)
+		if got := slices.Contains(codes(man.Reasons), model.ReasonFileRejected); got != c.want {
+			t.Errorf("max_rejected_share %v: reasons %v; want file_rejected %v", c.share, codes(man.Reasons), c.want)
+		}
+	}
+}
