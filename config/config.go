@@ -52,6 +52,37 @@ type Config struct {
 	// Limits guard against hostile or broken input files; 0 keeps a
 	// limit's default.
 	Limits Limits `toml:"limits"`
+	// Degraded is when a run's result counts as empty or mostly
+	// rejected, and whether such a run is published.
+	Degraded Degraded `toml:"degraded"`
+}
+
+// Degraded is the [degraded] table. A run past any threshold ends with
+// status "degraded" (exit code 4) and its reasons; unless Publish is set
+// its outputs are kept aside and the last good outputs stay published.
+// Shares are fractions from 0 to 1; a share must exceed its threshold to
+// count, so 1 turns a check off.
+type Degraded struct {
+	// Publish publishes a degraded run's outputs over the last good ones.
+	// Default false.
+	Publish bool `toml:"publish"`
+	// MaxRejectedShare is the largest share of one file's rows that may
+	// be rejected. 0-1; default 0.5.
+	MaxRejectedShare float64 `toml:"max_rejected_share"`
+	// NonEmptyTables are the input tables that must have rows loaded.
+	// Table names; default the seven required tables; [] turns it off.
+	NonEmptyTables []string `toml:"nonempty_tables"`
+	// NoEstimate degrades a run in which a tested subject has no pooled
+	// impact estimate (neither a number nor suppressed). Default true.
+	NoEstimate bool `toml:"no_estimate"`
+	// MaxNoTeacherShare is the largest share of students' spring scores
+	// (student_growth rows) that may have no teacher of record. 0-1;
+	// default 0.5.
+	MaxNoTeacherShare float64 `toml:"max_no_teacher_share"`
+	// MaxNoZShare is the largest share of scores that may have no z-score
+	// (alone in their group, or in a group of equal scores). 0-1;
+	// default 0.5.
+	MaxNoZShare float64 `toml:"max_no_z_share"`
 }
 
 // Limits are the [limits] table: the largest input the run accepts. A
@@ -70,7 +101,19 @@ func (l Limits) Ingest() ingest.Limits {
 
 // Default returns the configuration used when no file is given.
 func Default() Config {
-	return Config{MinCell: 10, MinClassrooms: 3, Reports: []string{ReportDistrict, ReportCohorts, ReportSchools}}
+	return Config{MinCell: 10, MinClassrooms: 3, Reports: []string{ReportDistrict, ReportCohorts, ReportSchools}, Degraded: DefaultDegraded()}
+}
+
+// DefaultDegraded returns the [degraded] thresholds used when the file
+// sets none.
+func DefaultDegraded() Degraded {
+	var required []string
+	for _, t := range ingest.Tables() {
+		if t.Required {
+			required = append(required, t.Name)
+		}
+	}
+	return Degraded{MaxRejectedShare: 0.5, NonEmptyTables: required, NoEstimate: true, MaxNoTeacherShare: 0.5, MaxNoZShare: 0.5}
 }
 
 // The workbooks Config.Reports may name.
@@ -128,6 +171,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("limits.%s = %d: must be positive (or 0 for the default)", n.key, n.v))
 		}
 	}
+	errs = append(errs, c.Degraded.validate()...)
 	if c.RedactSaltFile != "" {
 		if _, err := c.Redactor(); err != nil {
 			errs = append(errs, err)
@@ -137,6 +181,29 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// validate returns every problem with the [degraded] table.
+func (d Degraded) validate() []error {
+	var errs []error
+	for _, s := range []struct {
+		key string
+		v   float64
+	}{{"max_rejected_share", d.MaxRejectedShare}, {"max_no_teacher_share", d.MaxNoTeacherShare}, {"max_no_z_share", d.MaxNoZShare}} {
+		if !(s.v >= 0 && s.v <= 1) { // NaN fails too
+			errs = append(errs, fmt.Errorf("degraded.%s = %v: must be a share from 0 to 1", s.key, s.v))
+		}
+	}
+	var names []string
+	for _, t := range ingest.Tables() {
+		names = append(names, t.Name)
+	}
+	for _, n := range d.NonEmptyTables {
+		if !slices.Contains(names, n) {
+			errs = append(errs, fmt.Errorf("degraded.nonempty_tables: %q: want input table names (%s)", n, strings.Join(names, ", ")))
+		}
+	}
+	return errs
 }
 
 // MinSaltBytes is the shortest redaction salt accepted.

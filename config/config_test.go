@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -69,5 +70,37 @@ func TestExample(t *testing.T) {
 	}
 	if c.Out == "" || c.MinCell != 10 || len(c.Reports) != 3 || c.Mapping.Columns["Local Student Number"] != "student_id" {
 		t.Errorf("example = %+v", c)
+	}
+	if !reflect.DeepEqual(c.Degraded, DefaultDegraded()) {
+		t.Errorf("example [degraded] = %+v; the defaults are %+v", c.Degraded, DefaultDegraded())
+	}
+}
+
+// TestDegraded: the [degraded] table's defaults, a file setting it, and
+// every bad value named by its key.
+func TestDegraded(t *testing.T) {
+	d := Default().Degraded
+	if d.Publish || d.MaxRejectedShare != 0.5 || d.MaxNoTeacherShare != 0.5 || d.MaxNoZShare != 0.5 || !d.NoEstimate || len(d.NonEmptyTables) != 7 {
+		t.Errorf("default [degraded] = %+v", d)
+	}
+	c, err := Load(write(t, "[degraded]\npublish = true\nmax_rejected_share = 0.9\nnonempty_tables = [\"students\"]\nno_estimate = false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Degraded; !d.Publish || d.MaxRejectedShare != 0.9 || d.MaxNoZShare != 0.5 || d.NoEstimate || len(d.NonEmptyTables) != 1 {
+		t.Errorf("loaded [degraded] = %+v", d)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	c.Degraded.MaxRejectedShare, c.Degraded.MaxNoTeacherShare, c.Degraded.NonEmptyTables = 1.5, -0.1, []string{"rosters", "grades"}
+	err = c.Validate()
+	for _, want := range []string{"degraded.max_rejected_share = 1.5", "degraded.max_no_teacher_share = -0.1", `degraded.nonempty_tables: "grades"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v; want it to name %s", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), `"rosters"`) {
+		t.Errorf("Validate() = %v; rosters is a table", err)
 	}
 }

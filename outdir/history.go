@@ -14,9 +14,11 @@ import (
 
 // Run statuses in the history.
 const (
-	StatusOK      = "ok"
-	StatusFailed  = "failed"
-	StatusSkipped = "skipped"
+	StatusOK       = "ok"
+	StatusFailed   = "failed"
+	StatusSkipped  = "skipped"
+	StatusDegraded = "degraded" // finished, but the result is empty or mostly rejected
+
 )
 
 // Record is one run in the history.
@@ -31,6 +33,13 @@ type Record struct {
 	Rejects     int
 	Headlines   []Headline
 	Error       string
+	Reasons     []Reason // why a degraded run is degraded
+}
+
+// Reason is one reason a run is degraded: a code and a sentence.
+type Reason struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
 }
 
 // Headline is one headline estimate of a run.
@@ -58,6 +67,7 @@ CREATE TABLE IF NOT EXISTS runs (
     rejects     BIGINT,
     error       VARCHAR
 );
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS reasons JSON;
 CREATE TABLE IF NOT EXISTS run_estimates (
     run_id   VARCHAR NOT NULL,
     analysis VARCHAR NOT NULL,
@@ -121,6 +131,14 @@ func (h *History) Add(ctx context.Context, r Record) error {
 	if err != nil {
 		return err
 	}
+	var reasons any // NULL when there are none
+	if len(r.Reasons) > 0 {
+		b, err := json.Marshal(r.Reasons)
+		if err != nil {
+			return err
+		}
+		reasons = string(b)
+	}
 	tx, err := h.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("run history: %w", err)
@@ -130,8 +148,9 @@ func (h *History) Add(ctx context.Context, r Record) error {
 	if !r.Finished.IsZero() {
 		finished = r.Finished
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.RunID, r.Started, finished, r.Status, r.Fingerprint, string(inputs), string(rows), r.Rejects, r.Error); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, started, finished, status, fingerprint, inputs, row_counts, rejects, error, reasons)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.RunID, r.Started, finished, r.Status, r.Fingerprint, string(inputs), string(rows), r.Rejects, r.Error, reasons); err != nil {
 		return fmt.Errorf("run history: %w", err)
 	}
 	for _, e := range r.Headlines {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
+	"github.com/coachimpact/coachimpact/outdir"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -172,6 +173,20 @@ func outcome(t *testing.T, c badCase, own map[string]bool, out string, man *Mani
 		}
 		b.WriteString("\n")
 	}
+	// A degraded run: its status and reasons; unpublished, its outputs
+	// are read where it kept them.
+	if man.Status != outdir.StatusOK {
+		fmt.Fprintf(&b, "status: %s, published %v\n", man.Status, man.Published)
+		for _, r := range man.Reasons {
+			fmt.Fprintf(&b, "reason %s: %s\n", r.Code, r.Text)
+		}
+	}
+	if !man.Published {
+		if _, err := os.Lstat(filepath.Join(out, "current")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("an unpublished degraded run published outputs (%v)", err)
+		}
+		out = filepath.Join(out, DegradedDir)
+	}
 	db, err := sql.Open("duckdb", filepath.Join(out, DBFile)+"?access_mode=read_only")
 	if err != nil {
 		t.Fatal(err)
@@ -206,6 +221,16 @@ func outcome(t *testing.T, c badCase, own map[string]bool, out string, man *Mani
 				return len(r) > 0 && r[0] == st.Source && slices.ContainsFunc(r, func(c string) bool { return strings.Contains(c, w) })
 			}) {
 				t.Errorf("district.xlsx Data quality: no %q on the row of %s", w, st.Source)
+			}
+		}
+	}
+	// A degraded run's reasons, in words, on the Overview and Data
+	// quality sheets.
+	for _, sheet := range []string{"Overview", "Data quality"} {
+		rows, _ := f.GetRows(sheet)
+		for _, r := range man.Reasons {
+			if !slices.ContainsFunc(rows, func(row []string) bool { return slices.Contains(row, r.Text) }) {
+				t.Errorf("district.xlsx %s does not say %q", sheet, r.Text)
 			}
 		}
 	}

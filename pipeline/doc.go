@@ -5,5 +5,8 @@
 //
 // Outputs are built in a staging folder inside the output folder and moved
 // into place at the end, so a failed run leaves the last good outputs as
-// they were.
+// they were. A run that finishes with an empty or mostly rejected result
+// (model.DB.Verdict against the config's [degraded] thresholds) is
+// "degraded": unless the config says to publish it, its outputs are kept
+// in DegradedDir and the last good outputs stay published.
 package pipeline

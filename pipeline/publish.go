@@ -27,6 +27,11 @@ func publishedRun(current string) (*Manifest, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(current, ManifestFile), err)
 	}
+	if m.Status == outdir.StatusDegraded {
+		// A degraded run published with [degraded] publish = true is
+		// whole but never worth keeping: the next run goes ahead.
+		return nil, nil
+	}
 	if m.Status != outdir.StatusOK {
 		return nil, fmt.Errorf("%s: status %q", filepath.Join(current, ManifestFile), m.Status)
 	}

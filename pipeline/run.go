@@ -31,6 +31,10 @@ const (
 	// ParquetDir holds a run's Parquet export (with --parquet), which the
 	// --parquet folder, a symlink, shows.
 	ParquetDir = "parquet"
+	// DegradedDir holds the outputs of the latest degraded run that was
+	// not published (model, reports, charts, run.json), for inspection;
+	// the next degraded run replaces it and a published run removes it.
+	DegradedDir = "degraded"
 )
 
 // Options are the inputs of one run.
@@ -68,9 +72,17 @@ type Stage struct {
 
 // Manifest is run.json: what the run read, loaded, rejected and found.
 type Manifest struct {
-	// Status is "ok", or "skipped" when nothing changed since the
-	// published run, started at SkippedFor, which stays published.
-	Status      string           `json:"status"`
+	// Status is "ok"; "degraded" when the result is empty or mostly
+	// rejected past the [degraded] thresholds (Reasons say how); or
+	// "skipped" when nothing changed since the run of SkippedFor (whose
+	// outputs stay published).
+	Status string `json:"status"`
+	// Reasons are a degraded run's reasons, in check order.
+	Reasons []model.Reason `json:"reasons,omitempty"`
+	// Published says whether this run's outputs were published: always
+	// for an ok run; for a degraded one only with [degraded] publish =
+	// true (else they are in DegradedDir and the last good outputs stay).
+	Published   bool             `json:"published"`
 	SkippedFor  *time.Time       `json:"skipped_for,omitempty"`
 	RunID       string           `json:"run_id"`
 	Fingerprint string           `json:"fingerprint"`
@@ -81,9 +93,12 @@ type Manifest struct {
 	Stages      []Stage          `json:"stages"`
 	Files       []ingest.Stats   `json:"files"`
 	Tables      map[string]int64 `json:"tables"`
-	Rejects     int              `json:"rejects"`
-	Estimates   []model.Estimate `json:"estimates"`
-	Notes       []string         `json:"notes,omitempty"`
+	// Rejects counts rejected rows, RejectedValues the reject entries
+	// (one per bad value: a row may have several).
+	Rejects        int              `json:"rejects"`
+	RejectedValues int              `json:"rejected_values"`
+	Estimates      []model.Estimate `json:"estimates"`
+	Notes          []string         `json:"notes,omitempty"`
 	// Redacted is the salt ID (ingest.Redactor.SaltID) when student and
 	// teacher IDs in every output are keyed hashes, else "".
 	Redacted string `json:"redacted,omitempty"`
@@ -93,12 +108,15 @@ type Manifest struct {
 	Outputs map[string]int64 `json:"outputs,omitempty"`
 }
 
-// Run executes the pipeline. It returns the manifest of a successful or
-// skipped run, or an error; an *ingest.FileError (test with errors.As)
-// means the inputs are structurally unusable, outdir.ErrLocked that
-// another run holds opts.Out. Either way the published outputs in
-// opts.Out change only when a run succeeds, in one atomic step; every
-// run, failed and skipped ones too, is added to the run history.
+// Run executes the pipeline. It returns the manifest of a successful,
+// degraded or skipped run, or an error; an *ingest.FileError (test with
+// errors.As) means the inputs are structurally unusable, outdir.ErrLocked
+// that another run holds opts.Out. Either way the published outputs in
+// opts.Out change only when a run succeeds, in one atomic step; a
+// degraded run (Manifest.Status) is published only when the config's
+// [degraded] publish says so, and otherwise kept in DegradedDir. Every
+// run, failed, degraded and skipped ones too, is added to the run
+// history.
 func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	log := opts.Log
 	if log == nil {
@@ -174,11 +192,11 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	// From here on, the run is recorded in the history whatever happens.
 	defer func() {
 		rec.Finished = time.Now().UTC()
-		rec.Status = outdir.StatusOK
 		if err != nil {
 			rec.Status, rec.Error = outdir.StatusFailed, err.Error()
 		} else {
-			rec.Rows, rec.Rejects, rec.Headlines = man.Tables, man.Rejects, headlines(man.Estimates)
+			rec.Status, rec.Rows, rec.Rejects, rec.Headlines = man.Status, man.Tables, man.Rejects, headlines(man.Estimates)
+			rec.Reasons = reasonList(man.Reasons)
 		}
 		if herr := addHistory(ctx, histPath, rec); herr != nil {
 			log.Error("run history not updated", "err", herr)
@@ -241,11 +259,24 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if man.Tables, err = db.TableCounts(ctx); err != nil {
 		return nil, err
 	}
-	man.Rejects = len(rejects)
+	man.RejectedValues = len(rejects)
+	for _, f := range man.Files {
+		man.Rejects += f.RowsRejected
+	}
+	if man.Reasons, err = db.Verdict(ctx, man.Files, man.Estimates, thresholds(opts.Config.Degraded)); err != nil {
+		return nil, err
+	}
+	if len(man.Reasons) > 0 {
+		man.Status = outdir.StatusDegraded
+		for _, r := range man.Reasons {
+			log.Warn("run degraded: "+r.Text, "code", r.Code, "subject", r.Subject)
+		}
+	}
+	man.Published = man.Status == outdir.StatusOK || opts.Config.Degraded.Publish
 	stage("model", t0)
 
 	t0 = time.Now()
-	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started,
+	rep := reports.Input{DB: db, Files: man.Files, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started, Degraded: man.Reasons,
 		Progress: func(what string, done, total int) { progress(opts, "reports", what, done, total) }}
 	for _, b := range []struct{ cfg, book string }{
 		{config.ReportDistrict, reports.DistrictBook}, {config.ReportCohorts, reports.CohortsBook}, {config.ReportSchools, reports.SchoolsDir},
@@ -281,14 +312,54 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if err := writeJSON(filepath.Join(staging, ManifestFile), man); err != nil {
 		return nil, err
 	}
+	kept := filepath.Join(opts.Out, DegradedDir)
+	if !man.Published {
+		if err := keep(staging, kept); err != nil {
+			return nil, err
+		}
+		log.Warn("run degraded: outputs not published, the last good outputs stay in place ([degraded] publish = true publishes such runs)",
+			"kept", kept, "reasons", len(man.Reasons), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
+		return man, nil
+	}
 	if err := dir.Publish(staging, []string{DBFile, ReportsDir, ChartsDir, ManifestFile}); err != nil {
 		return nil, err
 	}
 	if err := linkParquet(dir, opts.Config); err != nil {
 		return nil, err
 	}
-	log.Info("run done", "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejects", man.Rejects)
+	if err := os.RemoveAll(kept); err != nil { // an older degraded run's
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	log.Info("run done", "status", man.Status, "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 	return man, nil
+}
+
+// keep moves a degraded run's staging folder to kept, replacing the
+// outputs of the degraded run kept there before.
+func keep(staging, kept string) error {
+	if err := os.RemoveAll(kept); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	if err := os.Rename(staging, kept); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	return nil
+}
+
+// thresholds are the config's [degraded] table as the model's verdict
+// takes it.
+func thresholds(d config.Degraded) model.Thresholds {
+	return model.Thresholds{MaxRejectedShare: d.MaxRejectedShare, NonEmptyTables: d.NonEmptyTables, NoEstimate: d.NoEstimate,
+		MaxNoTeacherShare: d.MaxNoTeacherShare, MaxNoZShare: d.MaxNoZShare}
+}
+
+// reasonList is the reasons as the run history keeps them.
+func reasonList(rs []model.Reason) []outdir.Reason {
+	var out []outdir.Reason
+	for _, r := range rs {
+		out = append(out, outdir.Reason{Code: r.Code, Text: r.Text})
+	}
+	return out
 }
 
 // load reads every source into its table, creates empty tables for the

@@ -16,6 +16,7 @@ import (
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
+	"github.com/coachimpact/coachimpact/outdir"
 	"github.com/coachimpact/coachimpact/synth"
 )
 
@@ -49,6 +50,10 @@ func TestDemoDistrict(t *testing.T) {
 	man, err := runPipeline(t, input, out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The demo's result is sound: no [degraded] threshold fires.
+	if man.Status != outdir.StatusOK || !man.Published || len(man.Reasons) > 0 {
+		t.Errorf("demo: status %s, published %v, reasons %v; want ok", man.Status, man.Published, man.Reasons)
 	}
 	// Reconciliation, per file, against the generator's counts.
 	seen := map[string]bool{}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/model"
+	"github.com/coachimpact/coachimpact/outdir"
 )
 
 // TestSGPMapping runs the committed SGPdata mapping on a small sample in
@@ -27,6 +28,9 @@ func TestSGPMapping(t *testing.T) {
 	man, err := Run(context.Background(), Options{Input: filepath.Join("..", "testdata", "sgpdata", "sample"), Out: out, Config: cfg})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if man.Status != outdir.StatusOK || len(man.Reasons) > 0 {
+		t.Errorf("status %s, reasons %v; want ok", man.Status, man.Reasons)
 	}
 	if man.Rejects != 1 {
 		t.Errorf("%d rejects; want 1 (the No Score row)", man.Rejects)

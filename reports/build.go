@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/coachimpact/coachimpact/ingest"
+	"github.com/coachimpact/coachimpact/model"
 )
 
 // Querier is what reports need of the model database.
@@ -33,7 +34,11 @@ type Input struct {
 	ShowTeacherNames bool
 	// Redacted is the salt ID when student and teacher IDs are keyed
 	// hashes (the About sheet says so), else "".
-	Redacted  string
+	Redacted string
+	// Degraded are the reasons the run's result is empty or mostly
+	// rejected (none when it is sound); the district Overview and Data
+	// quality sheets say them.
+	Degraded  []model.Reason
 	Started   time.Time
 	ChartsDir string // set by Build
 	// Skip names workbooks Build leaves out: DistrictBook, CohortsBook,

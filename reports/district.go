@@ -218,16 +218,23 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 	if rejected > 0 {
 		status = fmt.Sprintf("%d rows rejected: see Data quality", rejected)
 	}
+	if len(in.Degraded) > 0 {
+		status = fmt.Sprintf("degraded: %d problems make the result empty or mostly rejected (see the top of this sheet); %s", len(in.Degraded), status)
+	}
 	count := func(n int64) excelize.Cell { return excelize.Cell{Value: n, StyleID: b.int} }
 	quality := [][]any{{"Input files", count(int64(len(in.Files)))}, {"Rows read", count(read)}, {"Rows rejected", count(rejected)}, {"Status", status}}
 
-	secs := []section{
+	var secs []section
+	if d, ok := degradedSection(in, b.wrap, 50); ok {
+		secs = append(secs, d)
+	}
+	secs = append(secs, []section{
 		{Title: "Does coaching go with more growth? Spring scores of students of coached vs other teachers, all years", Cols: impactCols, Rows: headline(0)},
 		{Title: "The same for " + yearLabel(latest), Cols: impactCols, Rows: headline(latest)},
 		{Title: "Other questions (all years, both subjects)", Cols: otherCols, Rows: other},
 		{Title: "Coaching coverage, " + yearLabel(latest), Cols: []column{{Name: "Measure", Width: 34}, {Name: "Value"}}, Rows: coverage},
 		{Title: "Data quality", Cols: []column{{Name: "Measure", Width: 34}, {Name: "Value", Width: 30}}, Rows: quality},
-	}
+	}...)
 	title := "Coaching and student growth: district overview (run " + in.Started.Format("2006-01-02 15:04 UTC") + ")"
 	return b.sheet("Overview", title, secs, func(at []placed) error {
 		// The forest plot below the tables.
@@ -503,10 +510,34 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
-	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %d rejected values", len(in.Files), len(rej)), []section{
+	var secs []section
+	if d, ok := degradedSection(in, 0, 14); ok {
+		secs = append(secs, d)
+	}
+	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %d rejected values", len(in.Files), len(rej)), append(secs, []section{
 		{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 40, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon},
 		{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row"}, {Name: "Column"}, {Name: "Value", Width: 40, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 60, Style: b.wrap}}, Rows: rej},
-	})
+	}...))
+}
+
+// degradedSection says, one row per reason, why the run's result is
+// empty or mostly rejected (ok is false when it is not): the check's
+// code, what it is about, and the sentence, in a third column textWidth
+// wide with the given style (0: the sentence runs on across the empty
+// cells to its right).
+func degradedSection(in Input, style int, textWidth float64) (sec section, ok bool) {
+	if len(in.Degraded) == 0 {
+		return section{}, false
+	}
+	rows := make([][]any, len(in.Degraded))
+	for i, r := range in.Degraded {
+		rows[i] = []any{r.Code, r.Subject, r.Text}
+	}
+	return section{
+		Title: "DEGRADED: this run's result is empty or mostly rejected, and why (checks set under [degraded] in the config)",
+		Cols:  []column{{Name: "Check"}, {Name: "About"}, {Name: "What happened", Width: textWidth, Style: style}},
+		Rows:  rows,
+	}, true
 }
 
 // fileNotes says what a reader of the file might not expect: its text

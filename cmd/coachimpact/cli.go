@@ -33,6 +33,7 @@ const (
 	exitFailed     = 1
 	exitUsage      = 2
 	exitStructural = 3
+	exitDegraded   = 4
 )
 
 const usage = `usage:
@@ -42,6 +43,10 @@ const usage = `usage:
   coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N] [--years N] [--windows fall,winter,spring] [--format mixed|csv] [--clean]
   coachimpact sql --db FILE "SELECT ..."
   coachimpact salt FILE      (a new secret salt for --redact, readable by its owner only)
+
+exit codes: 0 ok or skipped; 1 the run failed; 2 bad usage or config; 3 the inputs are
+structurally unusable; 4 degraded: the result is empty or mostly rejected (run.json
+lists the reasons; the last good outputs stay published unless [degraded] publish = true)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -205,12 +210,11 @@ func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout
 			man.SkippedFor.Format("2006-01-02 15:04 UTC"), cfg.Out)
 		return exitOK
 	}
-	loaded, rejected := 0, 0
+	loaded := 0
 	for _, f := range man.Files {
 		loaded += f.RowsLoaded
-		rejected += f.RowsRejected
 	}
-	fmt.Fprintf(stdout, "coachimpact: %d rows loaded, %d rejected, in %.1f s\n", loaded, rejected, man.Seconds)
+	fmt.Fprintf(stdout, "coachimpact: %d rows loaded, %d rejected (%d rejected values), in %.1f s\n", loaded, man.Rejects, man.RejectedValues, man.Seconds)
 	for _, s := range man.Stages {
 		fmt.Fprintf(stdout, "  %-14s %6.1f s, peak RSS %5d MiB\n", s.Name+" stage", s.Seconds, s.PeakRSS>>20)
 	}
@@ -218,7 +222,25 @@ func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout
 	fmt.Fprintf(stdout, "  workbooks: %s\n", filepath.Join(cfg.Out, pipeline.ReportsDir))
 	fmt.Fprintf(stdout, "  charts:    %s\n", filepath.Join(cfg.Out, pipeline.ChartsDir))
 	fmt.Fprintf(stdout, "  manifest:  %s\n", filepath.Join(cfg.Out, pipeline.ManifestFile))
+	if man.Status == outdir.StatusDegraded {
+		return degraded(man, cfg.Out, stdout, stderr)
+	}
 	return exitOK
+}
+
+// degraded says why a run is degraded and where its outputs are, and
+// returns its exit code.
+func degraded(man *pipeline.Manifest, out string, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "coachimpact: run degraded: the result is empty or mostly rejected (%d reasons):\n", len(man.Reasons))
+	for _, r := range man.Reasons {
+		fmt.Fprintf(stderr, "  %s: %s\n", r.Code, r.Text)
+	}
+	if man.Published {
+		fmt.Fprintf(stderr, "coachimpact: published anyway ([degraded] publish = true)\n")
+	} else {
+		fmt.Fprintf(stderr, "coachimpact: not published: the last good outputs in %s stay in place; this run's outputs are in %s\n", out, filepath.Join(out, pipeline.DegradedDir))
+	}
+	return exitDegraded
 }
 
 type synthFlags struct {

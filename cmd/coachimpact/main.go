@@ -19,16 +19,22 @@
 //	charts/*.png           charts
 //	run.json               status, timings, per-file sha256 and row counts, estimates
 //
-// Outputs are replaced only when the whole run succeeds.
+// Outputs are replaced only when the whole run succeeds and its result is
+// not degraded (see exit code 4).
 //
 // demo writes a synthetic district into DIR/input and runs the pipeline on
 // it with DIR as the output folder. generate only writes the synthetic
 // district. sql runs one query against a model file (opened read-only) and
 // prints the result as CSV.
 //
-// Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration;
-// 3 the inputs are structurally unusable (unreadable file, unknown table,
-// missing required column): the message names the file and the column.
+// Exit codes: 0 success (or skipped: nothing changed); 1 the run failed;
+// 2 bad usage or configuration; 3 the inputs are structurally unusable
+// (unreadable file, unknown table, missing required column): the message
+// names the file and the column; 4 the run finished degraded: its result
+// is empty or mostly rejected past the config's [degraded] thresholds.
+// run.json's reasons and stderr say why; the last good outputs stay
+// published and the degraded run's are in OUT/degraded, unless
+// [degraded] publish = true.
 package main
 
 import (

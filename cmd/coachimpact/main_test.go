@@ -143,3 +143,56 @@ func TestSalt(t *testing.T) {
 		t.Errorf("run with a short salt: exit %d, %q; want 2 naming the length", code, stderr)
 	}
 }
+
+// TestDegradedExit: a run whose rosters name course codes (HR100, MTH6)
+// that match no assessment subject exits 4, says why on stderr, keeps the
+// last good run.json published and writes its own to OUT/degraded; the
+// summary counts rejected rows and, labelled, rejected values.
+func TestDegradedExit(t *testing.T) {
+	base := filepath.Join("..", "..", "testdata", "badinput", "base")
+	in, out := t.TempDir(), t.TempDir()
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(base, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "rosters.csv" {
+			b = append(b, "2024,S9,T9,Math,100\n"...) // one row, two bad values
+		}
+		if err := os.WriteFile(filepath.Join(in, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, stderr, code := cli(t, "run", "--input", in, "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stdout, "1 rejected (2 rejected values)") {
+		t.Fatalf("base district: exit %d, stdout %q, stderr %s; want 0 and 1 rejected row with 2 rejected values", code, stdout, stderr)
+	}
+	codes, err := os.ReadFile(filepath.Join("..", "..", "testdata", "badinput", "roster-subject-codes", "rosters.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(in, "rosters.csv"), codes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = cli(t, "run", "--input", in, "--out", out, "--quiet")
+	if code != 4 || !strings.Contains(stderr, "no_teacher_of_record: no teacher could be linked to any student") || !strings.Contains(stderr, "HR100, MTH6") {
+		t.Errorf("degraded run: exit %d, stderr %s; want 4 naming no_teacher_of_record and HR100, MTH6", code, stderr)
+	}
+	for path, want := range map[string]string{filepath.Join(out, "run.json"): "ok", filepath.Join(out, "degraded", "run.json"): "degraded"} {
+		var man struct{ Status string }
+		b, err := os.ReadFile(path)
+		if err == nil {
+			err = json.Unmarshal(b, &man)
+		}
+		if err != nil || man.Status != want {
+			t.Errorf("%s: status %q, err %v; want %q", path, man.Status, err, want)
+		}
+	}
+	if stdout, _, _ := cli(t, "help"); !strings.Contains(stdout, "4 degraded") {
+		t.Errorf("usage does not document exit code 4:\n%s", stdout)
+	}
+}
