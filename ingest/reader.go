@@ -66,8 +66,9 @@ type Stats struct {
 	Table          string            `json:"table"`
 	SHA256         string            `json:"sha256"`
 	HeaderRow      int               `json:"header_row"`
-	Encoding       string            `json:"encoding,omitempty"` // a text encoding other than UTF-8 the file was decoded from
-	Columns        map[string]string `json:"columns"`            // canonical -> source header, "=value" for a default
+	Encoding       string            `json:"encoding,omitempty"`     // a text encoding other than UTF-8 the file was decoded from
+	LineEndings    string            `json:"line_endings,omitempty"` // "cr" for a CSV file whose lines end in CR alone (Excel's CSV (Macintosh))
+	Columns        map[string]string `json:"columns"`                // canonical -> source header, "=value" for a default
 	IgnoredColumns []string          `json:"ignored_columns,omitempty"`
 	HiddenSheets   []string          `json:"hidden_sheets,omitempty"` // of the workbook; not read
 	RowsRead       int               `json:"rows_read"`
@@ -123,6 +124,7 @@ type Reader struct {
 	pos      positions
 	pending  [][]string // rows read past the header during detection
 	plines   []int
+	perrs    map[int]error // line -> CSV fault of the malformed records among pending
 	row      []cell
 	faults   []RowError
 	stats    Stats
@@ -165,6 +167,10 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 			if errors.As(err, &pe) {
 				top = append(top, nil)
 				lines = append(lines, line)
+				if r.perrs == nil {
+					r.perrs = map[int]error{}
+				}
+				r.perrs[line] = pe.Err
 				continue
 			}
 			return &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: err}
@@ -183,7 +189,7 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	r.pending, r.plines = top[h+1:], lines[h+1:]
 	r.width = len(top[h])
 	r.date1904 = r.rows.Date1904()
-	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), Columns: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
+	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), LineEndings: r.rows.LineEndings(), Columns: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
 
 	r.bld = array.NewRecordBuilder(mem, r.t.Schema())
 	r.convs = make([]conv, len(r.t.Columns))
@@ -389,7 +395,7 @@ func (r *Reader) Next() bool {
 			rec, line = r.pending[0], r.plines[0]
 			r.pending, r.plines = r.pending[1:], r.plines[1:]
 			if rec == nil { // a malformed CSV record met during header search
-				err = &csv.ParseError{StartLine: line, Line: line, Err: ErrMalformedRow}
+				err = &csv.ParseError{StartLine: line, Line: line, Err: r.perrs[line]}
 			}
 		} else {
 			rec, line, err = r.rows.Next()

@@ -257,6 +257,8 @@ type rowReader interface {
 	// Encoding names a text encoding other than UTF-8 that the file was
 	// decoded from, else "".
 	Encoding() string
+	// LineEndings is "cr" for a file whose lines end in CR alone, else "".
+	LineEndings() string
 }
 
 func openRows(src *Source, lim Limits) (rowReader, error) {
@@ -273,9 +275,10 @@ func openRows(src *Source, lim Limits) (rowReader, error) {
 type csvRows struct {
 	f   *os.File
 	h   hash.Hash
-	r   *csv.Reader
+	r   *splitter
 	tee io.Reader
 	enc string
+	eol string // LineEndings
 }
 
 func openCSV(path string) (*csvRows, error) {
@@ -309,11 +312,15 @@ func openCSV(path string) (*csvRows, error) {
 		in = transform.NewReader(br, charmap.Windows1252.NewDecoder())
 		sample, _ = charmap.Windows1252.NewDecoder().Bytes(sample)
 	}
-	r := csv.NewReader(in)
-	r.Comma = sniffDelimiter(sample)
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
-	return &csvRows{f: f, h: h, r: r, tee: tee, enc: enc}, nil
+	// Excel's "CSV (Macintosh)" ends lines in CR alone: read as lines
+	// too, not as one header row of the whole file.
+	eol, eolName := byte('\n'), ""
+	if bytes.IndexByte(sample, '\n') < 0 && bytes.IndexByte(sample, '\r') >= 0 {
+		eol, eolName = '\r', "cr"
+		sample = bytes.ReplaceAll(sample, []byte{'\r'}, []byte{'\n'})
+	}
+	r := newSplitter(in, sniffDelimiter(sample), eol)
+	return &csvRows{f: f, h: h, r: r, tee: tee, enc: enc, eol: eolName}, nil
 }
 
 // validPrefix reports whether b is UTF-8, allowing a rune cut off at its
@@ -354,10 +361,10 @@ func sniffDelimiter(sample []byte) rune {
 
 func (c *csvRows) Next() ([]string, int, error) {
 	for {
-		rec, err := c.r.Read()
+		rec, line, err := c.r.Read()
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
+			if errors.As(err, &pe) {
 				return nil, pe.StartLine, err
 			}
 			if errors.Is(err, io.EOF) {
@@ -365,7 +372,6 @@ func (c *csvRows) Next() ([]string, int, error) {
 			}
 			return nil, 0, fmt.Errorf("%w: %v", ErrUnreadable, err)
 		}
-		line, _ := c.r.FieldPos(0)
 		if blank(rec) {
 			continue
 		}
@@ -377,9 +383,10 @@ func (c *csvRows) Sum() string {
 	io.Copy(io.Discard, c.tee) // hash whatever the reader did not consume
 	return hex.EncodeToString(c.h.Sum(nil))
 }
-func (c *csvRows) Date1904() bool   { return false }
-func (c *csvRows) Encoding() string { return c.enc }
-func (c *csvRows) Close() error     { return c.f.Close() }
+func (c *csvRows) Date1904() bool      { return false }
+func (c *csvRows) Encoding() string    { return c.enc }
+func (c *csvRows) LineEndings() string { return c.eol }
+func (c *csvRows) Close() error        { return c.f.Close() }
 
 func blank(rec []string) bool {
 	for _, s := range rec {
@@ -484,10 +491,11 @@ func (s *sheetRows) fill(cells []string) []string {
 	return cells
 }
 
-func (s *sheetRows) Sum() string      { return s.sum }
-func (s *sheetRows) Date1904() bool   { return s.date1904 }
-func (s *sheetRows) Encoding() string { return "" }
-func (s *sheetRows) Close() error     { return errors.Join(s.rows.Close(), s.f.Close()) }
+func (s *sheetRows) Sum() string         { return s.sum }
+func (s *sheetRows) Date1904() bool      { return s.date1904 }
+func (s *sheetRows) Encoding() string    { return "" }
+func (s *sheetRows) LineEndings() string { return "" }
+func (s *sheetRows) Close() error        { return errors.Join(s.rows.Close(), s.f.Close()) }
 
 // FileSHA256 returns the hex sha256 of the file at path; a file that
 // cannot be read is ErrUnreadable.

@@ -165,6 +165,10 @@ func writeGenerated(t *testing.T, root string) {
 	must(t, binary.Write(&u16, binary.LittleEndian, utf16.Encode([]rune(text))))
 	put("utf16-csv/rosters.csv", u16.Bytes())
 
+	// Lines ending in CR alone: Excel's "CSV (Macintosh)".
+	put("cr-line-endings/schools.csv", []byte("school_id,school_name,district_id,level,ip_cohort\r01,Adams Elementary,9,elementary,2024\r02,Baker Elementary,9,elementary,\r"))
+
+
 	// A workbook cut off halfway through (an interrupted download).
 	students := book(t, func(f *excelize.File) {
 		rows(t, f, "students", [][]any{{"student_id", "school_id", "grade_level", "english_learner"},
