@@ -132,6 +132,12 @@ type Reader struct {
 	width    int                  // cells in the header row
 	line     int                  // row being parsed
 	dayMin   map[coachDay]float64 // minutes loaded per coach and day (sessions)
+	// lastScore is the assessment whose plausible scores scoreBounds
+	// found last.
+	lastScore struct {
+		name, key string
+		b         Bounds
+	}
 
 	Rejects []RowError
 }
@@ -265,7 +271,7 @@ func (r *Reader) expectedRows() int {
 // positions are the columns the cross-column checks use; -1 when the
 // table has no such column.
 type positions struct {
-	year, testDate, start, end, sessionDate, cycle, minutes, coach int
+	year, testDate, start, end, sessionDate, cycle, minutes, coach, score, assessment int
 }
 
 // coachDay keys a coach's logged minutes on one day.
@@ -283,7 +289,7 @@ func positionsOf(t *Table) positions {
 		}
 		return -1
 	}
-	return positions{year: at("school_year"), testDate: at("test_date"), start: at("start_date"), end: at("end_date"), sessionDate: at("session_date"), cycle: at("cycle_id"), minutes: at("minutes"), coach: at("coach_id")}
+	return positions{year: at("school_year"), testDate: at("test_date"), start: at("start_date"), end: at("end_date"), sessionDate: at("session_date"), cycle: at("cycle_id"), minutes: at("minutes"), coach: at("coach_id"), score: at("scale_score"), assessment: at("assessment_name")}
 }
 
 func appender(b array.Builder, k Kind) func(cell) {
@@ -654,6 +660,11 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 	switch r.t.Name {
 	case "assessments":
 		inYear(p.testDate, int(r.row[p.year].n))
+		if s := r.row[p.score]; !s.null {
+			if b, key := r.scoreBounds(r.row[p.assessment].s); s.n < b.Min || s.n > b.Max {
+				fault("scale_score", strconv.FormatFloat(s.n, 'g', -1, 64), ErrImplausible, key)
+			}
+		}
 	case "coaching_cycles":
 		inYear(p.start, int(r.row[p.year].n))
 		start, end := r.row[p.start], r.row[p.end]
@@ -721,6 +732,32 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 		}
 		fault(strings.Join(names, "+"), strings.Join(vals, "|"), ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
 	}
+}
+
+// scoreBounds returns the plausible scale scores of an assessment and the
+// configuration key they come from. The last answer is kept: an export
+// lists one assessment's rows together.
+func (r *Reader) scoreBounds(assessment string) (Bounds, string) {
+	global := func() string {
+		return fmt.Sprintf("limits.min_scale_score = %g, limits.max_scale_score = %g", r.lim.ScaleScore.Min, r.lim.ScaleScore.Max)
+	}
+	if len(r.lim.ScaleScoreBy) == 0 {
+		if r.lastScore.key == "" {
+			r.lastScore.b, r.lastScore.key = r.lim.ScaleScore, global()
+		}
+		return r.lastScore.b, r.lastScore.key
+	}
+	if assessment != r.lastScore.name || r.lastScore.key == "" {
+		r.lastScore.name, r.lastScore.b, r.lastScore.key = strings.Clone(assessment), r.lim.ScaleScore, global()
+		want := strings.ToLower(strings.TrimSpace(assessment))
+		for name, b := range r.lim.ScaleScoreBy {
+			if strings.ToLower(strings.TrimSpace(name)) == want {
+				r.lastScore.b, r.lastScore.key = b, fmt.Sprintf("limits.scale_score.%q: min = %g, max = %g", name, b.Min, b.Max)
+				break
+			}
+		}
+	}
+	return r.lastScore.b, r.lastScore.key
 }
 
 // register records the keys of a loaded row for later tables' checks.

@@ -33,11 +33,28 @@ type Limits struct {
 	MaxRows       int   // max_rows: data rows per file or sheet; default 50 million
 	MaxCellBytes  int   // max_cell_chars: bytes in one cell; default 32,767 (Excel's own limit)
 
+	// ScaleScore bounds a plausible scale score of any assessment
+	// (min_scale_score, max_scale_score); a score outside is rejected
+	// (ErrImplausible). The zero value means DefaultScaleScore.
+	ScaleScore Bounds
+	// ScaleScoreBy overrides ScaleScore for the assessments it names
+	// (limits.scale_score."name"), matched ignoring case and surrounding
+	// space.
+	ScaleScoreBy map[string]Bounds
+
 	// Today, when set, is the run's date: a date after it (with a day's
 	// grace for time zones) is rejected as in the future, except in
 	// columns that may hold plans (Column.Future).
 	Today Date
 }
+
+// Bounds is an inclusive range of plausible values.
+type Bounds struct{ Min, Max float64 }
+
+// DefaultScaleScore holds every real vendor scale (NWEA RIT 100-350,
+// i-Ready 100-800, Star 0-1400, state tests up to about 10,000) and
+// rejects absurd values (1e100) that would swamp their cell's z-scores.
+var DefaultScaleScore = Bounds{Min: -1e6, Max: 1e6}
 
 // maxPartBytes bounds every workbook part other than sheets and shared
 // strings (styles, relationships, media): excelize holds them in memory.
@@ -59,6 +76,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxCellBytes <= 0 {
 		l.MaxCellBytes = 32767
+	}
+	if l.ScaleScore == (Bounds{}) {
+		l.ScaleScore = DefaultScaleScore
 	}
 	return l
 }
