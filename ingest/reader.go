@@ -196,6 +196,7 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	r.width = len(top[h])
 	r.date1904 = r.rows.Date1904()
 	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), LineEndings: r.rows.LineEndings(), Columns: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
+	r.rejectAboveHeader(cm, top[:h], lines[:h], lines[h])
 
 	r.bld = array.NewRecordBuilder(mem, r.t.Schema())
 	r.convs = make([]conv, len(r.t.Columns))
@@ -248,6 +249,39 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 		r.seen = newKeySet(r.expectedRows())
 	}
 	return nil
+}
+
+// rejectAboveHeader counts and rejects the rows above the header that are
+// not titles: a malformed record, or a row with at least as many cells as
+// the header's required columns (a data row fills them all). Without this
+// the rows of an export's first section, above a later header that names
+// more columns, would be dropped unseen. Their cells are not kept: the
+// header does not say what they are.
+func (r *Reader) rejectAboveHeader(cm columnMap, above [][]string, lines []int, header int) {
+	need := 0
+	for i, c := range r.t.Columns {
+		if c.Required && cm.index[i] >= 0 {
+			need++
+		}
+	}
+	need = max(need, 2)
+	for k, row := range above {
+		if row == nil {
+			r.stats.RowsRead++
+			r.reject([]RowError{{Row: lines[k], Err: ErrMalformedRow, Detail: fmt.Sprintf("%v; above the header row %d", r.perrs[lines[k]], header)}})
+			continue
+		}
+		n := 0
+		for _, c := range row {
+			if strings.TrimSpace(c) != "" {
+				n++
+			}
+		}
+		if n >= need {
+			r.stats.RowsRead++
+			r.reject([]RowError{{Row: lines[k], Err: ErrAboveHeader, Detail: fmt.Sprintf("the header is row %d; this row has %d cells, as a data row does", header, n)}})
+		}
+	}
 }
 
 // expectedRows estimates a CSV source's data rows from its size and the
