@@ -501,18 +501,32 @@ func (r *Reader) parseRow(rec []string, line int) bool {
 			switch {
 			case col == "" || droppedColumns[col]:
 				val = "" // a stray cell or a name: nothing of it is kept
-			case redactedColumns[col] && !errors.Is(err, ErrUnknownID) && !errors.Is(err, ErrDuplicateKey):
-				val = red.ID(val) // those two already show the parsed, hashed value
+			case redactedColumns[col]:
+				if !errors.Is(err, ErrUnknownID) && !errors.Is(err, ErrDuplicateKey) {
+					val = red.ID(val) // those two already show the parsed, hashed value
+				}
+			case mayBeID(val) && !errors.Is(err, ErrOutsideYear) && !errors.Is(err, ErrDateOrder):
+				// A shifted row puts IDs in other columns, and the ID's
+				// own row may be read later or never: every value shaped
+				// like an ID is hashed (as its column would hash it), not
+				// only those known. The two exceptions show dates the
+				// row's date columns parsed.
+				val = red.ID(strings.TrimSpace(val))
 			}
 		}
 		r.faults = append(r.faults, RowError{Row: line, Column: col, Value: val, Err: err, Detail: detail})
 	}
 	r.line = line
+	// Stray cells past the header are counted, not copied: no column
+	// says what they are (a phone number, a parent's name).
+	extra := 0
 	for j := r.width; j < len(rec); j++ {
 		if strings.TrimSpace(rec[j]) != "" {
-			fault("", rec[j], ErrMalformedRow, fmt.Sprintf("a value in cell %d, beyond the %d header columns", j+1, r.width))
-			break
+			extra++
 		}
+	}
+	if extra > 0 {
+		fault("", "", ErrMalformedRow, fmt.Sprintf("%d extra cells beyond the header's %d columns", extra, r.width))
 	}
 	for i := range r.convs {
 		cv := &r.convs[i]
@@ -792,6 +806,24 @@ func (r *Reader) scoreBounds(assessment string) (Bounds, string) {
 		}
 	}
 	return r.lastScore.b, r.lastScore.key
+}
+
+// mayBeID reports whether a rejected value is shaped like a student or
+// teacher ID: one token of letters, digits, '-', '_' or '.', with a digit.
+func mayBeID(v string) bool {
+	v = strings.TrimSpace(v)
+	digit := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case isDigit(c):
+			digit = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return digit
 }
 
 // register records the keys of a loaded row for later tables' checks.
