@@ -423,9 +423,10 @@ type sheetRows struct {
 	n        int
 	sum      string
 	date1904 bool
-	merges   []vmerge // vertical merges by top row, not yet reached
-	active   []vmerge // merges covering the rows being read
-	values   []string // value of each active merge's top cell
+	merges   []vmerge    // vertical merges by top row, not yet reached
+	active   []vmerge    // merges covering the rows being read
+	values   []string    // value of each active merge's top cell
+	pad      *padScanner // numeric cells shown zero-padded; nil when none
 }
 
 func openSheet(src *Source, lim Limits) (*sheetRows, error) {
@@ -449,7 +450,13 @@ func openSheet(src *Source, lim Limits) (*sheetRows, error) {
 		return nil, fmt.Errorf("%w: sheet %q: merged cells: %v", ErrUnreadable, src.Sheet, err)
 	}
 	slices.SortFunc(merges, func(a, b vmerge) int { return a.top - b.top })
-	s := &sheetRows{f: f, rows: rows, sum: sum, merges: merges}
+	pad, err := openPadScanner(src.Path, src.Sheet)
+	if err != nil {
+		rows.Close()
+		f.Close()
+		return nil, fmt.Errorf("%w: sheet %q: number formats: %v", ErrUnreadable, src.Sheet, err)
+	}
+	s := &sheetRows{f: f, rows: rows, sum: sum, merges: merges, pad: pad}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		s.date1904 = *props.Date1904
 	}
@@ -462,6 +469,9 @@ func (s *sheetRows) Next() ([]string, int, error) {
 		cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, s.n, fmt.Errorf("%w: row %d: %v", ErrUnreadable, s.n, err)
+		}
+		if s.pad != nil {
+			s.pad.apply(s.n, cells)
 		}
 		if blank(cells) {
 			continue
@@ -515,7 +525,13 @@ func (s *sheetRows) Sum() string         { return s.sum }
 func (s *sheetRows) Date1904() bool      { return s.date1904 }
 func (s *sheetRows) Encoding() string    { return "" }
 func (s *sheetRows) LineEndings() string { return "" }
-func (s *sheetRows) Close() error        { return errors.Join(s.rows.Close(), s.f.Close()) }
+func (s *sheetRows) Close() error {
+	err := errors.Join(s.rows.Close(), s.f.Close())
+	if s.pad != nil {
+		err = errors.Join(err, s.pad.Close())
+	}
+	return err
+}
 
 // FileSHA256 returns the hex sha256 of the file at path; a file that
 // cannot be read is ErrUnreadable.
