@@ -167,3 +167,34 @@ func BenchmarkEncodingCSV(b *testing.B) {
 		}
 	}
 }
+
+// TestQuoteAboveHeader: a title line that opens a quote it never closes
+// is rejected on its own line, above the header, and the header and rows
+// after it are read (encoding/csv ran the quote to the end of the file:
+// no header found).
+func TestQuoteAboveHeader(t *testing.T) {
+	files := map[string]string{}
+	for k, v := range minimal {
+		files[k] = v
+	}
+	files["schools.csv"] = "\"District export, 2024\nschool_id,school_name,district_id\n01,A,9\n02,B,9\n"
+	got, rejects := loadDir(t, writeDir(t, files), nil)
+	st := got["schools"].stats
+	if st.HeaderRow != 2 || st.RowsRead != 3 || st.RowsLoaded != 2 || st.RowsRejected != 1 {
+		t.Errorf("schools: header row %d, read %d, loaded %d, rejected %d; want 2, 3, 2, 1", st.HeaderRow, st.RowsRead, st.RowsLoaded, st.RowsRejected)
+	}
+	want := RowError{File: "schools.csv", Table: "schools", Row: 1, Err: ErrMalformedRow,
+		Detail: "unbalanced quote: field opened on line 1 runs to the end of the file (line 4); above the header row 2"}
+	var found bool
+	for _, re := range rejects {
+		if re.File == "schools.csv" {
+			found = true
+			if !errors.Is(re.Err, ErrMalformedRow) || re.Row != want.Row || re.Detail != want.Detail {
+				t.Errorf("reject %+v; want %+v", re, want)
+			}
+		}
+	}
+	if !found {
+		t.Error("no reject for the line above the header")
+	}
+}
