@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -92,11 +94,47 @@ type Limits struct {
 	MaxSheetBytes int64 `toml:"max_sheet_bytes"` // uncompressed size of one sheet; default 2 GiB
 	MaxRows       int   `toml:"max_rows"`        // data rows in one file or sheet; default 50 million
 	MaxCellChars  int   `toml:"max_cell_chars"`  // bytes in one cell; default 32,767
+
+	// MinScaleScore and MaxScaleScore bound a plausible scale score of
+	// any assessment; a row outside is rejected. Finite, min < max;
+	// default -1,000,000 and 1,000,000 (ingest.DefaultScaleScore), which
+	// hold every vendor scale.
+	MinScaleScore *float64 `toml:"min_scale_score"`
+	MaxScaleScore *float64 `toml:"max_scale_score"`
+	// ScaleScore overrides the two per assessment name (matched ignoring
+	// case): [limits.scale_score."MAP Growth"] min = 100, max = 350. A
+	// bound left out is the one above.
+	ScaleScore map[string]ScoreLimits `toml:"scale_score"`
+}
+
+// ScoreLimits are one assessment's plausible scale scores.
+type ScoreLimits struct {
+	Min *float64 `toml:"min"`
+	Max *float64 `toml:"max"`
 }
 
 // Ingest returns the limits as ingest takes them.
 func (l Limits) Ingest() ingest.Limits {
-	return ingest.Limits{MaxUnzipBytes: l.MaxUnzipBytes, MaxSheetBytes: l.MaxSheetBytes, MaxRows: l.MaxRows, MaxCellBytes: l.MaxCellChars}
+	out := ingest.Limits{MaxUnzipBytes: l.MaxUnzipBytes, MaxSheetBytes: l.MaxSheetBytes, MaxRows: l.MaxRows, MaxCellBytes: l.MaxCellChars}
+	out.ScaleScore = bounds(ingest.DefaultScaleScore, l.MinScaleScore, l.MaxScaleScore)
+	for name, s := range l.ScaleScore {
+		if out.ScaleScoreBy == nil {
+			out.ScaleScoreBy = map[string]ingest.Bounds{}
+		}
+		out.ScaleScoreBy[name] = bounds(out.ScaleScore, s.Min, s.Max)
+	}
+	return out
+}
+
+// bounds is def with the bounds that are set in place of its own.
+func bounds(def ingest.Bounds, lo, hi *float64) ingest.Bounds {
+	if lo != nil {
+		def.Min = *lo
+	}
+	if hi != nil {
+		def.Max = *hi
+	}
+	return def
 }
 
 // Default returns the configuration used when no file is given.
@@ -172,6 +210,19 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Degraded.validate()...)
+	checkBounds := func(key string, b ingest.Bounds) {
+		if math.IsNaN(b.Min) || math.IsNaN(b.Max) || math.IsInf(b.Min, 0) || math.IsInf(b.Max, 0) || b.Min >= b.Max {
+			errs = append(errs, fmt.Errorf("%s: min %g, max %g: want finite bounds, min below max", key, b.Min, b.Max))
+		}
+	}
+	il := l.Ingest()
+	checkBounds("limits.min_scale_score, limits.max_scale_score", il.ScaleScore)
+	for _, name := range slices.Sorted(maps.Keys(il.ScaleScoreBy)) {
+		if strings.TrimSpace(name) == "" {
+			errs = append(errs, errors.New(`limits.scale_score."": an assessment name is needed`))
+		}
+		checkBounds(fmt.Sprintf("limits.scale_score.%q", name), il.ScaleScoreBy[name])
+	}
 	if c.RedactSaltFile != "" {
 		if _, err := c.Redactor(); err != nil {
 			errs = append(errs, err)

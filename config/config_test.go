@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/coachimpact/coachimpact/ingest"
 )
 
 func write(t *testing.T, body string) string {
@@ -102,5 +104,56 @@ func TestDegraded(t *testing.T) {
 	}
 	if err != nil && strings.Contains(err.Error(), `"rosters"`) {
 		t.Errorf("Validate() = %v; rosters is a table", err)
+	}
+}
+
+// TestScaleScoreLimits: the plausible scale scores of [limits], overridden
+// per assessment; a bound an override leaves out is the global one.
+func TestScaleScoreLimits(t *testing.T) {
+	c, err := Load(write(t, `
+[limits]
+max_scale_score = 20000
+[limits.scale_score."MAP Growth"]
+min = 100
+max = 350
+[limits.scale_score.Star]
+max = 1400
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	got := c.Limits.Ingest()
+	want := ingest.Limits{ScaleScore: ingest.Bounds{Min: -1e6, Max: 20000}, ScaleScoreBy: map[string]ingest.Bounds{
+		"MAP Growth": {Min: 100, Max: 350},
+		"Star":       {Min: -1e6, Max: 1400},
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Ingest() = %+v; want %+v", got, want)
+	}
+	if d := Default().Limits.Ingest().ScaleScore; d != ingest.DefaultScaleScore {
+		t.Errorf("default bounds %+v; want %+v", d, ingest.DefaultScaleScore)
+	}
+}
+
+func TestScaleScoreLimitsInvalid(t *testing.T) {
+	c, err := Load(write(t, `
+[limits]
+min_scale_score = 500
+max_scale_score = 400
+[limits.scale_score.MAP]
+min = 350
+max = 100
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate()
+	for _, want := range []string{"limits.min_scale_score, limits.max_scale_score: min 500, max 400", `limits.scale_score."MAP": min 350, max 100`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v; want it to mention %s", err, want)
+		}
 	}
 }

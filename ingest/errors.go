@@ -27,6 +27,13 @@ var (
 	ErrBadText      = errors.New("not valid UTF-8 text")
 	ErrFuture       = errors.New("date in the future")
 	ErrDayTotal     = errors.New("more than 24 hours in one day")
+	// ErrAboveHeader is a row that looks like data (as many cells as a
+	// data row) above the row chosen as the header: it is counted and
+	// shown, not loaded.
+	ErrAboveHeader = errors.New("above the header row")
+	// ErrImplausible is a scale score outside the plausible bounds of
+	// its assessment (Limits.ScaleScore).
+	ErrImplausible = errors.New("scale score out of plausible range")
 )
 
 // Structural faults: the file cannot be used and the run stops. A FileError
@@ -115,7 +122,7 @@ func truncate(s string, n int) string {
 }
 
 var rowSentinels = []error{ErrMissing, ErrBadDate, ErrBadYear, ErrBadGrade, ErrBadBool, ErrBadNumber,
-	ErrRange, ErrBadValue, ErrDuplicateKey, ErrUnknownID, ErrOutsideYear, ErrDateOrder, ErrMalformedRow, ErrTooLong, ErrBadText, ErrFuture, ErrDayTotal}
+	ErrRange, ErrBadValue, ErrDuplicateKey, ErrUnknownID, ErrOutsideYear, ErrDateOrder, ErrMalformedRow, ErrTooLong, ErrBadText, ErrFuture, ErrDayTotal, ErrAboveHeader, ErrImplausible}
 
 // Reason is the text of the row sentinel err wraps ("unrecognised date"),
 // or err's own text when it wraps none.

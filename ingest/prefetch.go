@@ -74,9 +74,10 @@ func (p *prefetch) Next() ([]string, int, error) {
 }
 
 // Sum is valid after Next returned io.EOF: the goroutine has stopped.
-func (p *prefetch) Sum() string      { return p.src.Sum() }
-func (p *prefetch) Date1904() bool   { return p.src.Date1904() }
-func (p *prefetch) Encoding() string { return p.src.Encoding() }
+func (p *prefetch) Sum() string         { return p.src.Sum() }
+func (p *prefetch) Date1904() bool      { return p.src.Date1904() }
+func (p *prefetch) Encoding() string    { return p.src.Encoding() }
+func (p *prefetch) LineEndings() string { return p.src.LineEndings() }
 
 // Close stops the goroutine and closes the source.
 func (p *prefetch) Close() error {

@@ -66,8 +66,9 @@ type Stats struct {
 	Table          string            `json:"table"`
 	SHA256         string            `json:"sha256"`
 	HeaderRow      int               `json:"header_row"`
-	Encoding       string            `json:"encoding,omitempty"` // a text encoding other than UTF-8 the file was decoded from
-	Columns        map[string]string `json:"columns"`            // canonical -> source header, "=value" for a default
+	Encoding       string            `json:"encoding,omitempty"`     // a text encoding other than UTF-8 the file was decoded from
+	LineEndings    string            `json:"line_endings,omitempty"` // "cr" for a CSV file whose lines end in CR alone (Excel's CSV (Macintosh))
+	Columns        map[string]string `json:"columns"`                // canonical -> source header, "=value" for a default
 	IgnoredColumns []string          `json:"ignored_columns,omitempty"`
 	HiddenSheets   []string          `json:"hidden_sheets,omitempty"` // of the workbook; not read
 	RowsRead       int               `json:"rows_read"`
@@ -123,6 +124,7 @@ type Reader struct {
 	pos      positions
 	pending  [][]string // rows read past the header during detection
 	plines   []int
+	perrs    map[int]error // line -> CSV fault of the malformed records among pending
 	row      []cell
 	faults   []RowError
 	stats    Stats
@@ -130,6 +132,12 @@ type Reader struct {
 	width    int                  // cells in the header row
 	line     int                  // row being parsed
 	dayMin   map[coachDay]float64 // minutes loaded per coach and day (sessions)
+	// lastScore is the assessment whose plausible scores scoreBounds
+	// found last.
+	lastScore struct {
+		name, key string
+		b         Bounds
+	}
 
 	Rejects []RowError
 }
@@ -165,6 +173,10 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 			if errors.As(err, &pe) {
 				top = append(top, nil)
 				lines = append(lines, line)
+				if r.perrs == nil {
+					r.perrs = map[int]error{}
+				}
+				r.perrs[line] = pe.Err
 				continue
 			}
 			return &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: err}
@@ -183,7 +195,8 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	r.pending, r.plines = top[h+1:], lines[h+1:]
 	r.width = len(top[h])
 	r.date1904 = r.rows.Date1904()
-	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), Columns: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
+	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), LineEndings: r.rows.LineEndings(), Columns: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
+	r.rejectAboveHeader(cm, top[:h], lines[:h], lines[h])
 
 	r.bld = array.NewRecordBuilder(mem, r.t.Schema())
 	r.convs = make([]conv, len(r.t.Columns))
@@ -238,6 +251,39 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	return nil
 }
 
+// rejectAboveHeader counts and rejects the rows above the header that are
+// not titles: a malformed record, or a row with at least as many cells as
+// the header's required columns (a data row fills them all). Without this
+// the rows of an export's first section, above a later header that names
+// more columns, would be dropped unseen. Their cells are not kept: the
+// header does not say what they are.
+func (r *Reader) rejectAboveHeader(cm columnMap, above [][]string, lines []int, header int) {
+	need := 0
+	for i, c := range r.t.Columns {
+		if c.Required && cm.index[i] >= 0 {
+			need++
+		}
+	}
+	need = max(need, 2)
+	for k, row := range above {
+		if row == nil {
+			r.stats.RowsRead++
+			r.reject([]RowError{{Row: lines[k], Err: ErrMalformedRow, Detail: fmt.Sprintf("%v; above the header row %d", r.perrs[lines[k]], header)}})
+			continue
+		}
+		n := 0
+		for _, c := range row {
+			if strings.TrimSpace(c) != "" {
+				n++
+			}
+		}
+		if n >= need {
+			r.stats.RowsRead++
+			r.reject([]RowError{{Row: lines[k], Err: ErrAboveHeader, Detail: fmt.Sprintf("the header is row %d; this row has %d cells, as a data row does", header, n)}})
+		}
+	}
+}
+
 // expectedRows estimates a CSV source's data rows from its size and the
 // length of the rows read while finding the header; 0 when unknown.
 func (r *Reader) expectedRows() int {
@@ -259,7 +305,7 @@ func (r *Reader) expectedRows() int {
 // positions are the columns the cross-column checks use; -1 when the
 // table has no such column.
 type positions struct {
-	year, testDate, start, end, sessionDate, cycle, minutes, coach int
+	year, testDate, start, end, sessionDate, cycle, minutes, coach, score, assessment int
 }
 
 // coachDay keys a coach's logged minutes on one day.
@@ -277,7 +323,7 @@ func positionsOf(t *Table) positions {
 		}
 		return -1
 	}
-	return positions{year: at("school_year"), testDate: at("test_date"), start: at("start_date"), end: at("end_date"), sessionDate: at("session_date"), cycle: at("cycle_id"), minutes: at("minutes"), coach: at("coach_id")}
+	return positions{year: at("school_year"), testDate: at("test_date"), start: at("start_date"), end: at("end_date"), sessionDate: at("session_date"), cycle: at("cycle_id"), minutes: at("minutes"), coach: at("coach_id"), score: at("scale_score"), assessment: at("assessment_name")}
 }
 
 func appender(b array.Builder, k Kind) func(cell) {
@@ -389,7 +435,7 @@ func (r *Reader) Next() bool {
 			rec, line = r.pending[0], r.plines[0]
 			r.pending, r.plines = r.pending[1:], r.plines[1:]
 			if rec == nil { // a malformed CSV record met during header search
-				err = &csv.ParseError{StartLine: line, Line: line, Err: ErrMalformedRow}
+				err = &csv.ParseError{StartLine: line, Line: line, Err: r.perrs[line]}
 			}
 		} else {
 			rec, line, err = r.rows.Next()
@@ -455,18 +501,32 @@ func (r *Reader) parseRow(rec []string, line int) bool {
 			switch {
 			case col == "" || droppedColumns[col]:
 				val = "" // a stray cell or a name: nothing of it is kept
-			case redactedColumns[col] && !errors.Is(err, ErrUnknownID) && !errors.Is(err, ErrDuplicateKey):
-				val = red.ID(val) // those two already show the parsed, hashed value
+			case redactedColumns[col]:
+				if !errors.Is(err, ErrUnknownID) && !errors.Is(err, ErrDuplicateKey) {
+					val = red.ID(val) // those two already show the parsed, hashed value
+				}
+			case mayBeID(val) && !errors.Is(err, ErrOutsideYear) && !errors.Is(err, ErrDateOrder):
+				// A shifted row puts IDs in other columns, and the ID's
+				// own row may be read later or never: every value shaped
+				// like an ID is hashed (as its column would hash it), not
+				// only those known. The two exceptions show dates the
+				// row's date columns parsed.
+				val = red.ID(strings.TrimSpace(val))
 			}
 		}
 		r.faults = append(r.faults, RowError{Row: line, Column: col, Value: val, Err: err, Detail: detail})
 	}
 	r.line = line
+	// Stray cells past the header are counted, not copied: no column
+	// says what they are (a phone number, a parent's name).
+	extra := 0
 	for j := r.width; j < len(rec); j++ {
 		if strings.TrimSpace(rec[j]) != "" {
-			fault("", rec[j], ErrMalformedRow, fmt.Sprintf("a value in cell %d, beyond the %d header columns", j+1, r.width))
-			break
+			extra++
 		}
+	}
+	if extra > 0 {
+		fault("", "", ErrMalformedRow, fmt.Sprintf("%d extra cells beyond the header's %d columns", extra, r.width))
 	}
 	for i := range r.convs {
 		cv := &r.convs[i]
@@ -648,6 +708,11 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 	switch r.t.Name {
 	case "assessments":
 		inYear(p.testDate, int(r.row[p.year].n))
+		if s := r.row[p.score]; !s.null {
+			if b, key := r.scoreBounds(r.row[p.assessment].s); s.n < b.Min || s.n > b.Max {
+				fault("scale_score", strconv.FormatFloat(s.n, 'g', -1, 64), ErrImplausible, key)
+			}
+		}
 	case "coaching_cycles":
 		inYear(p.start, int(r.row[p.year].n))
 		start, end := r.row[p.start], r.row[p.end]
@@ -715,6 +780,50 @@ func (r *Reader) checkRow(fault func(col, val string, err error, detail string))
 		}
 		fault(strings.Join(names, "+"), strings.Join(vals, "|"), ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
 	}
+}
+
+// scoreBounds returns the plausible scale scores of an assessment and the
+// configuration key they come from. The last answer is kept: an export
+// lists one assessment's rows together.
+func (r *Reader) scoreBounds(assessment string) (Bounds, string) {
+	global := func() string {
+		return fmt.Sprintf("limits.min_scale_score = %g, limits.max_scale_score = %g", r.lim.ScaleScore.Min, r.lim.ScaleScore.Max)
+	}
+	if len(r.lim.ScaleScoreBy) == 0 {
+		if r.lastScore.key == "" {
+			r.lastScore.b, r.lastScore.key = r.lim.ScaleScore, global()
+		}
+		return r.lastScore.b, r.lastScore.key
+	}
+	if assessment != r.lastScore.name || r.lastScore.key == "" {
+		r.lastScore.name, r.lastScore.b, r.lastScore.key = strings.Clone(assessment), r.lim.ScaleScore, global()
+		want := strings.ToLower(strings.TrimSpace(assessment))
+		for name, b := range r.lim.ScaleScoreBy {
+			if strings.ToLower(strings.TrimSpace(name)) == want {
+				r.lastScore.b, r.lastScore.key = b, fmt.Sprintf("limits.scale_score.%q: min = %g, max = %g", name, b.Min, b.Max)
+				break
+			}
+		}
+	}
+	return r.lastScore.b, r.lastScore.key
+}
+
+// mayBeID reports whether a rejected value is shaped like a student or
+// teacher ID: one token of letters, digits, '-', '_' or '.', with a digit.
+func mayBeID(v string) bool {
+	v = strings.TrimSpace(v)
+	digit := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case isDigit(c):
+			digit = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return digit
 }
 
 // register records the keys of a loaded row for later tables' checks.

@@ -33,11 +33,28 @@ type Limits struct {
 	MaxRows       int   // max_rows: data rows per file or sheet; default 50 million
 	MaxCellBytes  int   // max_cell_chars: bytes in one cell; default 32,767 (Excel's own limit)
 
+	// ScaleScore bounds a plausible scale score of any assessment
+	// (min_scale_score, max_scale_score); a score outside is rejected
+	// (ErrImplausible). The zero value means DefaultScaleScore.
+	ScaleScore Bounds
+	// ScaleScoreBy overrides ScaleScore for the assessments it names
+	// (limits.scale_score."name"), matched ignoring case and surrounding
+	// space.
+	ScaleScoreBy map[string]Bounds
+
 	// Today, when set, is the run's date: a date after it (with a day's
 	// grace for time zones) is rejected as in the future, except in
 	// columns that may hold plans (Column.Future).
 	Today Date
 }
+
+// Bounds is an inclusive range of plausible values.
+type Bounds struct{ Min, Max float64 }
+
+// DefaultScaleScore holds every real vendor scale (NWEA RIT 100-350,
+// i-Ready 100-800, Star 0-1400, state tests up to about 10,000) and
+// rejects absurd values (1e100) that would swamp their cell's z-scores.
+var DefaultScaleScore = Bounds{Min: -1e6, Max: 1e6}
 
 // maxPartBytes bounds every workbook part other than sheets and shared
 // strings (styles, relationships, media): excelize holds them in memory.
@@ -59,6 +76,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxCellBytes <= 0 {
 		l.MaxCellBytes = 32767
+	}
+	if l.ScaleScore == (Bounds{}) {
+		l.ScaleScore = DefaultScaleScore
 	}
 	return l
 }
@@ -265,6 +285,8 @@ type rowReader interface {
 	// Encoding names a text encoding other than UTF-8 that the file was
 	// decoded from, else "".
 	Encoding() string
+	// LineEndings is "cr" for a file whose lines end in CR alone, else "".
+	LineEndings() string
 }
 
 func openRows(src *Source, lim Limits) (rowReader, error) {
@@ -281,9 +303,10 @@ func openRows(src *Source, lim Limits) (rowReader, error) {
 type csvRows struct {
 	f   *os.File
 	h   hash.Hash
-	r   *csv.Reader
+	r   *splitter
 	tee io.Reader
 	enc string
+	eol string // LineEndings
 }
 
 func openCSV(path string) (*csvRows, error) {
@@ -317,11 +340,15 @@ func openCSV(path string) (*csvRows, error) {
 		in = transform.NewReader(br, charmap.Windows1252.NewDecoder())
 		sample, _ = charmap.Windows1252.NewDecoder().Bytes(sample)
 	}
-	r := csv.NewReader(in)
-	r.Comma = sniffDelimiter(sample)
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
-	return &csvRows{f: f, h: h, r: r, tee: tee, enc: enc}, nil
+	// Excel's "CSV (Macintosh)" ends lines in CR alone: read as lines
+	// too, not as one header row of the whole file.
+	eol, eolName := byte('\n'), ""
+	if bytes.IndexByte(sample, '\n') < 0 && bytes.IndexByte(sample, '\r') >= 0 {
+		eol, eolName = '\r', "cr"
+		sample = bytes.ReplaceAll(sample, []byte{'\r'}, []byte{'\n'})
+	}
+	r := newSplitter(in, sniffDelimiter(sample), eol)
+	return &csvRows{f: f, h: h, r: r, tee: tee, enc: enc, eol: eolName}, nil
 }
 
 // validPrefix reports whether b is UTF-8, allowing a rune cut off at its
@@ -362,10 +389,10 @@ func sniffDelimiter(sample []byte) rune {
 
 func (c *csvRows) Next() ([]string, int, error) {
 	for {
-		rec, err := c.r.Read()
+		rec, line, err := c.r.Read()
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
+			if errors.As(err, &pe) {
 				return nil, pe.StartLine, err
 			}
 			if errors.Is(err, io.EOF) {
@@ -373,7 +400,6 @@ func (c *csvRows) Next() ([]string, int, error) {
 			}
 			return nil, 0, fmt.Errorf("%w: %v", ErrUnreadable, err)
 		}
-		line, _ := c.r.FieldPos(0)
 		if blank(rec) {
 			continue
 		}
@@ -385,9 +411,10 @@ func (c *csvRows) Sum() string {
 	io.Copy(io.Discard, c.tee) // hash whatever the reader did not consume
 	return hex.EncodeToString(c.h.Sum(nil))
 }
-func (c *csvRows) Date1904() bool   { return false }
-func (c *csvRows) Encoding() string { return c.enc }
-func (c *csvRows) Close() error     { return c.f.Close() }
+func (c *csvRows) Date1904() bool      { return false }
+func (c *csvRows) Encoding() string    { return c.enc }
+func (c *csvRows) LineEndings() string { return c.eol }
+func (c *csvRows) Close() error        { return c.f.Close() }
 
 func blank(rec []string) bool {
 	for _, s := range rec {
@@ -404,9 +431,10 @@ type sheetRows struct {
 	n        int
 	sum      string
 	date1904 bool
-	merges   []vmerge // vertical merges by top row, not yet reached
-	active   []vmerge // merges covering the rows being read
-	values   []string // value of each active merge's top cell
+	merges   []vmerge    // vertical merges by top row, not yet reached
+	active   []vmerge    // merges covering the rows being read
+	values   []string    // value of each active merge's top cell
+	pad      *padScanner // numeric cells shown zero-padded; nil when none
 }
 
 func openSheet(src *Source, lim Limits) (*sheetRows, error) {
@@ -433,7 +461,13 @@ func openSheet(src *Source, lim Limits) (*sheetRows, error) {
 		return nil, fmt.Errorf("%w: sheet %q: merged cells: %v", ErrUnreadable, src.Sheet, err)
 	}
 	slices.SortFunc(merges, func(a, b vmerge) int { return a.top - b.top })
-	s := &sheetRows{f: f, rows: rows, sum: sum, merges: merges}
+	pad, err := openPadScanner(src.Path, src.Sheet)
+	if err != nil {
+		rows.Close()
+		f.Close()
+		return nil, fmt.Errorf("%w: sheet %q: number formats: %v", ErrUnreadable, src.Sheet, err)
+	}
+	s := &sheetRows{f: f, rows: rows, sum: sum, merges: merges, pad: pad}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		s.date1904 = *props.Date1904
 	}
@@ -446,6 +480,9 @@ func (s *sheetRows) Next() ([]string, int, error) {
 		cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, s.n, fmt.Errorf("%w: row %d: %v", ErrUnreadable, s.n, err)
+		}
+		if s.pad != nil {
+			s.pad.apply(s.n, cells)
 		}
 		if blank(cells) {
 			continue
@@ -495,10 +532,17 @@ func (s *sheetRows) fill(cells []string) []string {
 	return cells
 }
 
-func (s *sheetRows) Sum() string      { return s.sum }
-func (s *sheetRows) Date1904() bool   { return s.date1904 }
-func (s *sheetRows) Encoding() string { return "" }
-func (s *sheetRows) Close() error     { return errors.Join(s.rows.Close(), s.f.Close()) }
+func (s *sheetRows) Sum() string         { return s.sum }
+func (s *sheetRows) Date1904() bool      { return s.date1904 }
+func (s *sheetRows) Encoding() string    { return "" }
+func (s *sheetRows) LineEndings() string { return "" }
+func (s *sheetRows) Close() error {
+	err := errors.Join(s.rows.Close(), s.f.Close())
+	if s.pad != nil {
+		err = errors.Join(err, s.pad.Close())
+	}
+	return err
+}
 
 // FileSHA256 returns the hex sha256 of the file at path; a file that
 // cannot be read is ErrUnreadable.

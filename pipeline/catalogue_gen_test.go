@@ -165,6 +165,25 @@ func writeGenerated(t *testing.T, root string) {
 	must(t, binary.Write(&u16, binary.LittleEndian, utf16.Encode([]rune(text))))
 	put("utf16-csv/rosters.csv", u16.Bytes())
 
+	// Lines ending in CR alone: Excel's "CSV (Macintosh)".
+	put("cr-line-endings/schools.csv", []byte("school_id,school_name,district_id,level,ip_cohort\r01,Adams Elementary,9,elementary,2024\r02,Baker Elementary,9,elementary,\r"))
+
+	// Student IDs stored as numbers shown with leading zeros by a number
+	// format (0000000, and "ID"-0000 with literals), beside IDs stored as
+	// text: read as the sheet shows them.
+	put("id-number-format/students.xlsx", book(t, func(f *excelize.File) {
+		rows(t, f, "students", [][]any{{"student_id", "school_id", "grade_level", "english_learner"},
+			{"S1", "01", 3, "N"}, {"S2", "01", 3, "Y"}, {"S3", "01", 4, "N"}, {"S4", "02", 3, "N"}, {"S5", "02", 4, "Y"},
+			{10362, "02", 4, "N"}, {77, "02", 4, "N"}})
+		pad7, lit := "0000000", `"ID"\-0000`
+		s1, err := f.NewStyle(&excelize.Style{CustomNumFmt: &pad7})
+		must(t, err)
+		s2, err := f.NewStyle(&excelize.Style{CustomNumFmt: &lit})
+		must(t, err)
+		must(t, f.SetCellStyle("students", "A7", "A7", s1))
+		must(t, f.SetCellStyle("students", "A8", "A8", s2))
+	}))
+
 	// A workbook cut off halfway through (an interrupted download).
 	students := book(t, func(f *excelize.File) {
 		rows(t, f, "students", [][]any{{"student_id", "school_id", "grade_level", "english_learner"},

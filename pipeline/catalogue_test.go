@@ -165,6 +165,9 @@ func outcome(t *testing.T, c badCase, own map[string]bool, out string, man *Mani
 		if f.Encoding != "" {
 			fmt.Fprintf(&b, ", decoded from %s", f.Encoding)
 		}
+		if f.LineEndings != "" {
+			fmt.Fprintf(&b, ", line endings %s", f.LineEndings)
+		}
 		if len(f.IgnoredColumns) > 0 {
 			fmt.Fprintf(&b, ", ignored %q", f.IgnoredColumns)
 		}

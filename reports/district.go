@@ -547,6 +547,9 @@ func fileNotes(s ingest.Stats) string {
 	if s.Encoding != "" {
 		notes = append(notes, "decoded from "+s.Encoding)
 	}
+	if s.LineEndings == "cr" {
+		notes = append(notes, "lines ending in CR alone (Excel's CSV for Macintosh)")
+	}
 	if len(s.IgnoredColumns) > 0 {
 		notes = append(notes, "columns not used: "+strings.Join(s.IgnoredColumns, ", "))
 	}
