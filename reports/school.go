@@ -290,18 +290,18 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		if k.year == latest {
 			nc, cc := in.armCells(not, hid(arms[0].label)), in.armCells(co, hid(armCoached))
 			if everCoached {
-				glance = append(glance, []any{k.subject, nc[2], cc[2]})
+				glance = append(glance, []any{k.subject, glanceCell(nc[2]), glanceCell(cc[2])})
 			} else {
-				glance = append(glance, []any{k.subject, nc[2]})
+				glance = append(glance, []any{k.subject, glanceCell(nc[2])})
 			}
 		}
 	}
 	title := fmt.Sprintf("%s (%s, %s): growth of students in coached and not-coached classrooms", s.name, s.id, s.cohort)
-	glanceCols := []column{{Name: "Subject"}, {Name: "Not coached", Style: b.dec, Width: 16}, {Name: "Coached", Style: b.dec, Width: 16}}
+	glanceCols := []column{{Name: "Subject"}, {Name: "Not coached", Style: b.dec, Width: 22}, {Name: "Coached", Style: b.dec, Width: 22}}
 	glanceTitle := "At a glance, " + yearLabel(latest) + ": mean growth (SD; 0 = typical for the baseline)"
 	if !everCoached {
 		title = fmt.Sprintf("%s (%s, %s): growth of its students (no teacher here was coached in these years)", s.name, s.id, s.cohort)
-		glanceCols = []column{{Name: "Subject"}, {Name: "All classrooms", Style: b.dec, Width: 16}}
+		glanceCols = []column{{Name: "Subject"}, {Name: "All classrooms", Style: b.dec, Width: 22}}
 	}
 	growthCols := []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Group", Width: 14}, {Name: "Classrooms", Style: b.int}, {Name: "Students", Style: b.int}, {Name: "Mean growth (SD)", Style: b.dec, Width: 16}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}}
 	secs := []section{
@@ -379,6 +379,16 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 			Format:     excelize.GraphicOptions{ScaleX: 1.2},
 		})
 	})
+}
+
+// glanceCell is an arm's mean as the At a glance block shows it: a
+// suppressed mean says so briefly and points to the table below, which
+// says why.
+func glanceCell(v any) any {
+	if s, ok := v.(string); ok && strings.HasPrefix(s, "suppressed") {
+		return "suppressed (see below)"
+	}
+	return v
 }
 
 // yearCol replaces column i of every row (a school year) with its label.
