@@ -559,12 +559,13 @@ func planDisclosure(ctx context.Context, in Input) (*disclosure, error) {
 	if err := d.loadSchools(ctx, in); err != nil {
 		return nil, err
 	}
-	latest := int64(0)
-	for _, s := range d.schools {
-		for k := range s.atoms {
-			latest = max(latest, k.year)
-		}
+	// The latest year as the school workbooks take it (a year may have
+	// spring scores but no analysis rows).
+	last, err := queryRows(ctx, in.DB, `SELECT coalesce(max(school_year), 0) FROM student_growth`)
+	if err != nil {
+		return nil, err
 	}
+	latest := i64(last[0][0])
 	pr, err := queryRows(ctx, in.DB, `
 		SELECT school_id, coalesce(ip_cohort::VARCHAR, ''), school_year, coalesce(event_time, 0), event_time IS NOT NULL,
 		       analysis_students, analysis_rows, leveled_scores, mean_growth IS NOT NULL
