@@ -218,10 +218,14 @@ func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout
 	for _, s := range man.Stages {
 		fmt.Fprintf(stdout, "  %-14s %6.1f s, peak RSS %5d MiB\n", s.Name+" stage", s.Seconds, s.PeakRSS>>20)
 	}
-	fmt.Fprintf(stdout, "  model:     %s\n", filepath.Join(cfg.Out, pipeline.DBFile))
-	fmt.Fprintf(stdout, "  workbooks: %s\n", filepath.Join(cfg.Out, pipeline.ReportsDir))
-	fmt.Fprintf(stdout, "  charts:    %s\n", filepath.Join(cfg.Out, pipeline.ChartsDir))
-	fmt.Fprintf(stdout, "  manifest:  %s\n", filepath.Join(cfg.Out, pipeline.ManifestFile))
+	at := cfg.Out // where this run's outputs are: published, or kept aside
+	if !man.Published {
+		at = filepath.Join(cfg.Out, pipeline.DegradedDir)
+	}
+	fmt.Fprintf(stdout, "  model:     %s\n", filepath.Join(at, pipeline.DBFile))
+	fmt.Fprintf(stdout, "  workbooks: %s\n", filepath.Join(at, pipeline.ReportsDir))
+	fmt.Fprintf(stdout, "  charts:    %s\n", filepath.Join(at, pipeline.ChartsDir))
+	fmt.Fprintf(stdout, "  manifest:  %s\n", filepath.Join(at, pipeline.ManifestFile))
 	if man.Status == outdir.StatusDegraded {
 		return degraded(man, cfg.Out, stdout, stderr)
 	}

@@ -178,7 +178,11 @@ func TestDegradedExit(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(in, "rosters.csv"), codes, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code = cli(t, "run", "--input", in, "--out", out, "--quiet")
+	stdout, stderr, code = cli(t, "run", "--input", in, "--out", out, "--quiet")
+	// The paths printed are where this run's outputs are: kept aside.
+	if want := "manifest:  " + filepath.Join(out, "degraded", "run.json"); !strings.Contains(stdout, want) {
+		t.Errorf("degraded run: stdout %q; want %q", stdout, want)
+	}
 	if code != 4 || !strings.Contains(stderr, "no_teacher_of_record: no teacher could be linked to any student") || !strings.Contains(stderr, "HR100, MTH6") {
 		t.Errorf("degraded run: exit %d, stderr %s; want 4 naming no_teacher_of_record and HR100, MTH6", code, stderr)
 	}
