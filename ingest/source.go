@@ -118,18 +118,9 @@ func Discover(dir string, tables []*Table, m *Mapping, lim Limits) ([]*Source, e
 	if err != nil {
 		return nil, &FileError{File: dir, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)}
 	}
-	byFile := map[string]*Table{} // normalised file or sheet name -> table, from the mapping
-	if m != nil {
-		for name, tm := range m.Tables {
-			if tm.File == "" {
-				continue
-			}
-			for _, t := range tables {
-				if t.Name == name {
-					byFile[normalize(strings.TrimSuffix(tm.File, filepath.Ext(tm.File)))] = t
-				}
-			}
-		}
+	byFile, err := m.fileTables(tables) // normalised file or sheet name -> table, from the mapping
+	if err != nil {
+		return nil, &FileError{File: dir, Err: err}
 	}
 	lookup := func(name string) *Table {
 		if t := byFile[normalize(name)]; t != nil {
