@@ -32,6 +32,13 @@ type Limits struct {
 	MaxSheetBytes int64 // max_sheet_bytes: uncompressed size of one sheet's XML (or its shared strings); default 2 GiB
 	MaxRows       int   // max_rows: data rows per file or sheet; default 50 million
 	MaxCellBytes  int   // max_cell_chars: bytes in one cell; default 32,767 (Excel's own limit)
+	// MaxFields (max_fields) bounds the fields of one CSV record; default
+	// 16,384 (Excel's column limit).
+	MaxFields int
+	// MaxRecordBytes (max_record_bytes) bounds the bytes of one CSV
+	// record, all its lines together; default 16 MiB. The record stops
+	// being read once past it.
+	MaxRecordBytes int
 
 	// ScaleScore bounds a plausible scale score of any assessment
 	// (min_scale_score, max_scale_score); a score outside is rejected
@@ -76,6 +83,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxCellBytes <= 0 {
 		l.MaxCellBytes = 32767
+	}
+	if l.MaxFields <= 0 {
+		l.MaxFields = 16384
+	}
+	if l.MaxRecordBytes <= 0 {
+		l.MaxRecordBytes = 16 << 20
 	}
 	if l.ScaleScore == (Bounds{}) {
 		l.ScaleScore = DefaultScaleScore
@@ -284,7 +297,7 @@ func openRows(src *Source, lim Limits) (rowReader, error) {
 	if src.Sheet != "" {
 		return openSheet(src, lim)
 	}
-	rows, err := openCSV(src.Path)
+	rows, err := openCSV(src.Path, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +313,7 @@ type csvRows struct {
 	eol string // LineEndings
 }
 
-func openCSV(path string) (*csvRows, error) {
+func openCSV(path string, lim Limits) (*csvRows, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
@@ -339,6 +352,7 @@ func openCSV(path string) (*csvRows, error) {
 		sample = bytes.ReplaceAll(sample, []byte{'\r'}, []byte{'\n'})
 	}
 	r := newSplitter(in, sniffDelimiter(sample), eol)
+	r.maxFields, r.maxBytes = lim.MaxFields, lim.MaxRecordBytes
 	return &csvRows{f: f, h: h, r: r, tee: tee, enc: enc, eol: eolName}, nil
 }
 
@@ -388,6 +402,9 @@ func (c *csvRows) Next() ([]string, int, error) {
 			}
 			if errors.Is(err, io.EOF) {
 				return nil, 0, io.EOF
+			}
+			if errors.Is(err, ErrLimit) {
+				return nil, line, err
 			}
 			return nil, 0, fmt.Errorf("%w: %v", ErrUnreadable, err)
 		}
