@@ -364,14 +364,6 @@ func missingTables(dir string, tables []*Table, seen map[string]*Source, skipped
 	return &FileError{File: dir, Err: fmt.Errorf("%w: %s (expected %s.csv or .xlsx, or a sheet of that name%s)", ErrMissingTable, strings.Join(missing, ", "), missing[0], also)}
 }
 
-func tableNames(tables []*Table) string {
-	names := make([]string, len(tables))
-	for i, t := range tables {
-		names[i] = t.Name
-	}
-	return strings.Join(names, ", ")
-}
-
 // openWorkbook opens the workbook whose bytes are b, within the limits.
 func openWorkbook(b []byte, lim Limits) (*excelize.File, *zip.Reader, error) {
 	lim = lim.withDefaults()
