@@ -220,7 +220,7 @@ func missingAdvice(t *Table, missing, header []string) string {
 		}
 		for _, h := range header {
 			if h = strings.TrimSpace(h); normalize(h) == word {
-				return fmt.Sprintf("the header %q is read as a name, never as IDs: if it holds IDs, add [mapping.tables.%s.columns] %q = %q", h, t.Name, h, col)
+				return fmt.Sprintf("a bare %q header is taken to hold names, never IDs: if it holds IDs, add [mapping.tables.%s.columns] %q = %q", h, t.Name, h, col)
 			}
 		}
 	}
