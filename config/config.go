@@ -94,6 +94,12 @@ type Limits struct {
 	MaxSheetBytes int64 `toml:"max_sheet_bytes"` // uncompressed size of one sheet; default 2 GiB
 	MaxRows       int   `toml:"max_rows"`        // data rows in one file or sheet; default 50 million
 	MaxCellChars  int   `toml:"max_cell_chars"`  // bytes in one cell; default 32,767
+	// MaxFields bounds the fields of one CSV record; default 16,384
+	// (Excel's column limit).
+	MaxFields int `toml:"max_fields"`
+	// MaxRecordBytes bounds the bytes of one CSV record (all its lines);
+	// default 16 MiB. Reading stops once a record passes it.
+	MaxRecordBytes int `toml:"max_record_bytes"`
 
 	// MinScaleScore and MaxScaleScore bound a plausible scale score of
 	// any assessment; a row outside is rejected. Finite, min < max;
@@ -115,7 +121,7 @@ type ScoreLimits struct {
 
 // Ingest returns the limits as ingest takes them.
 func (l Limits) Ingest() ingest.Limits {
-	out := ingest.Limits{MaxUnzipBytes: l.MaxUnzipBytes, MaxSheetBytes: l.MaxSheetBytes, MaxRows: l.MaxRows, MaxCellBytes: l.MaxCellChars}
+	out := ingest.Limits{MaxUnzipBytes: l.MaxUnzipBytes, MaxSheetBytes: l.MaxSheetBytes, MaxRows: l.MaxRows, MaxCellBytes: l.MaxCellChars, MaxFields: l.MaxFields, MaxRecordBytes: l.MaxRecordBytes}
 	out.ScaleScore = bounds(ingest.DefaultScaleScore, l.MinScaleScore, l.MaxScaleScore)
 	for name, s := range l.ScaleScore {
 		if out.ScaleScoreBy == nil {
@@ -204,7 +210,8 @@ func (c *Config) Validate() error {
 	for _, n := range []struct {
 		key string
 		v   int64
-	}{{"max_unzip_bytes", l.MaxUnzipBytes}, {"max_sheet_bytes", l.MaxSheetBytes}, {"max_rows", int64(l.MaxRows)}, {"max_cell_chars", int64(l.MaxCellChars)}} {
+	}{{"max_unzip_bytes", l.MaxUnzipBytes}, {"max_sheet_bytes", l.MaxSheetBytes}, {"max_rows", int64(l.MaxRows)}, {"max_cell_chars", int64(l.MaxCellChars)},
+		{"max_fields", int64(l.MaxFields)}, {"max_record_bytes", int64(l.MaxRecordBytes)}} {
 		if n.v < 0 {
 			errs = append(errs, fmt.Errorf("limits.%s = %d: must be positive (or 0 for the default)", n.key, n.v))
 		}

@@ -157,3 +157,28 @@ max = 100
 		}
 	}
 }
+
+// TestRecordLimits: [limits] max_fields and max_record_bytes reach ingest,
+// and a negative one is refused naming its key.
+func TestRecordLimits(t *testing.T) {
+	c, err := Load(write(t, "[limits]\nmax_fields = 300\nmax_record_bytes = 65536\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Limits.Ingest(); got.MaxFields != 300 || got.MaxRecordBytes != 65536 {
+		t.Errorf("Ingest() = %+v; want MaxFields 300, MaxRecordBytes 65536", got)
+	}
+	c, err = Load(write(t, "[limits]\nmax_fields = -1\nmax_record_bytes = -2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate()
+	for _, want := range []string{"limits.max_fields = -1", "limits.max_record_bytes = -2"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v; want it to name %s", err, want)
+		}
+	}
+}

@@ -32,12 +32,16 @@ type splitter struct {
 	comma byte // an ASCII delimiter (sniffDelimiter's)
 	eol   byte // '\n', or '\r' for CR-only files
 	line  int  // physical lines taken from br
-	back  []physLine
-	long  []byte // a line longer than br's buffer
-	buf   []byte // the record's unquoted text
-	ends  []int  // end offset of each field in buf
-	saved []physLine
-	rec   []string
+	// maxFields and maxBytes bound one record (limits.max_fields,
+	// limits.max_record_bytes); 0 is no bound.
+	maxFields int
+	maxBytes  int
+	back      []physLine
+	long      []byte // a line longer than br's buffer
+	buf       []byte // the record's unquoted text
+	ends      []int  // end offset of each field in buf
+	saved     []physLine
+	rec       []string
 }
 
 // physLine is one physical line, without its line ending, kept to be read
@@ -68,6 +72,9 @@ func (s *splitter) next() (b []byte, n int, ok bool, err error) {
 	if errors.Is(err, bufio.ErrBufferFull) {
 		s.long = append(s.long[:0], b...)
 		for errors.Is(err, bufio.ErrBufferFull) {
+			if s.maxBytes > 0 && len(s.long) > s.maxBytes {
+				return nil, 0, false, s.tooLong(s.line + 1)
+			}
 			b, err = s.br.ReadSlice(s.eol)
 			s.long = append(s.long, b...)
 		}
@@ -80,6 +87,9 @@ func (s *splitter) next() (b []byte, n int, ok bool, err error) {
 		return nil, 0, false, nil
 	}
 	s.line++
+	if s.maxBytes > 0 && len(b) > s.maxBytes+2 { // its line ending aside
+		return nil, 0, false, s.tooLong(s.line)
+	}
 	b = bytes.TrimSuffix(b, []byte{s.eol})
 	if s.eol == '\n' {
 		b = bytes.TrimSuffix(b, []byte{'\r'})
@@ -87,10 +97,23 @@ func (s *splitter) next() (b []byte, n int, ok bool, err error) {
 	return b, s.line, true, nil
 }
 
+// tooLong is the error for a record starting on line that passes maxBytes.
+func (s *splitter) tooLong(line int) error {
+	s.long = nil // a buffer that size is not kept
+	return fmt.Errorf("%w: the record on line %d is longer than %d bytes (limits.max_record_bytes)", ErrLimit, line, s.maxBytes)
+}
+
+// tooWide is the error for a record starting on line with more than
+// maxFields fields.
+func (s *splitter) tooWide(line int) error {
+	return fmt.Errorf("%w: the record on line %d has more than %d fields (limits.max_fields)", ErrLimit, line, s.maxFields)
+}
+
 // Read returns the next record and the line it starts on; io.EOF at the
-// end; a *csv.ParseError for a malformed record (reading may go on); any
-// other error for an unreadable input. The record is valid until the next
-// call.
+// end; a *csv.ParseError for a malformed record (reading may go on); an
+// error wrapping ErrLimit for a record past maxFields or maxBytes (reading
+// stops: the file is refused); any other error for an unreadable input.
+// The record is valid until the next call.
 func (s *splitter) Read() ([]string, int, error) {
 	for {
 		ln, n, ok, err := s.next()
@@ -104,6 +127,9 @@ func (s *splitter) Read() ([]string, int, error) {
 			continue // encoding/csv skips empty lines too
 		}
 		if bytes.IndexByte(ln, '"') < 0 {
+			if s.maxFields > 0 && bytes.Count(ln, []byte{s.comma}) >= s.maxFields {
+				return nil, n, s.tooWide(n)
+			}
 			return s.split(string(ln)), n, nil
 		}
 		return s.quoted(ln, n)
@@ -155,6 +181,9 @@ func (s *splitter) quoted(ln []byte, start int) ([]string, int, error) {
 					if err != nil {
 						return nil, start, err
 					}
+					if s.maxBytes > 0 && len(s.buf)+len(next) > s.maxBytes {
+						return nil, start, s.tooLong(start)
+					}
 					if !ok {
 						return fail(0, fmt.Errorf("unbalanced quote: field opened on line %d runs to the end of the file (line %d)", start, at))
 					}
@@ -177,6 +206,9 @@ func (s *splitter) quoted(ln []byte, start int) ([]string, int, error) {
 				break
 			}
 			s.ends = append(s.ends, len(s.buf))
+			if s.maxFields > 0 && len(s.ends) > s.maxFields {
+				return nil, start, s.tooWide(start)
+			}
 			if pos == len(ln) {
 				break
 			}
@@ -196,6 +228,9 @@ func (s *splitter) quoted(ln []byte, start int) ([]string, int, error) {
 		}
 		s.buf = append(s.buf, ln[pos:end]...)
 		s.ends = append(s.ends, len(s.buf))
+		if s.maxFields > 0 && len(s.ends) > s.maxFields {
+			return nil, start, s.tooWide(start)
+		}
 		if i < 0 {
 			break
 		}

@@ -39,6 +39,8 @@ var (
 // Structural faults: the file cannot be used and the run stops. A FileError
 // wraps one of them.
 var (
+	// Deprecated: ErrUnknownTable is no longer returned: a file that
+	// names no table is skipped (Discovery.Skipped), not a stop.
 	ErrUnknownTable    = errors.New("unknown table")
 	ErrMissingColumn   = errors.New("missing required column")
 	ErrDuplicateColumn = errors.New("column given twice")

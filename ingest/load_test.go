@@ -160,7 +160,7 @@ func quirkyDistrict(t *testing.T) string {
 	writeSheet(t, f, "Students", [][]any{
 		{"Student list, spring 2024"},
 		{},
-		{"StudentUniqueId", "School", "Grade", "ELL", "SPED", "Econ Disadv"},
+		{"StudentUniqueId", "School Code", "Grade", "ELL", "SPED", "Econ Disadv"},
 		{"00012", "0101", "K", "Yes", "No", "Yes"},
 		{"00013", "0101", "05", "No", "No", "No"},
 		{"00014", "0102", 7, "N", "Y", "TRUE"},

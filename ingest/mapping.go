@@ -3,7 +3,9 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Mapping adapts an export whose headers or values the built-in aliases do
@@ -11,6 +13,7 @@ import (
 //
 //	[mapping.columns]            # every table: source header = canonical column
 //	ID = "student_id"
+//	Student = "ignore"           # the header is not used
 //	[mapping.values.subject]     # every table: source value = canonical value
 //	MATHEMATICS = "Math"
 //	[mapping.tables.rosters.scale]
@@ -22,6 +25,10 @@ type Mapping struct {
 	Values  map[string]map[string]string `toml:"values"`
 	Tables  map[string]TableMapping      `toml:"tables"`
 }
+
+// Ignore, as the column a mapping gives a source header, leaves the
+// header unused: [mapping.columns] "Student" = "ignore".
+const Ignore = "ignore"
 
 // TableMapping is the part of a Mapping that applies to one table.
 type TableMapping struct {
@@ -44,8 +51,9 @@ func (m *Mapping) Validate(tables []*Table) error {
 			known[c.Name] = true
 		}
 	}
+	errs = append(errs, sameHeader("mapping.columns", m.Columns)...)
 	for _, src := range sortedKeys(m.Columns) {
-		if !known[m.Columns[src]] {
+		if col := m.Columns[src]; col != Ignore && !known[col] {
 			errs = append(errs, fmt.Errorf("mapping.columns.%s: unknown column %q", src, m.Columns[src]))
 		}
 	}
@@ -53,6 +61,10 @@ func (m *Mapping) Validate(tables []*Table) error {
 		if !known[col] {
 			errs = append(errs, fmt.Errorf("mapping.values.%s: unknown column %q", col, col))
 		}
+		errs = append(errs, sameValue("mapping.values."+col, m.Values[col])...)
+	}
+	if _, err := m.fileTables(tables); err != nil {
+		errs = append(errs, err)
 	}
 	for _, name := range sortedKeys(m.Tables) {
 		tm := m.Tables[name]
@@ -71,11 +83,15 @@ func (m *Mapping) Validate(tables []*Table) error {
 				errs = append(errs, fmt.Errorf("mapping.tables.%s.%s: table %s has no column %q", name, section, name, col))
 			}
 		}
+		errs = append(errs, sameHeader("mapping.tables."+name+".columns", tm.Columns)...)
 		for _, src := range sortedKeys(tm.Columns) {
-			check("columns", tm.Columns[src])
+			if tm.Columns[src] != Ignore {
+				check("columns", tm.Columns[src])
+			}
 		}
 		for _, col := range sortedKeys(tm.Values) {
 			check("values", col)
+			errs = append(errs, sameValue("mapping.tables."+name+".values."+col, tm.Values[col])...)
 		}
 		for _, col := range sortedKeys(tm.Defaults) {
 			check("defaults", col)
@@ -93,6 +109,80 @@ func (m *Mapping) Validate(tables []*Table) error {
 	return errors.Join(errs...)
 }
 
+// sameHeader reports the keys of one columns section that name the same
+// header (they differ only in case, space or punctuation) but map it to
+// different columns: which would win is not to be left to chance.
+func sameHeader(section string, cols map[string]string) []error {
+	var errs []error
+	first := map[string]string{} // normalised header -> first key, in sorted order
+	for _, src := range sortedKeys(cols) {
+		n := normalize(src)
+		prev, ok := first[n]
+		if !ok {
+			first[n] = src
+			continue
+		}
+		if cols[prev] != cols[src] {
+			errs = append(errs, fmt.Errorf("%s: %q and %q name the same header but map it to %q and %q: keep one", section, prev, src, cols[prev], cols[src]))
+		}
+	}
+	return errs
+}
+
+// sameValue reports the keys of one value map that differ only in case
+// (and surrounding space) but map to different values: the reader falls
+// back on the lower-cased key.
+func sameValue(section string, vm map[string]string) []error {
+	var errs []error
+	first := map[string]string{}
+	for _, k := range sortedKeys(vm) {
+		l := strings.ToLower(strings.TrimSpace(k))
+		prev, ok := first[l]
+		if !ok {
+			first[l] = k
+			continue
+		}
+		if vm[prev] != vm[k] {
+			errs = append(errs, fmt.Errorf("%s: %q and %q differ only in case but map to %q and %q: keep one", section, prev, k, vm[prev], vm[k]))
+		}
+	}
+	return errs
+}
+
+// fileTables returns the tables the mapping gives a file to, by the
+// file's normalised name without its extension. A file given to two
+// tables is an error naming both: one file holds one table.
+func (m *Mapping) fileTables(tables []*Table) (map[string]*Table, error) {
+	byFile := map[string]*Table{}
+	if m == nil {
+		return byFile, nil
+	}
+	var errs []error
+	first := map[string]string{} // normalised file -> first table naming it
+	for _, name := range sortedKeys(m.Tables) {
+		file := m.Tables[name].File
+		if file == "" {
+			continue
+		}
+		n := normalize(strings.TrimSuffix(file, filepath.Ext(file)))
+		if prev, ok := first[n]; ok {
+			desc := fmt.Sprintf("%q", m.Tables[prev].File)
+			if file != m.Tables[prev].File {
+				desc += fmt.Sprintf(" (%q)", file)
+			}
+			errs = append(errs, fmt.Errorf("mapping.tables.%s.file and mapping.tables.%s.file both name %s: a file holds one table", prev, name, desc))
+			continue
+		}
+		first[n] = name
+		for _, t := range tables {
+			if t.Name == name {
+				byFile[n] = t
+			}
+		}
+	}
+	return byFile, errors.Join(errs...)
+}
+
 // forTable returns the effective settings for table t: renames keyed by the
 // normalised source header, value maps per canonical column, defaults and
 // scale factors.
@@ -102,8 +192,9 @@ func (m *Mapping) forTable(t *Table) (renames map[string]string, values map[stri
 	if m == nil {
 		return renames, values, tm
 	}
-	for src, col := range m.Columns {
-		if _, ok := t.Column(col); ok {
+	for _, src := range sortedKeys(m.Columns) {
+		col := m.Columns[src]
+		if _, ok := t.Column(col); ok || col == Ignore {
 			renames[normalize(src)] = col
 		}
 	}
@@ -113,8 +204,8 @@ func (m *Mapping) forTable(t *Table) (renames map[string]string, values map[stri
 		}
 	}
 	tm = m.Tables[t.Name]
-	for src, col := range tm.Columns {
-		renames[normalize(src)] = col
+	for _, src := range sortedKeys(tm.Columns) {
+		renames[normalize(src)] = tm.Columns[src]
 	}
 	for col, vm := range tm.Values {
 		values[col] = merge(values[col], vm)

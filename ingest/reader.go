@@ -210,8 +210,10 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 		}
 		if vm := values[c.Name]; len(vm) > 0 {
 			cv.values, cv.valuesL = vm, map[string]string{}
-			for k, v := range vm {
-				cv.valuesL[strings.ToLower(strings.TrimSpace(k))] = v
+			for _, k := range sortedKeys(vm) { // the first of keys equal but for case (Mapping.Validate refuses those)
+				if l := strings.ToLower(strings.TrimSpace(k)); !hasKey(cv.valuesL, l) {
+					cv.valuesL[l] = vm[k]
+				}
 			}
 		}
 		if f, ok := tm.Scale[c.Name]; ok {
@@ -631,6 +633,8 @@ func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 	return c, err
 }
 
+func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+
 // foldCell maps a subject, enum or principles value onto its canonical
 // spelling.
 func foldCell(cv *conv, v string) (cell, error) {
@@ -798,7 +802,8 @@ func (r *Reader) scoreBounds(assessment string) (Bounds, string) {
 	if assessment != r.lastScore.name || r.lastScore.key == "" {
 		r.lastScore.name, r.lastScore.b, r.lastScore.key = strings.Clone(assessment), r.lim.ScaleScore, global()
 		want := strings.ToLower(strings.TrimSpace(assessment))
-		for name, b := range r.lim.ScaleScoreBy {
+		for _, name := range sortedKeys(r.lim.ScaleScoreBy) { // in order: two names may differ only in case
+			b := r.lim.ScaleScoreBy[name]
 			if strings.ToLower(strings.TrimSpace(name)) == want {
 				r.lastScore.b, r.lastScore.key = b, fmt.Sprintf("limits.scale_score.%q: min = %g, max = %g", name, b.Min, b.Max)
 				break

@@ -29,6 +29,11 @@ type Column struct {
 	Kind     Kind
 	Required bool
 	Aliases  []string // header spellings besides Name; compared normalised
+	// Generic are spellings that name the column only when no header
+	// names it more firmly ("Date" beside "Session Date"; see
+	// matchHeader). A bare entity word ("School") is never an ID's
+	// spelling: it is the generic spelling of the entity's name column.
+	Generic  []string
 	Min, Max float64  // inclusive range for numbers when Min < Max
 	MinOpen  bool     // Min itself is out of range (minutes > 0)
 	Values   []string // allowed values for KindEnum
@@ -83,11 +88,11 @@ func (t *Table) Schema() *arrow.Schema {
 
 // Shared column definitions.
 var (
-	colSchoolID   = Column{Name: "school_id", Kind: KindString, Required: true, Ref: "schools", Aliases: []string{"school", "school number", "school code", "school id number", "building id", "building", "building code", "SchoolId", "local school id", "campus id"}}
-	colTeacherID  = Column{Name: "teacher_id", Kind: KindString, Required: true, Ref: "teachers", Aliases: []string{"teacher", "staff id", "StaffUniqueId", "staff unique id", "instructor id", "instructor number", "instructor", "educator id", "employee id", "StaffUSI"}}
-	colStudentID  = Column{Name: "student_id", Kind: KindString, Required: true, Ref: "students", Aliases: []string{"student", "StudentUniqueId", "student unique id", "SSID", "state id", "state student id", "student number", "local id", "local student id", "StudentUSI", "sasid", "stu id"}}
-	colSchoolYear = Column{Name: "school_year", Kind: KindYear, Required: true, Aliases: []string{"year", "sy", "academic year", "school year type", "SchoolYear", "test year", "fiscal year"}}
-	colSubject    = Column{Name: "subject", Kind: KindSubject, Required: true, Aliases: []string{"content area", "academic subject", "course subject", "subject area", "AcademicSubjectDescriptor", "test subject", "content"}}
+	colSchoolID   = Column{Name: "school_id", Kind: KindString, Required: true, Ref: "schools", Aliases: []string{"school number", "school code", "school id number", "building id", "building code", "SchoolId", "local school id", "campus id"}, Generic: []string{"building"}}
+	colTeacherID  = Column{Name: "teacher_id", Kind: KindString, Required: true, Ref: "teachers", Aliases: []string{"staff id", "StaffUniqueId", "staff unique id", "instructor id", "instructor number", "educator id", "employee id", "StaffUSI"}, Generic: []string{"instructor"}}
+	colStudentID  = Column{Name: "student_id", Kind: KindString, Required: true, Ref: "students", Aliases: []string{"StudentUniqueId", "student unique id", "SSID", "state id", "state student id", "student number", "local id", "local student id", "StudentUSI", "sasid", "stu id"}}
+	colSchoolYear = Column{Name: "school_year", Kind: KindYear, Required: true, Aliases: []string{"sy", "academic year", "school year type", "SchoolYear", "test year", "fiscal year"}, Generic: []string{"year"}}
+	colSubject    = Column{Name: "subject", Kind: KindSubject, Required: true, Aliases: []string{"content area", "academic subject", "course subject", "subject area", "AcademicSubjectDescriptor", "test subject"}, Generic: []string{"content"}}
 )
 
 func with(c Column, f func(*Column)) Column { f(&c); return c }
@@ -109,9 +114,9 @@ func Tables() []*Table {
 			Aliases: []string{"school", "buildings", "campuses"},
 			Columns: []Column{
 				with(colSchoolID, func(c *Column) { c.Ref = "" }),
-				{Name: "school_name", Kind: KindString, Required: true, Aliases: []string{"name", "NameOfInstitution", "building name", "campus name"}},
-				{Name: "district_id", Kind: KindString, Required: true, Aliases: []string{"district", "district number", "district code", "lea id", "LocalEducationAgencyId", "lea"}},
-				{Name: "district_name", Kind: KindString, Aliases: []string{"lea name", "district label"}},
+				{Name: "school_name", Kind: KindString, Required: true, Aliases: []string{"name", "NameOfInstitution", "building name", "campus name"}, Generic: []string{"school"}},
+				{Name: "district_id", Kind: KindString, Required: true, Aliases: []string{"district number", "district code", "lea id", "LocalEducationAgencyId", "lea"}},
+				{Name: "district_name", Kind: KindString, Aliases: []string{"lea name", "district label"}, Generic: []string{"district"}},
 				{Name: "level", Kind: KindEnum, Values: []string{"elementary", "middle", "high", "other"},
 					Aliases:  []string{"school level", "school type", "grade span", "SchoolCategoryDescriptor"},
 					Synonyms: map[string]string{"elementary school": "elementary", "es": "elementary", "elem": "elementary", "primary": "elementary", "middle school": "middle", "ms": "middle", "junior high": "middle", "jh": "middle", "high school": "high", "hs": "high", "senior high": "high", "k-12": "other", "k-8": "other", "combined": "other"}},
@@ -126,8 +131,8 @@ func Tables() []*Table {
 				colSchoolID,
 				{Name: "first_name", Kind: KindString, Aliases: []string{"first", "given name", "FirstName", "fname"}},
 				{Name: "last_name", Kind: KindString, Aliases: []string{"last", "surname", "LastSurname", "family name", "lname"}},
-				{Name: "subject_area", Kind: KindString, Aliases: []string{"subject", "content area", "academic subject", "department"}},
-				{Name: "grade_band", Kind: KindString, Aliases: []string{"grades", "grade span", "grade level", "grade"}},
+				{Name: "subject_area", Kind: KindString, Aliases: []string{"content area", "academic subject", "department"}, Generic: []string{"subject"}},
+				{Name: "grade_band", Kind: KindString, Aliases: []string{"grade span", "grade level"}, Generic: []string{"grades", "grade"}},
 				{Name: "years_experience", Kind: KindFloat, Min: 0, Max: 70, Aliases: []string{"years of experience", "experience", "YearsOfPriorProfessionalExperience", "years teaching", "yrs exp"}},
 			},
 		},
@@ -135,8 +140,8 @@ func Tables() []*Table {
 			Name: "coaches", Key: []string{"coach_id"},
 			Aliases: []string{"coach", "instructional partners", "ips"},
 			Columns: []Column{
-				{Name: "coach_id", Kind: KindString, Required: true, Aliases: []string{"coach", "ip id", "instructional partner id", "partner id"}},
-				{Name: "coach_name", Kind: KindString, Required: true, Aliases: []string{"name", "ip name", "instructional partner", "coach full name"}},
+				{Name: "coach_id", Kind: KindString, Required: true, Aliases: []string{"ip id", "instructional partner id", "partner id"}},
+				{Name: "coach_name", Kind: KindString, Required: true, Aliases: []string{"name", "ip name", "instructional partner", "coach full name"}, Generic: []string{"coach"}},
 				optional(colSchoolID),
 				{Name: "ip_cohort", Kind: KindYear, Aliases: []string{"cohort", "ip cohort year"}},
 			},
@@ -147,7 +152,7 @@ func Tables() []*Table {
 			Columns: []Column{
 				with(colStudentID, func(c *Column) { c.Ref = "" }),
 				colSchoolID,
-				{Name: "grade_level", Kind: KindGrade, Required: true, Aliases: []string{"grade", "current grade", "enrolled grade", "EntryGradeLevelDescriptor", "grade level code", "gr"}},
+				{Name: "grade_level", Kind: KindGrade, Required: true, Generic: []string{"grade"}, Aliases: []string{"current grade", "enrolled grade", "EntryGradeLevelDescriptor", "grade level code", "gr"}},
 				{Name: "gender", Kind: KindString, Aliases: []string{"sex", "SexDescriptor", "gender code"}},
 				{Name: "race_ethnicity", Kind: KindString, Aliases: []string{"race", "ethnicity", "race/ethnicity", "federal race ethnicity", "RaceDescriptor"}},
 				flag("english_learner", "ell", "el", "lep", "el status", "ell status", "limited english proficiency", "english language learner"),
@@ -160,7 +165,7 @@ func Tables() []*Table {
 			Aliases: []string{"roster", "enrollments", "student section associations", "class rosters", "links"},
 			Columns: []Column{
 				colSchoolYear, colStudentID, colTeacherID, colSubject,
-				{Name: "section_id", Kind: KindString, Aliases: []string{"section", "section identifier", "SectionIdentifier", "class id", "class", "course section", "period"}},
+				{Name: "section_id", Kind: KindString, Aliases: []string{"section", "section identifier", "SectionIdentifier", "class id", "course section"}, Generic: []string{"class", "period"}},
 				{Name: "percent_time", Kind: KindFloat, Min: 0, Max: 100, MinOpen: true, Aliases: []string{"percent", "pct time", "percent of time", "time share", "percent instruction", "responsibility"}},
 			},
 		},
@@ -169,15 +174,15 @@ func Tables() []*Table {
 			Aliases: []string{"assessment", "scores", "test scores", "tests", "student assessments"},
 			Columns: []Column{
 				colSchoolYear, colStudentID,
-				{Name: "grade_level", Kind: KindGrade, Aliases: []string{"grade", "tested grade", "test grade", "assessed grade", "WhenAssessedGradeLevelDescriptor", "enrolled grade"}},
-				{Name: "assessment_name", Kind: KindString, Required: true, Aliases: []string{"assessment", "test name", "test", "assessment title", "AssessmentIdentifier", "assessment id"}},
+				{Name: "grade_level", Kind: KindGrade, Generic: []string{"grade"}, Aliases: []string{"tested grade", "test grade", "assessed grade", "WhenAssessedGradeLevelDescriptor", "enrolled grade"}},
+				{Name: "assessment_name", Kind: KindString, Required: true, Aliases: []string{"test name", "assessment title", "AssessmentIdentifier", "assessment id"}, Generic: []string{"assessment", "test"}},
 				colSubject,
 				{Name: "window", Kind: KindEnum, Required: true, Values: []string{"fall", "winter", "spring"},
-					Aliases:  []string{"test window", "testing window", "administration window", "season", "test period", "period", "assessment period", "term"},
+					Aliases: []string{"test window", "testing window", "administration window", "season", "test period", "assessment period"}, Generic: []string{"period", "term"},
 					Synonyms: map[string]string{"boy": "fall", "autumn": "fall", "beginning of year": "fall", "fa": "fall", "moy": "winter", "middle of year": "winter", "wi": "winter", "eoy": "spring", "end of year": "spring", "sp": "spring"}},
-				{Name: "test_date", Kind: KindDate, Aliases: []string{"date", "administration date", "AdministrationDate", "assessment date", "tested date", "date tested", "test completed date"}},
-				{Name: "scale_score", Kind: KindFloat, Required: true, Aliases: []string{"score", "ss", "scaled score", "rit score", "rit", "scale score value"}},
-				{Name: "performance_level", Kind: KindInt, Min: 1, Max: 4, Aliases: []string{"achievement level", "proficiency level", "performance", "level", "perf level", "proficiency"}},
+				{Name: "test_date", Kind: KindDate, Generic: []string{"date"}, Aliases: []string{"administration date", "AdministrationDate", "assessment date", "tested date", "date tested", "test completed date"}},
+				{Name: "scale_score", Kind: KindFloat, Required: true, Aliases: []string{"ss", "scaled score", "rit score", "rit", "scale score value"}, Generic: []string{"score"}},
+				{Name: "performance_level", Kind: KindInt, Min: 1, Max: 4, Aliases: []string{"achievement level", "proficiency level", "perf level", "proficiency"}, Generic: []string{"performance", "level"}},
 				{Name: "percentile", Kind: KindFloat, Min: 0, Max: 100, Aliases: []string{"percentile rank", "national percentile", "npr", "pr", "achievement percentile"}},
 			},
 		},
@@ -185,11 +190,11 @@ func Tables() []*Table {
 			Name: "coaching_cycles", Required: true, Key: []string{"cycle_id"},
 			Aliases: []string{"cycles", "coaching cycle", "impact cycles"},
 			Columns: []Column{
-				{Name: "cycle_id", Kind: KindString, Required: true, Aliases: []string{"cycle", "coaching cycle id", "impact cycle id"}},
-				{Name: "coach_id", Kind: KindString, Required: true, Ref: "coaches", Aliases: []string{"coach", "ip id", "instructional partner id", "partner id"}},
+				{Name: "cycle_id", Kind: KindString, Required: true, Aliases: []string{"coaching cycle id", "impact cycle id"}, Generic: []string{"cycle"}},
+				{Name: "coach_id", Kind: KindString, Required: true, Ref: "coaches", Aliases: []string{"ip id", "instructional partner id", "partner id"}},
 				colTeacherID, colSchoolYear,
-				{Name: "start_date", Kind: KindDate, Required: true, Aliases: []string{"start", "begin date", "cycle start", "date started"}},
-				{Name: "end_date", Kind: KindDate, Future: true, Aliases: []string{"end", "cycle end", "date ended", "completed date"}},
+				{Name: "start_date", Kind: KindDate, Required: true, Aliases: []string{"begin date", "cycle start", "date started"}, Generic: []string{"start"}},
+				{Name: "end_date", Kind: KindDate, Future: true, Aliases: []string{"cycle end", "date ended", "completed date"}, Generic: []string{"end"}},
 				{Name: "focus_area", Kind: KindString, Aliases: []string{"focus", "goal area", "area of focus"}},
 				{Name: "goal", Kind: KindString, Aliases: []string{"cycle goal", "peak goal", "student goal"}},
 				{Name: "stage_reached", Kind: KindEnum, Values: []string{"identify", "learn", "improve"}, Aliases: []string{"stage", "last stage", "current stage", "impact cycle stage"}},
@@ -200,10 +205,10 @@ func Tables() []*Table {
 			Name: "coaching_sessions", Required: true, Key: []string{"session_id"},
 			Aliases: []string{"sessions", "coaching session", "coaching log", "coaching logs"},
 			Columns: []Column{
-				{Name: "session_id", Kind: KindString, Required: true, Aliases: []string{"session", "log id", "entry id"}},
-				{Name: "cycle_id", Kind: KindString, Required: true, Ref: "coaching_cycles", Aliases: []string{"cycle", "coaching cycle id"}},
-				{Name: "session_date", Kind: KindDate, Required: true, Aliases: []string{"date", "session day", "date of session", "meeting date"}},
-				{Name: "activity", Kind: KindString, Required: true, Aliases: []string{"activity type", "session type", "type", "coaching activity"}},
+				{Name: "session_id", Kind: KindString, Required: true, Aliases: []string{"log id", "entry id"}, Generic: []string{"session"}},
+				{Name: "cycle_id", Kind: KindString, Required: true, Ref: "coaching_cycles", Aliases: []string{"coaching cycle id"}, Generic: []string{"cycle"}},
+				{Name: "session_date", Kind: KindDate, Required: true, Aliases: []string{"session day", "date of session", "meeting date"}, Generic: []string{"date"}},
+				{Name: "activity", Kind: KindString, Required: true, Aliases: []string{"activity type", "session type", "coaching activity"}, Generic: []string{"type"}},
 				{Name: "minutes", Kind: KindFloat, Required: true, Min: 0, Max: 1440, MinOpen: true, Aliases: []string{"duration", "duration minutes", "duration (minutes)", "mins", "length", "time spent"}},
 				{Name: "principles", Kind: KindPrinciples, Aliases: []string{"partnership principles", "principle"}},
 			},
@@ -212,13 +217,13 @@ func Tables() []*Table {
 			Name: "observations", Key: []string{"observation_id"},
 			Aliases: []string{"observation", "walkthroughs", "look fors", "classroom observations"},
 			Columns: []Column{
-				{Name: "observation_id", Kind: KindString, Aliases: []string{"observation", "walkthrough id"}},
+				{Name: "observation_id", Kind: KindString, Aliases: []string{"walkthrough id"}, Generic: []string{"observation"}},
 				colTeacherID,
-				{Name: "observation_date", Kind: KindDate, Required: true, Aliases: []string{"date", "observed on", "date observed"}},
+				{Name: "observation_date", Kind: KindDate, Required: true, Aliases: []string{"observed on", "date observed"}, Generic: []string{"date"}},
 				{Name: "observer_role", Kind: KindEnum, Values: []string{"coach", "principal", "peer"}, Aliases: []string{"role", "observer", "observer type"},
 					Synonyms: map[string]string{"ip": "coach", "instructional partner": "coach", "administrator": "principal", "admin": "principal", "assistant principal": "principal", "ap": "principal", "teacher": "peer", "colleague": "peer"}},
 				{Name: "look_for", Kind: KindString, Required: true, Aliases: []string{"look-for", "lookfor", "indicator", "look fors", "practice"}},
-				{Name: "rating", Kind: KindFloat, Required: true, Min: 0, Max: 4, Aliases: []string{"score", "rating value", "level"}},
+				{Name: "rating", Kind: KindFloat, Required: true, Min: 0, Max: 4, Aliases: []string{"rating value"}, Generic: []string{"score", "level"}},
 			},
 		},
 	}

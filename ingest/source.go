@@ -32,6 +32,13 @@ type Limits struct {
 	MaxSheetBytes int64 // max_sheet_bytes: uncompressed size of one sheet's XML (or its shared strings); default 2 GiB
 	MaxRows       int   // max_rows: data rows per file or sheet; default 50 million
 	MaxCellBytes  int   // max_cell_chars: bytes in one cell; default 32,767 (Excel's own limit)
+	// MaxFields (max_fields) bounds the fields of one CSV record; default
+	// 16,384 (Excel's column limit).
+	MaxFields int
+	// MaxRecordBytes (max_record_bytes) bounds the bytes of one CSV
+	// record, all its lines together; default 16 MiB. The record stops
+	// being read once past it.
+	MaxRecordBytes int
 
 	// ScaleScore bounds a plausible scale score of any assessment
 	// (min_scale_score, max_scale_score); a score outside is rejected
@@ -77,6 +84,12 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxCellBytes <= 0 {
 		l.MaxCellBytes = 32767
 	}
+	if l.MaxFields <= 0 {
+		l.MaxFields = 16384
+	}
+	if l.MaxRecordBytes <= 0 {
+		l.MaxRecordBytes = 16 << 20
+	}
 	if l.ScaleScore == (Bounds{}) {
 		l.ScaleScore = DefaultScaleScore
 	}
@@ -106,30 +119,58 @@ func (s *Source) Name() string {
 	return s.File + "[" + s.Sheet + "]"
 }
 
-func isCSV(ext string) bool  { return ext == ".csv" || ext == ".tsv" || ext == ".txt" }
+func isCSV(ext string) bool  { return ext == ".csv" || ext == ".tsv" || isText(ext) }
 func isXLSX(ext string) bool { return ext == ".xlsx" || ext == ".xlsm" }
 
-// Discover lists the sources in dir: one per CSV file and one per table
-// sheet of each workbook. Files with other extensions (README.md, a config
-// file) are ignored. It returns a *FileError for a file or sheet that names
-// no table, a table given twice, or a required table that is missing.
+// isText reports a plain-text extension: such a file is read as delimited
+// text when its name or its header names a table (PowerSchool's
+// student.export.text), else skipped.
+func isText(ext string) bool { return ext == ".txt" || ext == ".text" }
+
+// Skipped is a file or sheet of the input folder that is not read, and
+// why. A run lists them (run.json's skipped_files): nothing is dropped
+// unseen.
+type Skipped struct {
+	File   string `json:"file"`
+	Sheet  string `json:"sheet,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Name is "NOTES.md" or "coaching.xlsx[Notes]".
+func (s Skipped) Name() string {
+	if s.Sheet == "" {
+		return s.File
+	}
+	return s.File + "[" + s.Sheet + "]"
+}
+
+// Discovery is what Scan found in an input folder: the sources in load
+// order, and the files and sheets it does not read, in folder order.
+type Discovery struct {
+	Sources []*Source
+	Skipped []Skipped
+}
+
+// Discover is Scan's sources alone.
 func Discover(dir string, tables []*Table, m *Mapping, lim Limits) ([]*Source, error) {
+	d, err := Scan(dir, tables, m, lim)
+	return d.Sources, err
+}
+
+// Scan lists the sources in dir: one per CSV or text file and one per
+// table sheet of each workbook. A file or sheet that names no table, and
+// a file of another kind (README.md), is skipped with the reason; files
+// starting with "." or "~$" (Excel's lock files) are passed over. It
+// returns a *FileError for an unreadable workbook, a table given twice, or
+// a required table that is missing.
+func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, &FileError{File: dir, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)}
+		return Discovery{}, &FileError{File: dir, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)}
 	}
-	byFile := map[string]*Table{} // normalised file or sheet name -> table, from the mapping
-	if m != nil {
-		for name, tm := range m.Tables {
-			if tm.File == "" {
-				continue
-			}
-			for _, t := range tables {
-				if t.Name == name {
-					byFile[normalize(strings.TrimSuffix(tm.File, filepath.Ext(tm.File)))] = t
-				}
-			}
-		}
+	byFile, err := m.fileTables(tables) // normalised file or sheet name -> table, from the mapping
+	if err != nil {
+		return Discovery{}, &FileError{File: dir, Err: err}
 	}
 	lookup := func(name string) *Table {
 		if t := byFile[normalize(name)]; t != nil {
@@ -137,91 +178,190 @@ func Discover(dir string, tables []*Table, m *Mapping, lim Limits) ([]*Source, e
 		}
 		return TableByName(tables, name)
 	}
-	var srcs []*Source
+	var d Discovery
 	seen := map[string]*Source{}
 	add := func(s *Source) error {
 		if prev := seen[s.Table.Name]; prev != nil {
 			return &FileError{File: s.File, Sheet: s.Sheet, Err: fmt.Errorf("%w: %s is also in %s", ErrDuplicateTable, s.Table.Name, prev.Name())}
 		}
 		seen[s.Table.Name] = s
-		srcs = append(srcs, s)
+		d.Sources = append(d.Sources, s)
 		return nil
+	}
+	skip := func(file, sheet, reason string) {
+		d.Skipped = append(d.Skipped, Skipped{File: file, Sheet: sheet, Reason: reason})
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
+		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
 			continue
 		}
 		ext := strings.ToLower(filepath.Ext(name))
 		base := strings.TrimSuffix(name, filepath.Ext(name))
 		path := filepath.Join(dir, name)
 		switch {
+		case e.IsDir():
+			skip(name, "", "a folder: only the files directly in the input folder are read")
 		case isCSV(ext):
 			t := lookup(base)
+			if t == nil && isText(ext) {
+				t = textTable(path, base, tables, m, lim, lookup)
+				if t == nil {
+					skip(name, "", fmt.Sprintf("not a known table (neither its name nor its header names one); map it with [mapping.tables.X] file = %q to read it", name))
+					continue
+				}
+			}
 			if t == nil {
-				return nil, &FileError{File: name, Err: fmt.Errorf("%w: %q is not one of %s", ErrUnknownTable, base, tableNames(tables))}
-			}
-			if err := add(&Source{Path: path, File: name, Table: t}); err != nil {
-				return nil, err
-			}
-		case isXLSX(ext):
-			sheets, hidden, err := workbookSheets(path, lim)
-			if err != nil {
-				return nil, &FileError{File: name, Err: err}
-			}
-			if len(sheets) == 0 {
-				return nil, &FileError{File: name, Err: fmt.Errorf("%w: no visible sheet", ErrUnreadable)}
-			}
-			if t := lookup(base); t != nil {
-				// A workbook named after a table: the sheet named after
-				// it, else the first visible sheet.
-				sheet := sheets[0]
-				for _, sh := range sheets {
-					if lookup(sh) == t {
-						sheet = sh
-						break
-					}
-				}
-				if err := add(&Source{Path: path, File: name, Sheet: sheet, Table: t, Hidden: hidden}); err != nil {
-					return nil, err
-				}
+				skip(name, "", fmt.Sprintf("not a known table; map it with [mapping.tables.X] file = %q to read it", name))
 				continue
 			}
-			for _, sh := range sheets {
-				t := lookup(sh)
-				if t == nil {
-					return nil, &FileError{File: name, Sheet: sh, Err: fmt.Errorf("%w: sheet %q is not one of %s", ErrUnknownTable, sh, tableNames(tables))}
-				}
-				if err := add(&Source{Path: path, File: name, Sheet: sh, Table: t, Hidden: hidden}); err != nil {
-					return nil, err
-				}
+			if err := add(&Source{Path: path, File: name, Table: t}); err != nil {
+				return Discovery{}, err
 			}
+		case isXLSX(ext):
+			if err := scanWorkbook(path, name, lim, lookup, add, skip); err != nil {
+				return Discovery{}, err
+			}
+		default:
+			skip(name, "", "not a CSV, text or xlsx file")
 		}
 	}
-	var missing []string
-	for _, t := range tables {
-		if t.Required && seen[t.Name] == nil {
-			missing = append(missing, t.Name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, &FileError{File: dir, Err: fmt.Errorf("%w: %s (expected %s.csv or .xlsx, or a sheet of that name)", ErrMissingTable, strings.Join(missing, ", "), missing[0])}
+	if err := missingTables(dir, tables, seen, d.Skipped); err != nil {
+		return Discovery{}, err
 	}
 	// Load order is the order of tables.
 	order := map[string]int{}
 	for i, t := range tables {
 		order[t.Name] = i
 	}
-	sort.SliceStable(srcs, func(i, j int) bool { return order[srcs[i].Table.Name] < order[srcs[j].Table.Name] })
-	return srcs, nil
+	sort.SliceStable(d.Sources, func(i, j int) bool { return order[d.Sources[i].Table.Name] < order[d.Sources[j].Table.Name] })
+	return d, nil
 }
 
-func tableNames(tables []*Table) string {
-	names := make([]string, len(tables))
-	for i, t := range tables {
-		names[i] = t.Name
+// scanWorkbook adds the table sheets of the workbook at path: the one
+// sheet of a workbook named after a table, else every sheet named after
+// one; the other sheets are skipped.
+func scanWorkbook(path, name string, lim Limits, lookup func(string) *Table, add func(*Source) error, skip func(file, sheet, reason string)) error {
+	base := strings.TrimSuffix(name, filepath.Ext(name))
+	sheets, hidden, err := workbookSheets(path, lim)
+	if err != nil {
+		return &FileError{File: name, Err: err}
 	}
-	return strings.Join(names, ", ")
+	if len(sheets) == 0 {
+		return &FileError{File: name, Err: fmt.Errorf("%w: no visible sheet", ErrUnreadable)}
+	}
+	if t := lookup(base); t != nil {
+		// A workbook named after a table: the sheet named after it, else
+		// the first visible sheet.
+		sheet := sheets[0]
+		for _, sh := range sheets {
+			if lookup(sh) == t {
+				sheet = sh
+				break
+			}
+		}
+		return add(&Source{Path: path, File: name, Sheet: sheet, Table: t, Hidden: hidden})
+	}
+	for _, sh := range sheets {
+		t := lookup(sh)
+		if t == nil {
+			skip(name, sh, fmt.Sprintf("not a known table; map it with [mapping.tables.X] file = %q to read it", sh))
+			continue
+		}
+		if err := add(&Source{Path: path, File: name, Sheet: sh, Table: t, Hidden: hidden}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// textTable is the table a text file whose name (base) names none holds:
+// the table named by its name up to the first dot ("student.export"), else
+// the one table whose header the file's first rows give, with every
+// required column (the one naming the most columns; none on a tie).
+func textTable(path, base string, tables []*Table, m *Mapping, lim Limits, lookup func(string) *Table) *Table {
+	if stem, _, ok := strings.Cut(base, "."); ok && stem != "" {
+		if t := lookup(stem); t != nil {
+			return t
+		}
+	}
+	rows, lines := headRows(path, lim)
+	if len(rows) == 0 {
+		return nil
+	}
+	var best *Table
+	bestN, tie := 0, false
+	for _, t := range tables {
+		renames, _, tm := m.forTable(t)
+		cm, _, err := findHeader("", "", t, rows, lines, renames, tm.Defaults)
+		if err != nil {
+			continue
+		}
+		n := 0
+		for _, i := range cm.index {
+			if i >= 0 {
+				n++
+			}
+		}
+		switch {
+		case n > bestN:
+			best, bestN, tie = t, n, false
+		case n == bestN:
+			tie = true
+		}
+	}
+	if tie {
+		return nil
+	}
+	return best
+}
+
+// headRows returns the first rows of a delimited text file, as the header
+// search sees them; none when it cannot be read.
+func headRows(path string, lim Limits) ([][]string, []int) {
+	c, err := openCSV(path, lim.withDefaults())
+	if err != nil {
+		return nil, nil
+	}
+	defer c.Close()
+	var rows [][]string
+	var lines []int
+	for len(rows) < headerScan {
+		rec, line, err := c.Next()
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				continue
+			}
+			break
+		}
+		rows = append(rows, slices.Clone(rec))
+		lines = append(lines, line)
+	}
+	return rows, lines
+}
+
+// missingTables is the error for required tables that seen lacks, naming
+// the files skipped (one may be the table under another name).
+func missingTables(dir string, tables []*Table, seen map[string]*Source, skipped []Skipped) error {
+	var missing []string
+	for _, t := range tables {
+		if t.Required && seen[t.Name] == nil {
+			missing = append(missing, t.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	also := ""
+	if len(skipped) > 0 {
+		names := make([]string, len(skipped))
+		for i, s := range skipped {
+			names[i] = s.Name()
+		}
+		also = "; skipped: " + andList(names)
+	}
+	return &FileError{File: dir, Err: fmt.Errorf("%w: %s (expected %s.csv or .xlsx, or a sheet of that name%s)", ErrMissingTable, strings.Join(missing, ", "), missing[0], also)}
 }
 
 // openWorkbook opens the workbook whose bytes are b, within the limits.
@@ -293,7 +433,7 @@ func openRows(src *Source, lim Limits) (rowReader, error) {
 	if src.Sheet != "" {
 		return openSheet(src, lim)
 	}
-	rows, err := openCSV(src.Path)
+	rows, err := openCSV(src.Path, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +449,7 @@ type csvRows struct {
 	eol string // LineEndings
 }
 
-func openCSV(path string) (*csvRows, error) {
+func openCSV(path string, lim Limits) (*csvRows, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
@@ -348,6 +488,7 @@ func openCSV(path string) (*csvRows, error) {
 		sample = bytes.ReplaceAll(sample, []byte{'\r'}, []byte{'\n'})
 	}
 	r := newSplitter(in, sniffDelimiter(sample), eol)
+	r.maxFields, r.maxBytes = lim.MaxFields, lim.MaxRecordBytes
 	return &csvRows{f: f, h: h, r: r, tee: tee, enc: enc, eol: eolName}, nil
 }
 
@@ -397,6 +538,9 @@ func (c *csvRows) Next() ([]string, int, error) {
 			}
 			if errors.Is(err, io.EOF) {
 				return nil, 0, io.EOF
+			}
+			if errors.Is(err, ErrLimit) {
+				return nil, line, err
 			}
 			return nil, 0, fmt.Errorf("%w: %v", ErrUnreadable, err)
 		}

@@ -77,10 +77,9 @@ func TestStructuralFaults(t *testing.T) {
 		Message string
 	}{
 		{Name: "Valid"},
-		{Name: "UnknownTable", Change: map[string]string{"grades.csv": "a,b\n1,2\n"}, File: "grades.csv", Err: ErrUnknownTable},
 		{Name: "MissingTable", Change: map[string]string{"rosters.csv": "\x00skip"}, Err: ErrMissingTable, Message: "rosters"},
 		{Name: "MissingColumn", Change: map[string]string{"rosters.csv": "school_year,student_id,subject\n2024,S1,Math\n"}, File: "rosters.csv", Column: "teacher_id", Err: ErrMissingColumn},
-		{Name: "DuplicateColumn", Change: map[string]string{"students.csv": "student_id,SSID,school_id,grade_level\nS1,S1,01,3\n"}, File: "students.csv", Column: "student_id", Err: ErrDuplicateColumn},
+		{Name: "DuplicateColumn", Change: map[string]string{"students.csv": "SSID,State ID,school_id,grade_level\nS1,S1,01,3\n"}, File: "students.csv", Column: "student_id", Err: ErrDuplicateColumn, Message: `"SSID" = "ignore"`},
 		{Name: "EmptyFile", Change: map[string]string{"teachers.csv": ""}, File: "teachers.csv", Err: ErrNoHeader},
 		{Name: "NoHeader", Change: map[string]string{"teachers.csv": "x,y\n1,2\n"}, File: "teachers.csv", Err: ErrNoHeader},
 		{Name: "TableTwice", Change: map[string]string{"Students.CSV": minimal["students.csv"]}, Err: ErrDuplicateTable},

@@ -32,7 +32,7 @@ var update = flag.Bool("update", false, "rewrite the bad-input catalogue's gener
 //	sql: a query whose result the outcome shows
 //	want:
 //	the exact outcome: a structural stop, or per case file its counts,
-//	then every reject, then each query's result
+//	then the files skipped, then every reject, then each query's result
 //
 // go test ./pipeline -run TestBadInput -update regenerates the binary case
 // files and rewrites want:; review the diff before committing it.
@@ -175,6 +175,9 @@ func outcome(t *testing.T, c badCase, own map[string]bool, out string, man *Mani
 			fmt.Fprintf(&b, ", hidden sheets %q not read", f.HiddenSheets)
 		}
 		b.WriteString("\n")
+	}
+	for _, sk := range man.Skipped {
+		fmt.Fprintf(&b, "skipped %s: %s\n", sk.Name(), sk.Reason)
 	}
 	// A degraded run: its status and reasons; unpublished, its outputs
 	// are read where it kept them.

@@ -106,6 +106,9 @@ type Manifest struct {
 	// path within its folder, with its size in bytes: a run that would be
 	// skipped first checks they are all there.
 	Outputs map[string]int64 `json:"outputs,omitempty"`
+	// Skipped lists the files and sheets of the input folder not read,
+	// with the reason (README.txt: not a known table).
+	Skipped []ingest.Skipped `json:"skipped_files,omitempty"`
 }
 
 // Run executes the pipeline. It returns the manifest of a successful,
@@ -153,9 +156,14 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	tables := ingest.Tables()
 	lim := opts.Config.Limits.Ingest()
 	lim.Today = ingest.DateOf(started)
-	srcs, err := ingest.Discover(opts.Input, tables, &opts.Config.Mapping, lim)
+	found, err := ingest.Scan(opts.Input, tables, &opts.Config.Mapping, lim)
 	if err != nil {
 		return nil, err
+	}
+	srcs := found.Sources
+	man.Skipped = found.Skipped
+	for _, sk := range man.Skipped {
+		log.Warn("input file not read", "file", sk.Name(), "reason", sk.Reason)
 	}
 	inputs, err := checksums(srcs)
 	if err != nil {
