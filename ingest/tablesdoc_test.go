@@ -58,7 +58,10 @@ two differ.
 Give one file per table (CSV, or a sheet of a workbook) named after the
 table or one of its other names; headers are matched to columns by name or
 by one of the other spellings listed (case, spaces and punctuation do not
-matter). Anything else is said in a config file's ` + "`[mapping]`" + ` (see the
+matter). When two headers could fill one column, an explicit mapping wins,
+then the column's own name, then another spelling, then a generic one
+(Score, Date, Year: read only when nothing more specific is there); the
+headers that lose are listed as not used. Anything else is said in a config file's ` + "`[mapping]`" + ` (see the
 README and ` + "`config/example.toml`" + `). Required columns must be present and
 filled; a row whose value breaks a rule is rejected with its file, row and
 column, the rest of the file loads.
@@ -74,7 +77,7 @@ column, the rest of the file loads.
 			fmt.Fprintf(&b, "File or sheet also named: %s.\n", strings.Join(t.Aliases, ", "))
 		}
 		fmt.Fprintf(&b, "One row per %s.\n\n", strings.Join(t.Key, ", "))
-		b.WriteString("| column | required | kind | rule | other header spellings |\n|---|---|---|---|---|\n")
+		b.WriteString("| column | required | kind | rule | other header spellings | generic spellings |\n|---|---|---|---|---|---|\n")
 		for _, c := range t.Columns {
 			r := ""
 			if c.Required {
@@ -97,7 +100,7 @@ column, the rest of the file loads.
 			if c.Future {
 				rules = append(rules, "may be after today")
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", c.Name, r, kindText[c.Kind], strings.Join(rules, "; "), strings.Join(c.Aliases, ", "))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", c.Name, r, kindText[c.Kind], strings.Join(rules, "; "), strings.Join(c.Aliases, ", "), strings.Join(c.Generic, ", "))
 		}
 		b.WriteString("\n")
 	}
