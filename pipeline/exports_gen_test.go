@@ -40,8 +40,10 @@ func TestExportFixtures(t *testing.T) {
 	if _, err := synth.Generate(context.Background(), src, exportsDistrict); err != nil {
 		t.Fatal(err)
 	}
+	d := loadDistrict(t, src)
+	checkSessionsResolve(t, d)
 	got := filepath.Join(tmp, "exports")
-	writeExports(t, loadDistrict(t, src), got)
+	writeExports(t, d, got)
 	if *update {
 		for _, v := range exportFolders {
 			must(t, os.RemoveAll(filepath.Join(exportsRoot, v)))
@@ -61,6 +63,27 @@ func TestExportFixtures(t *testing.T) {
 		must(t, err)
 		if !bytes.Equal(g, w) {
 			t.Errorf("%s differs from its recipe in exports_gen_test.go", p)
+		}
+	}
+}
+
+// checkSessionsResolve checks what docs/exports/coaching-log.md promises:
+// the log names no cycle, and each session lies in exactly one cycle of
+// its coach and teacher (start_date <= session_date <= end_date, a blank
+// end_date open), so a profile can find the cycle from the log alone.
+func checkSessionsResolve(t *testing.T, d *district) {
+	t.Helper()
+	for _, s := range d.sessions.rows {
+		own := d.cycle[s["cycle_id"]]
+		var found []string
+		for _, c := range d.cycles.rows {
+			if c["coach_id"] == own["coach_id"] && c["teacher_id"] == own["teacher_id"] && c["start_date"] <= s["session_date"] &&
+				(c["end_date"] == "" || s["session_date"] <= c["end_date"]) {
+				found = append(found, c["cycle_id"])
+			}
+		}
+		if len(found) != 1 || found[0] != s["cycle_id"] {
+			t.Errorf("session %s (cycle %s) falls in cycles %q of its coach and teacher", s["session_id"], s["cycle_id"], found)
 		}
 	}
 }
@@ -227,7 +250,7 @@ func gradeNum(g string) int {
 	return atoi(g)
 }
 
-// gradeIn is the student's grade in school year y (from the section id).
+// grade is the student's grade in school year y (from the section id).
 func (d *district) grade(y int, student string) int {
 	g, ok := d.gradeIn[strconv.Itoa(y)+"|"+student]
 	if !ok {
@@ -646,7 +669,7 @@ func writeEdFi(o out, d *district) {
 			"uri://ed-fi.org/PerformanceLevelDescriptor#" + levels[atoi(r["performance_level"])]}
 		rows = append(rows,
 			append(slices.Clone(base), "uri://ed-fi.org/AssessmentReportingMethodDescriptor#Scale score", "uri://ed-fi.org/ResultDatatypeTypeDescriptor#Integer", r["scale_score"]),
-			append(slices.Clone(base), "uri://ed-fi.org/AssessmentReportingMethodDescriptor#Percentile", "uri://ed-fi.org/ResultDatatypeTypeDescriptor#Percentile", r["percentile"]))
+			append(slices.Clone(base), "uri://ed-fi.org/AssessmentReportingMethodDescriptor#Percentile", "uri://ed-fi.org/ResultDatatypeTypeDescriptor#Integer", r["percentile"]))
 	}
 	o.csvFile(dir+"studentAssessments.csv", head, rows, ',', false)
 }
@@ -752,8 +775,7 @@ func writeIReady(o out, d *district) {
 				head = strings.Split(irelaHeader, ",")
 			}
 			var rows [][]string
-			var last map[string]int // student -> index of their latest valid row
-			last = map[string]int{}
+			last := map[string]int{} // student -> index of their latest valid row
 			for _, r := range d.assessments.rows {
 				if atoi(r["school_year"]) != y || r["subject"] != subj {
 					continue
@@ -920,7 +942,7 @@ func writeStar(o out, d *district) {
 				}
 				rows = append(rows, record(head, v))
 			}
-			o.csvFile(fmt.Sprintf("star/%s_v2_%s.csv", file, schoolYearText(y)), head, rows, ',', true)
+			o.csvFile(fmt.Sprintf("star/%s/%s_v2.csv", schoolYearText(y), file), head, rows, ',', true)
 		}
 	}
 }
