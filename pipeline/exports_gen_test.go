@@ -417,7 +417,7 @@ func writeMAP(o out, d *district) {
 					v["TestName"] = "Growth: Reading 6+ CCSS 2010 V3"
 				}
 				goals = []string{"Literary Text: Key Ideas and Details", "Literary Text: Language, Craft, and Structure", "Informational Text: Key Ideas and Details", "Vocabulary: Acquisition and Use"}
-				lex := max(100, 10*(score-150))
+				lex := max(100, 10*(score-180))
 				v["LexileScore"], v["LexileMin"], v["LexileMax"] = fmt.Sprintf("%dL", lex), fmt.Sprintf("%dL", lex-100), fmt.Sprintf("%dL", lex+50)
 				v["RITtoReadingScore"], v["RITtoReadingMin"], v["RITtoReadingMax"] = strconv.Itoa(lex), strconv.Itoa(lex-100), strconv.Itoa(lex+50)
 			}
@@ -804,7 +804,7 @@ func writeIReady(o out, d *district) {
 					"Mid On Grade Level Scale Score": strconv.Itoa(2 * (200 + 10*g)), "Diagnostic Gain": "0",
 				}
 				if subj == "Math" {
-					q := max(0, 10*(score-300))
+					q := max(0, 5*(score-350))
 					v["Quantile Measure"], v["Quantile Range"] = fmt.Sprintf("%dQ", q), fmt.Sprintf("%dQ-%dQ", max(0, q-50), q+50)
 				} else {
 					l := max(0, 5*(score-300))
@@ -935,10 +935,10 @@ func writeStar(o out, d *district) {
 					"TakenAt": "school", "TakenAtByIPAddress": "school", "StudentDisplayID": r["student_id"], "TeacherDisplayID": tor,
 				}
 				if subj == "ELA" {
-					l := max(0, 10*(atoi(r["scale_score"])-150))
+					l := max(0, 10*(atoi(r["scale_score"])-180))
 					v["Lexile"], v["InstructionalReadingLevel"] = fmt.Sprintf("%dL", l), round1(max(0.5, float64(g)-0.5+z))
 				} else {
-					v["Quantile"] = fmt.Sprintf("%dQ", max(0, 10*(atoi(r["scale_score"])-150)))
+					v["Quantile"] = fmt.Sprintf("%dQ", max(0, 10*(atoi(r["scale_score"])-190)))
 				}
 				rows = append(rows, record(head, v))
 			}
