@@ -115,6 +115,8 @@ type table struct {
 	raw  []byte
 }
 
+// readTable reads dir/name.csv as synth wrote it (FormatCSV: comma,
+// canonical header) and keeps its bytes for canonical/.
 func readTable(t *testing.T, dir, name string) *table {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, name+".csv"))
@@ -148,6 +150,7 @@ type district struct {
 	fallScore                       map[string]int    // year|student|subject -> fall scale score
 }
 
+// byKey indexes a table's rows by one column.
 func byKey(tb *table, key string) map[string]map[string]string {
 	m := map[string]map[string]string{}
 	for _, r := range tb.rows {
@@ -156,6 +159,8 @@ func byKey(tb *table, key string) map[string]map[string]string {
 	return m
 }
 
+// loadDistrict reads the nine canonical tables from dir and builds the
+// look-ups.
 func loadDistrict(t *testing.T, dir string) *district {
 	t.Helper()
 	d := &district{}
@@ -194,6 +199,8 @@ func loadDistrict(t *testing.T, dir string) *district {
 	return d
 }
 
+// atoi reads a whole number the generator wrote; anything else is a bug in
+// this recipe, so it panics.
 func atoi(s string) int {
 	n, err := strconv.Atoi(s)
 	if err != nil {
@@ -202,6 +209,7 @@ func atoi(s string) int {
 	return n
 }
 
+// isoDate reads a 2006-01-02 date the generator wrote.
 func isoDate(s string) time.Time {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
@@ -259,8 +267,10 @@ func (d *district) grade(y int, student string) int {
 	return gradeNum(g)
 }
 
+// schoolYearText is a school year as vendors write it: 2024 -> "2023-2024".
 func schoolYearText(y int) string { return fmt.Sprintf("%d-%d", y-1, y) }
 
+// usDate is MM/DD/YYYY.
 func usDate(t time.Time) string { return t.Format("01/02/2006") }
 
 // out collects the files of one render.
@@ -288,6 +298,7 @@ func (o out) csvFile(rel string, head []string, rows [][]string, comma rune, crl
 	o.bytes(rel, b.Bytes())
 }
 
+// bytes writes b as root/rel, creating folders.
 func (o out) bytes(rel string, b []byte) {
 	o.t.Helper()
 	p := filepath.Join(o.root, filepath.FromSlash(rel))
@@ -305,6 +316,8 @@ func record(head []string, vals map[string]string) []string {
 	return r
 }
 
+// writeExports renders the district into root: canonical/ and one folder
+// per vendor format.
 func writeExports(t *testing.T, d *district, root string) {
 	o := out{t: t, root: root}
 	for _, tb := range d.tables {
@@ -326,15 +339,19 @@ func zOf(r map[string]string) float64 {
 	return (float64(atoi(r["scale_score"])) - 200 - 10*float64(atoi(r["grade_level"]))) / 15
 }
 
+// teacherName is a teacher's first and last name.
 func teacherName(d *district, id string) (first, last string) {
 	tr := d.teacher[id]
 	return tr["first_name"], tr["last_name"]
 }
 
+// email is the district's address for a staff member: first initial and
+// last name.
 func email(first, last string) string {
 	return strings.ToLower(first[:1]+last) + "@baldwin.k12.example.org"
 }
 
+// round1 writes x with one decimal.
 func round1(x float64) string { return strconv.FormatFloat(math.Round(x*10)/10, 'f', 1, 64) }
 
 // Headers of the public sample exports each layout copies (see docs/exports).
@@ -430,7 +447,7 @@ func writeMAP(o out, d *district) {
 			res = append(res, record(head, v))
 			// The pre-2020 layout: Mathematics/Reading in MeasurementScale,
 			// dates without leading zeros, times with AM/PM.
-			lv := maps(v)
+			lv := cloneVals(v)
 			lv["TestStartDate"] = testDate(r).Format("1/2/2006")
 			lv["TestStartTime"] = fmt.Sprintf("%d:%s:00 AM", 8+hashN(4, "h", r["student_id"], name), fmt.Sprintf("%02d", hashN(60, "m", r["student_id"], r["subject"], name)))
 			lv["ProjectedProficiency"] = map[string]string{"Low": "Level 1", "LoAvg": "Level 2", "Avg": "Level 2", "HiAvg": "Level 3", "High": "Level 4"}[quintile(pct)]
@@ -466,7 +483,8 @@ func writeMAP(o out, d *district) {
 	}
 }
 
-func maps(m map[string]string) map[string]string {
+// cloneVals copies a row's named values.
+func cloneVals(m map[string]string) map[string]string {
 	c := make(map[string]string, len(m))
 	for k, v := range m {
 		c[k] = v
@@ -513,13 +531,16 @@ const (
 	edfiNamespace = "uri://baldwin.k12.example.org/Assessment"
 )
 
+// edfiSchoolID is the Ed-Fi schoolId of a canonical school_id.
 func edfiSchoolID(schoolID string) string { return edfiLEA + schoolID }
 
+// edfiGrade is the GradeLevelDescriptor URI of grade g (K=0).
 func edfiGrade(g int) string {
 	names := []string{"Kindergarten", "First grade", "Second grade", "Third grade", "Fourth grade", "Fifth grade", "Sixth grade", "Seventh grade", "Eighth grade", "Ninth grade", "Tenth grade", "Eleventh grade", "Twelfth grade"}
 	return "uri://ed-fi.org/GradeLevelDescriptor#" + names[g]
 }
 
+// edfiSubject is the AcademicSubjectDescriptor URI of a canonical subject.
 func edfiSubject(s string) string {
 	if s == "Math" {
 		return "uri://ed-fi.org/AcademicSubjectDescriptor#Mathematics"
@@ -825,7 +846,7 @@ func writeIReady(o out, d *district) {
 				}
 				// A rushed first attempt, then the valid retake.
 				if hashN(12, "rush", r["student_id"], subj, r["window"], r["school_year"]) == 0 {
-					rv := maps(v)
+					rv := cloneVals(v)
 					day := testDate(r).AddDate(0, 0, -7)
 					rv["Start Date"], rv["Completion Date"] = usDate(day), usDate(day)
 					rv["Duration (min)"] = strconv.Itoa(5 + hashN(12, "rdur", r["student_id"], subj))
