@@ -551,12 +551,33 @@ func fileNotes(s ingest.Stats) string {
 		notes = append(notes, "lines ending in CR alone (Excel's CSV for Macintosh)")
 	}
 	if len(s.IgnoredColumns) > 0 {
-		notes = append(notes, "columns not used: "+strings.Join(s.IgnoredColumns, ", "))
+		notes = append(notes, "columns not used: "+someNames(s.IgnoredColumns))
 	}
 	if len(s.HiddenSheets) > 0 {
-		notes = append(notes, "hidden sheets not read: "+strings.Join(s.HiddenSheets, ", "))
+		notes = append(notes, "hidden sheets not read: "+someNames(s.HiddenSheets))
 	}
 	return strings.Join(notes, "; ")
+}
+
+// A note lists at most listedNames names (a Renaissance Star export
+// leaves 100-odd columns unused), each cut to noteNameChars characters.
+const (
+	listedNames   = 10
+	noteNameChars = 40
+)
+
+// someNames lists the first listedNames names, each cut, and counts the
+// rest: "a, b, c and 97 more".
+func someNames(names []string) string {
+	shown := make([]string, 0, listedNames)
+	for _, n := range names[:min(len(names), listedNames)] {
+		shown = append(shown, clip(n, noteNameChars))
+	}
+	list := strings.Join(shown, ", ")
+	if k := len(names) - len(shown); k > 0 {
+		list += fmt.Sprintf(" and %d more", k)
+	}
+	return list
 }
 
 // definitions are the About sheet's glossary.

@@ -15,10 +15,14 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
+// titleNameChars is the most of a school's name its workbook's titles
+// show.
+const titleNameChars = 100
+
 // schoolData is everything one principal's workbook shows, gathered for
 // all schools by a few queries.
 type schoolData struct {
-	id, name, cohort string
+	id, name, cohort string  // name cut to titleNameChars
 	growth           [][]any // per classroom: school_year, subject, coached, students, sum of growth
 	months           [][]any
 	activity         [][]any
@@ -54,7 +58,7 @@ func Schools(ctx context.Context, in Input, dir string) error {
 	schools := map[string]*schoolData{}
 	var order []*schoolData
 	for _, r := range list {
-		s := &schoolData{id: str(r[0]), name: str(r[1]), cohort: str(r[2])}
+		s := &schoolData{id: str(r[0]), name: clip(str(r[1]), titleNameChars), cohort: str(r[2])}
 		schools[s.id] = s
 		order = append(order, s)
 	}
