@@ -293,10 +293,13 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		}
 		if k.year == latest {
 			nc, cc := in.armCells(not, hid(arms[0].label)), in.armCells(co, hid(armCoached))
+			// The glance's subjects are the chart's categories: cut as
+			// a chart label.
+			subject := clip(k.subject, chartLabelChars)
 			if everCoached {
-				glance = append(glance, []any{k.subject, nc[2], cc[2]})
+				glance = append(glance, []any{subject, nc[2], cc[2]})
 			} else {
-				glance = append(glance, []any{k.subject, nc[2]})
+				glance = append(glance, []any{subject, nc[2]})
 			}
 		}
 	}
