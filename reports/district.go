@@ -506,18 +506,40 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 		}
 		recon = append(recon, []any{s.Source, s.Table, int64(s.RowsRead), int64(s.RowsLoaded), int64(s.RowsRejected), status, fileNotes(s), s.SHA256})
 	}
-	rej, err := queryRows(ctx, in.DB, `SELECT file || coalesce('[' || sheet || ']', ''), table_name, "row", coalesce("column", ''), coalesce(value, ''), reason, coalesce(detail, '') FROM rejects ORDER BY file, sheet, "row", "column"`)
+	count, err := queryRows(ctx, in.DB, `SELECT count(*) FROM rejects`)
 	if err != nil {
 		return err
 	}
-	var secs []section
-	if d, ok := degradedSection(in, 0, 14); ok {
-		secs = append(secs, d)
+	total := i64(count[0][0])
+	rej, err := queryRows(ctx, in.DB, `SELECT file || coalesce('[' || sheet || ']', ''), table_name, "row", coalesce("column", ''), coalesce(value, ''), reason, coalesce(detail, '') FROM rejects ORDER BY file, sheet, "row", "column" LIMIT ?`, maxRejectRows)
+	if err != nil {
+		return err
 	}
-	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %d rejected values", len(in.Files), len(rej)), append(secs, []section{
-		{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 40, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon},
-		{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row"}, {Name: "Column"}, {Name: "Value", Width: 40, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 60, Style: b.wrap}}, Rows: rej},
-	}...))
+	secs := []section{{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 40, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon}}
+	if d, ok := degradedSection(in, 0, 14); ok {
+		secs = append([]section{d}, secs...)
+	}
+	if line, ok := rejectsLeftOut(total, int64(len(rej))); ok {
+		secs = append(secs, section{Title: line})
+	}
+	secs = append(secs, section{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row"}, {Name: "Column"}, {Name: "Value", Width: 40, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 60, Style: b.wrap}}, Rows: rej})
+	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %s rejected values", len(in.Files), thousands(total)), secs)
+}
+
+// maxRejectRows is the most rejected values the Data quality sheet lists
+// (Excel holds 1,048,576 rows a sheet, and a reader no more than a few
+// thousand); the model's rejects table holds them all.
+const maxRejectRows = 100_000
+
+// rejectsLeftOut is the line above a rejects list cut to listed of total
+// values, saying how to query the rest; ok is false when none were left
+// out.
+func rejectsLeftOut(total, listed int64) (line string, ok bool) {
+	if total <= listed {
+		return "", false
+	}
+	return fmt.Sprintf(`The first %s of %s rejected values are listed below (by file and row); the other %s are in the model's rejects table: coachimpact sql --db OUTPUT/coachimpact.duckdb "SELECT * FROM rejects"`,
+		thousands(listed), thousands(total), thousands(total-listed)), true
 }
 
 // degradedSection says, one row per reason, why the run's result is
