@@ -67,6 +67,14 @@ func (b *book) write(ctx context.Context, in Input, path string, steps []step) e
 	return b.save(path)
 }
 
+// noStudentsWhy is, over a group's student_growth rows, why none of its
+// tested students is in the model, or NULL when some are: as a count of
+// students in the model reads when it is 0.
+const noStudentsWhy = `CASE WHEN count(*) FILTER (WHERE excluded IS NULL) > 0 THEN NULL
+	WHEN bool_and(excluded = 'no baseline score') THEN 'no baseline scores'
+	WHEN bool_and(excluded = 'no teacher of record') THEN 'no teacher of record'
+	ELSE 'no baseline scores or teacher of record' END`
+
 // estimateQuery selects every column of the estimates table a sheet shows.
 const estimateQuery = `
 SELECT analysis, subject, coalesce(school_year, 0), coalesce(subgroup, ''), unit,
@@ -342,10 +350,12 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 
 func schoolsSheet(ctx context.Context, b *book, in Input) error {
 	rows, err := queryRows(ctx, in.DB, `
+		WITH why AS (SELECT school_id, school_year, `+noStudentsWhy+` AS why FROM student_growth GROUP BY ALL)
 		SELECT school_id, school_name, district_id, coalesce(ip_cohort::VARCHAR, 'comparison'), school_year,
 		       tested_students, analysis_students, teachers, coached_teachers, coached_teacher_share,
-		       cycles, sessions, coaching_hours, mean_student_hours, mean_growth, pct_level_3_plus, leveled_scores
-		FROM school_year_panel ORDER BY school_id, school_year`)
+		       cycles, sessions, coaching_hours, mean_student_hours, mean_growth, pct_level_3_plus, leveled_scores,
+		       coalesce(why, 'no students tested')
+		FROM school_year_panel LEFT JOIN why USING (school_id, school_year) ORDER BY school_id, school_year`)
 	if err != nil {
 		return err
 	}
@@ -355,8 +365,9 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 		// Growth and hours rest on the analysis students; the share at
 		// level 3+ on the leveled scores. The plan hides what the
 		// school's workbook hides.
+		n := i64(r[6])
 		if plan.year[year] {
-			text := in.hiddenText(i64(r[6]), plan.yearRooms[year])
+			text := in.hiddenText(n, plan.yearRooms[year])
 			r[6], r[13], r[14] = text, nil, nil
 		}
 		if plan.yearLv[year] || plan.year[year] {
@@ -367,6 +378,12 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 		}
 		if n := i64(r[5]); n > 0 && n < int64(in.MinCell) {
 			r[5] = in.suppressed()
+		}
+		if n == 0 {
+			// No student to hide, hidden or not: say why there is
+			// none (a school testing only in spring has no baseline in
+			// its first year).
+			r[6] = r[17]
 		}
 		rows[i] = r[:16] // leveled_scores was only for the check
 	}
