@@ -539,7 +539,7 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 	if line, ok := rejectsLeftOut(total, int64(len(rej))); ok {
 		secs = append(secs, section{Title: line})
 	}
-	secs = append(secs, section{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row"}, {Name: "Column"}, {Name: "Value", Width: 40, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 60, Style: b.wrap}}, Rows: rej})
+	secs = append(secs, section{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row", Style: b.count}, {Name: "Column"}, {Name: "Value", Width: 40, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 60, Style: b.wrap}}, Rows: rej})
 	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %s rejected values", len(in.Files), thousands(total)), secs)
 }
 

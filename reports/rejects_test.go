@@ -31,7 +31,8 @@ func TestRejectsCapped(t *testing.T) {
 	if err := reports.District(ctx, in, path); err != nil {
 		t.Fatal(err)
 	}
-	dq := rowsOf(t, open(t, path), "Data quality")
+	f := open(t, path)
+	dq := rowsOf(t, f, "Data quality")
 	if want := fmt.Sprintf("Data quality: %d input files, %s rejected values", len(man.Files), humanInt(total)); dq[0][0] != want {
 		t.Errorf("title %q; want %q", dq[0][0], want)
 	}
@@ -42,6 +43,14 @@ func TestRejectsCapped(t *testing.T) {
 	// The last listed is zz.csv's row 100,000-before+1 (rows start at 2).
 	if last := rej[len(rej)-1]; last[0] != "zz.csv" || last[2] != fmt.Sprint(100000-before+1) {
 		t.Errorf("last listed reject %v; want zz.csv row %d", last, 100000-before+1)
+	}
+	// Row numbers are numbers as Excel numbers rows: right-aligned clear
+	// of the column name beside them, no thousands separator.
+	ref := fmt.Sprintf("C%d", len(dq))
+	if id, err := f.GetCellStyle("Data quality", ref); err != nil {
+		t.Error(err)
+	} else if st, err := f.GetStyle(id); err != nil || st.CustomNumFmt == nil || *st.CustomNumFmt != "0_);-0_)" {
+		t.Errorf("Data quality %s (a row number): style %+v, %v; want the format 0_);-0_)", ref, st, err)
 	}
 	var line string
 	for _, r := range dq {

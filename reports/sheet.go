@@ -21,6 +21,7 @@ type book struct {
 	title  int
 	bold   int
 	int    int
+	count  int // an integer without thousands separators (a row number)
 	dec    int
 	dec4   int
 	pct    int
@@ -54,6 +55,7 @@ func newBook() (*book, error) {
 	// straight across.
 	top := &excelize.Alignment{Vertical: "top"}
 	b.int = style(&excelize.Style{CustomNumFmt: ptr("#,##0_);-#,##0_)"), Alignment: top})
+	b.count = style(&excelize.Style{CustomNumFmt: ptr("0_);-0_)"), Alignment: top})
 	b.dec = style(&excelize.Style{CustomNumFmt: ptr("0.00_);-0.00_)"), Alignment: top})
 	b.dec4 = style(&excelize.Style{CustomNumFmt: ptr("0.0000_);-0.0000_)"), Alignment: top})
 	b.pct = style(&excelize.Style{CustomNumFmt: ptr("0%_);-0%_)"), Alignment: top})
@@ -195,7 +197,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 		hdr := make([]any, len(sec.Cols))
 		for i, c := range sec.Cols {
 			style := b.header
-			if c.Style == b.int || c.Style == b.dec || c.Style == b.dec4 || c.Style == b.pct {
+			if c.Style == b.int || c.Style == b.count || c.Style == b.dec || c.Style == b.dec4 || c.Style == b.pct {
 				style = b.hnum
 			}
 			hdr[i] = excelize.Cell{Value: c.Name, StyleID: style}
