@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -29,6 +30,7 @@ type schoolData struct {
 	focus            [][]any
 	teachers         [][]any
 	lookfors         [][]any
+	noStudents       [][]any // school_year, why: years with tested students none of whom is in the model
 }
 
 // bySchool runs q, whose first column is school_id, and hands each row
@@ -95,6 +97,8 @@ func Schools(ctx context.Context, in Input, dir string) error {
 		      FROM observations ob JOIN teachers t USING (teacher_id)
 		  ) o
 		  GROUP BY ALL ORDER BY 1, 2, 3`, func(s *schoolData) *[][]any { return &s.lookfors }},
+		{`SELECT * FROM (SELECT school_id, school_year, ` + noStudentsWhy + ` AS why FROM student_growth GROUP BY ALL)
+		  WHERE why IS NOT NULL ORDER BY 1, 2`, func(s *schoolData) *[][]any { return &s.noStudents }},
 	}
 	if in.ShowTeacherNames {
 		queries = append(queries, struct {
@@ -303,12 +307,19 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 			}
 		}
 	}
+	// A year whose tested students are none of them in the model (a
+	// school testing only in spring has no baseline in its first year)
+	// says why, rather than being left out.
+	for _, r := range s.noStudents {
+		rows = append(rows, []any{yearLabel(i64(r[0])), "all subjects", "", int64(0), int64(0), r[1], nil, nil})
+	}
+	slices.SortStableFunc(rows, func(a, b []any) int { return strings.Compare(str(a[0]), str(b[0])) })
 	title := fmt.Sprintf("%s (%s, %s): growth of students in coached and not-coached classrooms", s.name, s.id, s.cohort)
-	glanceCols := []column{{Name: "Subject"}, {Name: "Not coached", Style: b.dec, Width: 16}, {Name: "Coached", Style: b.dec, Width: 16}}
+	glanceCols := []column{{Name: "Subject"}, {Name: "Not coached", Style: b.decWrap, Width: 16}, {Name: "Coached", Style: b.decWrap, Width: 16}}
 	glanceTitle := "At a glance, " + yearLabel(latest) + ": mean growth (SD; 0 = typical for the baseline)"
 	if !everCoached {
 		title = fmt.Sprintf("%s (%s, %s): growth of its students (no teacher here was coached in these years)", s.name, s.id, s.cohort)
-		glanceCols = []column{{Name: "Subject"}, {Name: "All classrooms", Style: b.dec, Width: 16}}
+		glanceCols = []column{{Name: "Subject"}, {Name: "All classrooms", Style: b.decWrap, Width: 16}}
 	}
 	growthCols := []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Group", Width: 14}, {Name: "Classrooms", Style: b.int}, {Name: "Students", Style: b.int}, {Name: "Mean growth (SD)", Style: b.dec, Width: 16}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}}
 	secs := []section{

@@ -26,7 +26,10 @@ type book struct {
 	dec4   int
 	pct    int
 	wrap   int
-	text   int // plain text: top-aligned, indented off the number to its left
+	// decWrap is dec for a column whose text (a suppression's reason)
+	// wraps within its width rather than being cut by the next cell.
+	decWrap int
+	text    int // plain text: top-aligned, indented off the number to its left
 }
 
 func newBook() (*book, error) {
@@ -60,6 +63,7 @@ func newBook() (*book, error) {
 	b.dec4 = style(&excelize.Style{CustomNumFmt: ptr("0.0000_);-0.0000_)"), Alignment: top})
 	b.pct = style(&excelize.Style{CustomNumFmt: ptr("0%_);-0%_)"), Alignment: top})
 	b.wrap = style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Indent: 1}})
+	b.decWrap = style(&excelize.Style{CustomNumFmt: ptr("0.00_);-0.00_)"), Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	b.text = style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", Indent: 1}})
 	if err != nil {
 		f.Close()
@@ -197,7 +201,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 		hdr := make([]any, len(sec.Cols))
 		for i, c := range sec.Cols {
 			style := b.header
-			if c.Style == b.int || c.Style == b.count || c.Style == b.dec || c.Style == b.dec4 || c.Style == b.pct {
+			if c.Style == b.int || c.Style == b.count || c.Style == b.dec || c.Style == b.decWrap || c.Style == b.dec4 || c.Style == b.pct {
 				style = b.hnum
 			}
 			hdr[i] = excelize.Cell{Value: c.Name, StyleID: style}
@@ -222,7 +226,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 					style = sec.Cols[i].Style
 				}
 				if text, ok := v.(string); ok {
-					if style == b.wrap && b.wrap != 0 {
+					if (style == b.wrap || style == b.decWrap) && style != 0 {
 						var n int
 						v, n = fitWrapped(text, wrapLineChars(widths[i]))
 						lines = max(lines, n)

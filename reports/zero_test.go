@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,8 +19,9 @@ import (
 // student of that year is in the model. Alone in its cohort (the demo's
 // school 0106, the spring-only one, joins in 2024 here), its 0 read
 // "suppressed (n<10)" on the district's Schools sheet and in the cohort
-// panel, as if there were a few students to hide; it reads "no baseline
-// scores". Its other years keep their counts.
+// panel, as if there were a few students to hide, and its workbook's
+// Growth sheet left the year out; they read "no baseline scores". Its
+// other years keep their counts.
 func TestZeroNotSuppressed(t *testing.T) {
 	ctx := context.Background()
 	in, out := t.TempDir(), t.TempDir()
@@ -66,6 +68,39 @@ func TestZeroNotSuppressed(t *testing.T) {
 	}
 	if !found {
 		t.Error("Cohort panel: no row for joined 2023-24 in 2021-22")
+	}
+	// The school's own workbook says so for that year, and lists its
+	// other years' groups as before.
+	book := open(t, filepath.Join(rep, reports.SchoolsDir, "0106.xlsx"))
+	growth := dataRows(t, rowsOf(t, book, "Growth"), "School year", "Subject", "Group")
+	years := map[string]int{}
+	for _, r := range growth {
+		years[r[0]]++
+		if r[0] == "2021-22" && (len(r) < 6 || r[1] != "all subjects" || r[4] != "0" || r[5] != "no baseline scores") {
+			t.Errorf("0106 Growth: %v; want all subjects, 0 students, no baseline scores", r)
+		}
+	}
+	if years["2021-22"] != 1 || years["2022-23"] != 4 || years["2023-24"] != 4 {
+		t.Errorf("0106 Growth: rows per year %v; want 1 for 2021-22, 4 (2 subjects x 2 groups) for the others", years)
+	}
+	// Its at-a-glance reasons wrap in their cells, in rows tall enough,
+	// rather than being cut by the cell beside them.
+	wrapped := 0
+	for i, r := range rowsOf(t, book, "Growth") {
+		if len(r) < 2 || !strings.HasPrefix(r[1], "suppressed") {
+			continue
+		}
+		wrapped++
+		ref := fmt.Sprintf("B%d", i+1)
+		id, _ := book.GetCellStyle("Growth", ref)
+		st, err := book.GetStyle(id)
+		h, _ := book.GetRowHeight("Growth", i+1)
+		if err != nil || st.Alignment == nil || !st.Alignment.WrapText || h < 2*12.75 {
+			t.Errorf("0106 Growth %s %q: wraps %v, row %.2f points high", ref, r[1], st != nil && st.Alignment != nil && st.Alignment.WrapText, h)
+		}
+	}
+	if wrapped == 0 {
+		t.Error("0106 Growth: no suppressed cell at a glance to look at")
 	}
 	// The zeros, now shown, give no suppressed cell away: the attacks of
 	// TestSuppressionAttack on the cohort panel and event time, which
