@@ -40,6 +40,14 @@ var (
 	}
 )
 
+// chartLabelChars is the most of a name from the inputs (a school, a
+// subject) a chart label shows: a longer one would push the plot off
+// the image.
+const chartLabelChars = 40
+
+// boxLabelChars is the most of a subject name a box plot's label shows.
+const boxLabelChars = 18
+
 // charts draws every chart into dir. A chart without data is not drawn.
 func charts(ctx context.Context, in Input, dir string) error {
 	for _, c := range []struct {
@@ -90,7 +98,7 @@ func impactChart(ctx context.Context, in Input, path string) error {
 		hi, _ := num(r[4])
 		iv.XYs[i] = plotter.XY{X: est, Y: y}
 		iv.lo[i], iv.hi[i] = est-lo, hi-est
-		subject := str(r[0])
+		subject := clip(str(r[0]), chartLabelChars)
 		if subject == "All" {
 			subject = "Both subjects"
 		}
@@ -300,9 +308,11 @@ func springZChart(ctx context.Context, in Input, path string) error {
 	for _, s := range subjects {
 		for _, coached := range []bool{false, true} {
 			v := vals[key{s, coached}]
-			label := s + ", not coached"
+			// Two lines: four labels side by side have a quarter of
+			// the width each.
+			label := clip(s, boxLabelChars) + "\nnot coached"
 			if coached {
-				label = s + ", coached"
+				label = clip(s, boxLabelChars) + "\ncoached"
 			}
 			names = append(names, label)
 			if len(v) < in.MinCell {
@@ -363,7 +373,7 @@ func hoursBySchoolChart(ctx context.Context, in Input, path string) error {
 	names := make([]string, len(rows))
 	for i, r := range rows {
 		vals[i], _ = num(r[1])
-		names[i] = str(r[0])
+		names[i] = clip(str(r[0]), chartLabelChars)
 	}
 	bars, err := plotter.NewBarChart(vals, vg.Points(10))
 	if err != nil {

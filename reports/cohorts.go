@@ -39,23 +39,29 @@ func Cohorts(ctx context.Context, in Input, path string) error {
 
 func cohortPanelSheet(ctx context.Context, b *book, in Input) error {
 	rows, err := queryRows(ctx, in.DB, `
-		SELECT `+cohortLabel+` AS cohort, school_year, coalesce(ip_cohort::VARCHAR, ''),
+		WITH why AS (
+		    SELECT s.ip_cohort, g.school_year, `+noStudentsWhy+` AS why
+		    FROM student_growth g JOIN schools s USING (school_id) GROUP BY ALL
+		)
+		SELECT `+cohortSQL("p.ip_cohort")+` AS cohort, p.school_year, coalesce(p.ip_cohort::VARCHAR, ''),
 		       count(*) AS schools,
 		       sum(analysis_students) AS students,
 		       sum(teachers), sum(coached_teachers), sum(coached_teachers) / nullif(sum(teachers), 0),
 		       sum(coaching_hours), sum(coaching_hours) / nullif(sum(coached_teachers), 0),
 		       sum(mean_growth * analysis_rows) / nullif(sum(analysis_rows) FILTER (WHERE mean_growth IS NOT NULL), 0),
-		       sum(pct_level_3_plus * leveled_scores) / nullif(sum(leveled_scores), 0)
-		FROM school_year_panel
-		GROUP BY ip_cohort, school_year
-		ORDER BY ip_cohort NULLS LAST, school_year`)
+		       sum(pct_level_3_plus * leveled_scores) / nullif(sum(leveled_scores), 0),
+		       coalesce(any_value(why.why), 'no students tested')
+		FROM school_year_panel p LEFT JOIN why ON why.ip_cohort IS NOT DISTINCT FROM p.ip_cohort AND why.school_year = p.school_year
+		GROUP BY p.ip_cohort, p.school_year
+		ORDER BY p.ip_cohort NULLS LAST, p.school_year`)
 	if err != nil {
 		return err
 	}
 	for i, r := range rows {
 		k := cohortKey{str(r[2]), i64(r[1])}
 		r[1] = yearLabel(i64(r[1]))
-		r = append(r[:2], r[3:]...)
+		n, why := i64(r[4]), r[12]
+		r = append(r[:2], r[3:12]...)
 		if in.plan.panel[k] {
 			r[3], r[9], r[10] = in.hiddenText(i64(r[3]), i64(r[4])), nil, nil
 		} else if in.plan.panelLvl[k] {
@@ -63,6 +69,9 @@ func cohortPanelSheet(ctx context.Context, b *book, in Input) error {
 			if i64(r[3]) < int64(in.MinCell) {
 				r[10] = in.suppressed()
 			}
+		}
+		if n == 0 {
+			r[3] = why // no student to hide: say why there is none
 		}
 		rows[i] = r
 	}

@@ -48,6 +48,9 @@ type auditCell struct {
 	// decided, or one with no numbers); they still count as printed
 	// when not hidden.
 	fixed bool
+	// pinned cells are printed whatever happens (a 0, "no students",
+	// which the reader sees as such): never chosen as complements.
+	pinned bool
 }
 
 func newAudit() *audit { return &audit{atoms: map[string]int{}} }
@@ -85,7 +88,14 @@ func (a *audit) protect() int {
 		if s < 0 {
 			return added
 		}
-		a.cells[a.complement(s)].hidden = true
+		c := a.complement(s)
+		if c < 0 {
+			// Only pinned zeros give s away, so s is itself 0: there is
+			// nothing to protect.
+			a.cells[s].coef = nil
+			continue
+		}
+		a.cells[c].hidden = true
 		added++
 	}
 }
@@ -107,14 +117,15 @@ func (a *audit) recoverable() int {
 // support of one way of writing s as a combination of printed cells):
 // the smallest of the lowest rank among them whose hiding alone does it, else the smallest of
 // them (the next round finds what is still recoverable). Fixed cells are
-// chosen only when nothing else gives s away.
+// chosen only when nothing else gives s away, pinned ones never (-1 when
+// only pinned cells do).
 func (a *audit) complement(s int) int {
 	b := a.basis(-1)
 	combo := b.combination(a.cells[s].coef)
 	var cand []int
 	for _, fixed := range []bool{false, true} {
 		for i := range combo {
-			if a.cells[i].fixed == fixed {
+			if a.cells[i].fixed == fixed && !a.cells[i].pinned {
 				cand = append(cand, i)
 			}
 		}
@@ -131,6 +142,9 @@ func (a *audit) complement(s int) int {
 		}
 		return x - y
 	})
+	if len(cand) == 0 {
+		return -1
+	}
 	for _, i := range cand {
 		if !a.basis(i).spans(a.cells[s].coef) {
 			return i

@@ -67,6 +67,14 @@ func (b *book) write(ctx context.Context, in Input, path string, steps []step) e
 	return b.save(path)
 }
 
+// noStudentsWhy is, over a group's student_growth rows, why none of its
+// tested students is in the model, or NULL when some are: as a count of
+// students in the model reads when it is 0.
+const noStudentsWhy = `CASE WHEN count(*) FILTER (WHERE excluded IS NULL) > 0 THEN NULL
+	WHEN bool_and(excluded = 'no baseline score') THEN 'no baseline scores'
+	WHEN bool_and(excluded = 'no teacher of record') THEN 'no teacher of record'
+	ELSE 'no baseline scores or teacher of record' END`
+
 // estimateQuery selects every column of the estimates table a sheet shows.
 const estimateQuery = `
 SELECT analysis, subject, coalesce(school_year, 0), coalesce(subgroup, ''), unit,
@@ -342,10 +350,12 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 
 func schoolsSheet(ctx context.Context, b *book, in Input) error {
 	rows, err := queryRows(ctx, in.DB, `
+		WITH why AS (SELECT school_id, school_year, `+noStudentsWhy+` AS why FROM student_growth GROUP BY ALL)
 		SELECT school_id, school_name, district_id, coalesce(ip_cohort::VARCHAR, 'comparison'), school_year,
 		       tested_students, analysis_students, teachers, coached_teachers, coached_teacher_share,
-		       cycles, sessions, coaching_hours, mean_student_hours, mean_growth, pct_level_3_plus, leveled_scores
-		FROM school_year_panel ORDER BY school_id, school_year`)
+		       cycles, sessions, coaching_hours, mean_student_hours, mean_growth, pct_level_3_plus, leveled_scores,
+		       coalesce(why, 'no students tested')
+		FROM school_year_panel LEFT JOIN why USING (school_id, school_year) ORDER BY school_id, school_year`)
 	if err != nil {
 		return err
 	}
@@ -355,8 +365,9 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 		// Growth and hours rest on the analysis students; the share at
 		// level 3+ on the leveled scores. The plan hides what the
 		// school's workbook hides.
+		n := i64(r[6])
 		if plan.year[year] {
-			text := in.hiddenText(i64(r[6]), plan.yearRooms[year])
+			text := in.hiddenText(n, plan.yearRooms[year])
 			r[6], r[13], r[14] = text, nil, nil
 		}
 		if plan.yearLv[year] || plan.year[year] {
@@ -367,6 +378,12 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 		}
 		if n := i64(r[5]); n > 0 && n < int64(in.MinCell) {
 			r[5] = in.suppressed()
+		}
+		if n == 0 {
+			// No student to hide, hidden or not: say why there is
+			// none (a school testing only in spring has no baseline in
+			// its first year).
+			r[6] = r[17]
 		}
 		rows[i] = r[:16] // leveled_scores was only for the check
 	}
@@ -506,18 +523,40 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 		}
 		recon = append(recon, []any{s.Source, s.Table, int64(s.RowsRead), int64(s.RowsLoaded), int64(s.RowsRejected), status, fileNotes(s), s.SHA256})
 	}
-	rej, err := queryRows(ctx, in.DB, `SELECT file || coalesce('[' || sheet || ']', ''), table_name, "row", coalesce("column", ''), coalesce(value, ''), reason, coalesce(detail, '') FROM rejects ORDER BY file, sheet, "row", "column"`)
+	count, err := queryRows(ctx, in.DB, `SELECT count(*) FROM rejects`)
 	if err != nil {
 		return err
 	}
-	var secs []section
-	if d, ok := degradedSection(in, 0, 14); ok {
-		secs = append(secs, d)
+	total := i64(count[0][0])
+	rej, err := queryRows(ctx, in.DB, `SELECT file || coalesce('[' || sheet || ']', ''), table_name, "row", coalesce("column", ''), coalesce(value, ''), reason, coalesce(detail, '') FROM rejects ORDER BY file, sheet, "row", "column" LIMIT ?`, maxRejectRows)
+	if err != nil {
+		return err
 	}
-	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %d rejected values", len(in.Files), len(rej)), append(secs, []section{
-		{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 40, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon},
-		{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row"}, {Name: "Column"}, {Name: "Value", Width: 40, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 60, Style: b.wrap}}, Rows: rej},
-	}...))
+	secs := []section{{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 40, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon}}
+	if d, ok := degradedSection(in, 0, 14); ok {
+		secs = append([]section{d}, secs...)
+	}
+	if line, ok := rejectsLeftOut(total, int64(len(rej))); ok {
+		secs = append(secs, section{Title: line})
+	}
+	secs = append(secs, section{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row", Style: b.count}, {Name: "Column"}, {Name: "Value", Width: 40, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 60, Style: b.wrap}}, Rows: rej})
+	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %s rejected values", len(in.Files), thousands(total)), secs)
+}
+
+// maxRejectRows is the most rejected values the Data quality sheet lists
+// (Excel holds 1,048,576 rows a sheet, and a reader no more than a few
+// thousand); the model's rejects table holds them all.
+const maxRejectRows = 100_000
+
+// rejectsLeftOut is the line above a rejects list cut to listed of total
+// values, saying how to query the rest; ok is false when none were left
+// out.
+func rejectsLeftOut(total, listed int64) (line string, ok bool) {
+	if total <= listed {
+		return "", false
+	}
+	return fmt.Sprintf(`The first %s of %s rejected values are listed below (by file and row); the other %s are in the model's rejects table: coachimpact sql --db OUTPUT/coachimpact.duckdb "SELECT * FROM rejects"`,
+		thousands(listed), thousands(total), thousands(total-listed)), true
 }
 
 // degradedSection says, one row per reason, why the run's result is
@@ -551,12 +590,33 @@ func fileNotes(s ingest.Stats) string {
 		notes = append(notes, "lines ending in CR alone (Excel's CSV for Macintosh)")
 	}
 	if len(s.IgnoredColumns) > 0 {
-		notes = append(notes, "columns not used: "+strings.Join(s.IgnoredColumns, ", "))
+		notes = append(notes, "columns not used: "+someNames(s.IgnoredColumns))
 	}
 	if len(s.HiddenSheets) > 0 {
-		notes = append(notes, "hidden sheets not read: "+strings.Join(s.HiddenSheets, ", "))
+		notes = append(notes, "hidden sheets not read: "+someNames(s.HiddenSheets))
 	}
 	return strings.Join(notes, "; ")
+}
+
+// A note lists at most listedNames names (a Renaissance Star export
+// leaves 100-odd columns unused), each cut to noteNameChars characters.
+const (
+	listedNames   = 10
+	noteNameChars = 40
+)
+
+// someNames lists the first listedNames names, each cut, and counts the
+// rest: "a, b, c and 97 more".
+func someNames(names []string) string {
+	shown := make([]string, 0, listedNames)
+	for _, n := range names[:min(len(names), listedNames)] {
+		shown = append(shown, clip(n, noteNameChars))
+	}
+	list := strings.Join(shown, ", ")
+	if k := len(names) - len(shown); k > 0 {
+		list += fmt.Sprintf(" and %d more", k)
+	}
+	return list
 }
 
 // definitions are the About sheet's glossary.

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/coachimpact/coachimpact/model"
 )
@@ -85,8 +88,32 @@ func plainEquivalence(band string) string {
 	return band
 }
 
-// sheetName makes s a valid, unique-enough worksheet name: no []:*?/\,
-// not starting or ending with an apostrophe, at most 31 characters.
+// thousands writes n with a comma between thousands, as the #,##0
+// format shows it: 1048576 as "1,048,576".
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// clip cuts s to at most n characters, ending in "…" when cut: a name
+// from the inputs as a title, chart label or list shows it.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:max(n-1, 0)]) + "…"
+}
+
+// sheetName makes s a valid, unique-enough worksheet name: no []:*?/\
+// or control characters, not starting or ending with an apostrophe, at
+// most 31 characters (UTF-16 units, as Excel counts).
 func sheetName(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`[]:*?/\`, r) || r < 0x20 {
@@ -94,10 +121,13 @@ func sheetName(s string) string {
 		}
 		return r
 	}, s)
-	s = strings.Trim(s, "' ")
-	if r := []rune(s); len(r) > 31 {
-		s = string(r[:31])
+	// Excel counts UTF-16 units: a character beyond the BMP (an emoji)
+	// is two of the 31.
+	r := []rune(s)
+	for len(utf16.Encode(r)) > 31 {
+		r = r[:len(r)-1]
 	}
+	s = strings.Trim(string(r), "' ")
 	if s == "" {
 		s = "Sheet"
 	}

@@ -1,19 +1,24 @@
 package reports
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestSheetName(t *testing.T) {
 	for in, want := range map[string]string{
-		"Growth":                       "Growth",
-		"a/b\\c?d*e[f]g:h":             "a_b_c_d_e_f_g_h",
-		"'quoted'":                     "quoted",
-		"":                             "Sheet",
-		strings.Repeat("x", 40):        strings.Repeat("x", 31),
-		"école élémentaire de la Cité": "école élémentaire de la Cité",
+		"Growth":                              "Growth",
+		"a/b\\c?d*e[f]g:h":                    "a_b_c_d_e_f_g_h",
+		"'quoted'":                            "quoted",
+		"":                                    "Sheet",
+		strings.Repeat("x", 40):               strings.Repeat("x", 31),
+		"école élémentaire de la Cité":        "école élémentaire de la Cité",
+		strings.Repeat("😀", 20):               strings.Repeat("😀", 15),
+		"x" + strings.Repeat(" ", 29) + "'ab": "x",
+		"tab\there\x01":                       "tab_here_",
 	} {
 		if got := sheetName(in); got != want {
 			t.Errorf("sheetName(%q) = %q; want %q", in, got, want)
@@ -78,5 +83,72 @@ func TestArm(t *testing.T) {
 	}
 	if a := arm(nil); a.n != 0 || a.ok {
 		t.Errorf("no classroom: %+v", a)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1048576: "1,048,576", -1234567: "-1,234,567", -100: "-100"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q; want %q", n, got, want)
+		}
+	}
+}
+
+func TestClipAndSomeNames(t *testing.T) {
+	if got := clip("Walnut Bluff", 6); got != "Walnu…" {
+		t.Errorf("clip = %q", got)
+	}
+	if got := clip("éééé", 4); got != "éééé" {
+		t.Errorf("clip of a short name = %q", got)
+	}
+	var names []string
+	for i := range 104 { // an NWEA MAP data file's columns
+		names = append(names, fmt.Sprintf("col%d", i))
+	}
+	if got, want := someNames(names), "col0, col1, col2, col3, col4, col5, col6, col7, col8, col9 and 94 more"; got != want {
+		t.Errorf("someNames = %q; want %q", got, want)
+	}
+	if got := someNames([]string{strings.Repeat("x", 200)}); got != strings.Repeat("x", 39)+"…" {
+		t.Errorf("someNames of one long name = %q", got)
+	}
+}
+
+// TestFitText: text longer than a cell can show is cut to what it shows,
+// with a note of its whole length; wrapped text to 32 lines (409 points).
+func TestFitText(t *testing.T) {
+	if got := fitLine("short"); got != "short" {
+		t.Errorf("fitLine(short) = %q", got)
+	}
+	long := strings.Repeat("é", 40000)
+	got := fitLine(long)
+	if n := utf8.RuneCountInString(got); n != maxLineChars || !strings.HasSuffix(got, "… (cut: 40000 characters in all)") {
+		t.Errorf("fitLine(40,000 é): %d characters ending %q", n, got[len(got)-40:])
+	}
+	for _, c := range []struct {
+		name      string
+		in        string
+		perLine   int
+		wantLines int
+		cut       bool
+	}{
+		{"Short", "a few words", 38, 1, false},
+		{"ThreeLines", strings.Repeat("x", 100), 38, 3, false},
+		{"Breaks", "one\ntwo\nthree", 38, 3, false},
+		{"Exactly32", strings.Repeat("x", 32*38), 38, 32, false},
+		{"Long", strings.Repeat("x", 40000), 38, 32, true},
+		{"ManyBreaks", strings.Repeat("line\n", 500), 38, 32, true},
+		{"LongAfterBreaks", strings.Repeat("a\n", 31) + strings.Repeat("y", 500), 38, 32, true},
+		{"Narrow", strings.Repeat("z", 500), 1, 32, true},
+	} {
+		got, lines := fitWrapped(c.in, c.perLine)
+		if lines != c.wantLines || (got != c.in) != c.cut {
+			t.Errorf("%s: %d lines, cut %v; want %d, cut %v", c.name, lines, got != c.in, c.wantLines, c.cut)
+		}
+		if c.cut && !strings.HasSuffix(got, fmt.Sprintf("(cut: %d characters in all)", utf8.RuneCountInString(c.in))) {
+			t.Errorf("%s: cut text ends %q", c.name, got[max(len(got)-40, 0):])
+		}
+		if again, n := fitWrapped(got, c.perLine); c.perLine > 1 && (n > maxWrappedLines || again != got) {
+			t.Errorf("%s: the cut text takes %d lines (%v)", c.name, n, again != got)
+		}
 	}
 }

@@ -389,7 +389,8 @@ func gridAudit(cells []gridCell) ([]bool, int) {
 		i := a.cell(keys, c.n, c.hidden)
 		// A printed 0 ("no students") is known to the reader too; it is
 		// never worth hiding.
-		a.cells[i].fixed = c.fixed || c.n == 0
+		a.cells[i].fixed = c.fixed
+		a.cells[i].pinned = c.n == 0
 	}
 	added := a.protect()
 	out := make([]bool, len(cells))
@@ -482,7 +483,9 @@ func (d *disclosure) protectCohorts(rows []panelRow) map[[2]string]bool {
 				}
 			}
 			i := a.cell([]string{atom(r)}, r.students, hidden)
-			a.cells[i].fixed = true
+			// The Schools sheet shows a school-year with no students in
+			// the model as such ("no baseline scores"): a known 0.
+			a.cells[i].fixed, a.cells[i].pinned = true, r.students == 0 && !hidden
 			schoolCells = append(schoolCells, struct {
 				cell int
 				key  [2]string
@@ -490,7 +493,9 @@ func (d *disclosure) protectCohorts(rows []panelRow) map[[2]string]bool {
 			}{i, [2]string{r.school, fmt.Sprint(r.year)}, hidden})
 		}
 		add := func(g *group, primary bool, set func(bool)) {
-			entries = append(entries, entry{a.cell(g.keys, g.n, primary || d.small(g.n, g.rooms)), set})
+			i := a.cell(g.keys, g.n, primary || (g.n > 0 && d.small(g.n, g.rooms)))
+			a.cells[i].pinned = g.n == 0 // shown as no students, never hidden
+			entries = append(entries, entry{i, set})
 		}
 		for _, k := range sortedKeys(panel, cohortCmp) {
 			g := panel[k]

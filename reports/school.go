@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -15,16 +16,21 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
+// titleNameChars is the most of a school's name its workbook's titles
+// show.
+const titleNameChars = 100
+
 // schoolData is everything one principal's workbook shows, gathered for
 // all schools by a few queries.
 type schoolData struct {
-	id, name, cohort string
+	id, name, cohort string  // name cut to titleNameChars
 	growth           [][]any // per classroom: school_year, subject, coached, students, sum of growth
 	months           [][]any
 	activity         [][]any
 	focus            [][]any
 	teachers         [][]any
 	lookfors         [][]any
+	noStudents       [][]any // school_year, why: years with tested students none of whom is in the model
 }
 
 // bySchool runs q, whose first column is school_id, and hands each row
@@ -54,7 +60,7 @@ func Schools(ctx context.Context, in Input, dir string) error {
 	schools := map[string]*schoolData{}
 	var order []*schoolData
 	for _, r := range list {
-		s := &schoolData{id: str(r[0]), name: str(r[1]), cohort: str(r[2])}
+		s := &schoolData{id: str(r[0]), name: clip(str(r[1]), titleNameChars), cohort: str(r[2])}
 		schools[s.id] = s
 		order = append(order, s)
 	}
@@ -91,6 +97,8 @@ func Schools(ctx context.Context, in Input, dir string) error {
 		      FROM observations ob JOIN teachers t USING (teacher_id)
 		  ) o
 		  GROUP BY ALL ORDER BY 1, 2, 3`, func(s *schoolData) *[][]any { return &s.lookfors }},
+		{`SELECT * FROM (SELECT school_id, school_year, ` + noStudentsWhy + ` AS why FROM student_growth GROUP BY ALL)
+		  WHERE why IS NOT NULL ORDER BY 1, 2`, func(s *schoolData) *[][]any { return &s.noStudents }},
 	}
 	if in.ShowTeacherNames {
 		queries = append(queries, struct {
@@ -289,19 +297,29 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		}
 		if k.year == latest {
 			nc, cc := in.armCells(not, hid(arms[0].label)), in.armCells(co, hid(armCoached))
+			// The glance's subjects are the chart's categories: cut as
+			// a chart label.
+			subject := clip(k.subject, chartLabelChars)
 			if everCoached {
-				glance = append(glance, []any{k.subject, glanceCell(nc[2]), glanceCell(cc[2])})
+				glance = append(glance, []any{subject, glanceCell(nc[2]), glanceCell(cc[2])})
 			} else {
-				glance = append(glance, []any{k.subject, glanceCell(nc[2])})
+				glance = append(glance, []any{subject, glanceCell(nc[2])})
 			}
 		}
 	}
+	// A year whose tested students are none of them in the model (a
+	// school testing only in spring has no baseline in its first year)
+	// says why, rather than being left out.
+	for _, r := range s.noStudents {
+		rows = append(rows, []any{yearLabel(i64(r[0])), "all subjects", "", int64(0), int64(0), r[1], nil, nil})
+	}
+	slices.SortStableFunc(rows, func(a, b []any) int { return strings.Compare(str(a[0]), str(b[0])) })
 	title := fmt.Sprintf("%s (%s, %s): growth of students in coached and not-coached classrooms", s.name, s.id, s.cohort)
-	glanceCols := []column{{Name: "Subject"}, {Name: "Not coached", Style: b.dec, Width: 22}, {Name: "Coached", Style: b.dec, Width: 22}}
+	glanceCols := []column{{Name: "Subject"}, {Name: "Not coached", Style: b.decWrap, Width: 22}, {Name: "Coached", Style: b.decWrap, Width: 22}}
 	glanceTitle := "At a glance, " + yearLabel(latest) + ": mean growth (SD; 0 = typical for the baseline)"
 	if !everCoached {
 		title = fmt.Sprintf("%s (%s, %s): growth of its students (no teacher here was coached in these years)", s.name, s.id, s.cohort)
-		glanceCols = []column{{Name: "Subject"}, {Name: "All classrooms", Style: b.dec, Width: 22}}
+		glanceCols = []column{{Name: "Subject"}, {Name: "All classrooms", Style: b.decWrap, Width: 22}}
 	}
 	growthCols := []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Group", Width: 14}, {Name: "Classrooms", Style: b.int}, {Name: "Students", Style: b.int}, {Name: "Mean growth (SD)", Style: b.dec, Width: 16}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}}
 	secs := []section{

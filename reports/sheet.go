@@ -21,11 +21,15 @@ type book struct {
 	title  int
 	bold   int
 	int    int
+	count  int // an integer without thousands separators (a row number)
 	dec    int
 	dec4   int
 	pct    int
 	wrap   int
-	text   int // plain text: top-aligned, indented off the number to its left
+	// decWrap is dec for a column whose text (a suppression's reason)
+	// wraps within its width rather than being cut by the next cell.
+	decWrap int
+	text    int // plain text: top-aligned, indented off the number to its left
 }
 
 func newBook() (*book, error) {
@@ -54,10 +58,12 @@ func newBook() (*book, error) {
 	// straight across.
 	top := &excelize.Alignment{Vertical: "top"}
 	b.int = style(&excelize.Style{CustomNumFmt: ptr("#,##0_);-#,##0_)"), Alignment: top})
+	b.count = style(&excelize.Style{CustomNumFmt: ptr("0_);-0_)"), Alignment: top})
 	b.dec = style(&excelize.Style{CustomNumFmt: ptr("0.00_);-0.00_)"), Alignment: top})
 	b.dec4 = style(&excelize.Style{CustomNumFmt: ptr("0.0000_);-0.0000_)"), Alignment: top})
 	b.pct = style(&excelize.Style{CustomNumFmt: ptr("0%_);-0%_)"), Alignment: top})
 	b.wrap = style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Indent: 1}})
+	b.decWrap = style(&excelize.Style{CustomNumFmt: ptr("0.00_);-0.00_)"), Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	b.text = style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", Indent: 1}})
 	if err != nil {
 		f.Close()
@@ -141,7 +147,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 				w = widths[i] // an empty column stays narrow
 			}
 		}
-		widths[i] = min(w, max(60, fixed[i]))
+		widths[i] = min(w, max(60, fixed[i]), excelize.MaxColumnWidth)
 		total += widths[i]
 	}
 	// Landscape, a page wide for every 220 characters of columns, so a
@@ -174,7 +180,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 		return err
 	}
 	if title != "" {
-		if err := sw.SetRow("A1", []any{excelize.Cell{Value: title, StyleID: b.title}}); err != nil {
+		if err := sw.SetRow("A1", []any{excelize.Cell{Value: fitLine(title), StyleID: b.title}}); err != nil {
 			return err
 		}
 	}
@@ -182,7 +188,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	at := make([]placed, len(secs))
 	for si, sec := range secs {
 		if sec.Title != "" {
-			if err := sw.SetRow(fmt.Sprintf("A%d", row), []any{excelize.Cell{Value: sec.Title, StyleID: b.bold}}); err != nil {
+			if err := sw.SetRow(fmt.Sprintf("A%d", row), []any{excelize.Cell{Value: fitLine(sec.Title), StyleID: b.bold}}); err != nil {
 				return err
 			}
 			row++
@@ -195,7 +201,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 		hdr := make([]any, len(sec.Cols))
 		for i, c := range sec.Cols {
 			style := b.header
-			if c.Style == b.int || c.Style == b.dec || c.Style == b.dec4 || c.Style == b.pct {
+			if c.Style == b.int || c.Style == b.count || c.Style == b.dec || c.Style == b.decWrap || c.Style == b.dec4 || c.Style == b.pct {
 				style = b.hnum
 			}
 			hdr[i] = excelize.Cell{Value: c.Name, StyleID: style}
@@ -205,7 +211,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 		for i, c := range sec.Cols {
 			lines = max(lines, int(math.Ceil(float64(utf8.RuneCountInString(c.Name))/max(widths[i]-1, 1))))
 		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", row), hdr, excelize.RowOpts{Height: float64(lines) * 15}); err != nil {
+		if err := sw.SetRow(fmt.Sprintf("A%d", row), hdr, excelize.RowOpts{Height: min(float64(lines)*15, excelize.MaxRowHeight)}); err != nil {
 			return err
 		}
 		headerRow := row
@@ -219,16 +225,23 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 				if i < len(sec.Cols) && sec.Cols[i].Style != 0 {
 					style = sec.Cols[i].Style
 				}
-				out[i] = cellOf(v, style)
-				if text, ok := v.(string); ok && style == b.wrap && b.wrap != 0 {
-					lines = max(lines, int(math.Ceil(float64(utf8.RuneCountInString(text))/(widths[i]*0.95))))
+				if text, ok := v.(string); ok {
+					if (style == b.wrap || style == b.decWrap) && style != 0 {
+						var n int
+						v, n = fitWrapped(text, wrapLineChars(widths[i]))
+						lines = max(lines, n)
+					} else {
+						v = fitLine(text)
+					}
 				}
+				out[i] = cellOf(v, style)
 			}
 			// Excel and LibreOffice do not grow streamed rows to fit
-			// wrapped text: set the height.
+			// wrapped text: set the height (fitWrapped kept it within
+			// Excel's 409 points).
 			var opts []excelize.RowOpts
 			if lines > 1 {
-				opts = append(opts, excelize.RowOpts{Height: float64(lines) * 12.75})
+				opts = append(opts, excelize.RowOpts{Height: min(float64(lines)*lineHeight, excelize.MaxRowHeight)})
 			}
 			if err := sw.SetRow(fmt.Sprintf("A%d", row), out, opts...); err != nil {
 				return err
@@ -279,6 +292,72 @@ func (b *book) printFit(sheet string, pages int) error {
 		return err
 	}
 	return b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(max(pages, 1)), FitToHeight: ptr(0)})
+}
+
+// Text from the inputs sets no size beyond Excel's: a row is at most
+// excelize.MaxRowHeight (409) points high, a column at most
+// excelize.MaxColumnWidth (255) characters wide, a cell at most
+// excelize.TotalCellChars (32,767) characters long; any more fails the
+// whole workbook. Longer text is cut to what a reader sees, and says so.
+const (
+	lineHeight = 12.75 // points per line of wrapped 11-point text
+	// maxWrappedLines is as many lines as a row of 409 points shows:
+	// 409 / 12.75, rounded down.
+	maxWrappedLines = 32
+	// maxLineChars is the most of an unwrapped cell kept: more runs on
+	// past any screen (far below Excel's 32,767).
+	maxLineChars = 1000
+)
+
+// wrapLineChars is how many characters of wrapped text one line of a
+// column width wide holds.
+func wrapLineChars(width float64) int { return max(int(width*0.95), 1) }
+
+// cutNote ends text cut to fit: it says how long the whole was.
+func cutNote(total int) string { return fmt.Sprintf("… (cut: %d characters in all)", total) }
+
+// fitLine returns text as an unwrapped cell shows it: at most
+// maxLineChars characters, cut with a note when longer.
+func fitLine(text string) string {
+	n := utf8.RuneCountInString(text)
+	if n <= maxLineChars {
+		return text
+	}
+	note := cutNote(n)
+	return string([]rune(text)[:maxLineChars-utf8.RuneCountInString(note)]) + note
+}
+
+// fitWrapped returns text as a wrapped cell of perLine characters a line
+// shows it, and its lines: at most maxWrappedLines (the tallest row
+// Excel allows), cut with a note when longer. A line break starts a
+// line.
+func fitWrapped(text string, perLine int) (string, int) {
+	lines := 0
+	paras := strings.Split(text, "\n")
+	for i, p := range paras {
+		n := max(int(math.Ceil(float64(utf8.RuneCountInString(p))/float64(perLine))), 1)
+		if lines+n <= maxWrappedLines {
+			lines += n
+			continue
+		}
+		// This paragraph overflows: keep what fits, then the note.
+		note := cutNote(utf8.RuneCountInString(text))
+		room := (maxWrappedLines-lines)*perLine - utf8.RuneCountInString(note)
+		kept := strings.Join(paras[:i], "\n")
+		if room > 0 {
+			if i > 0 {
+				kept += "\n"
+			}
+			kept += string([]rune(p)[:min(room, utf8.RuneCountInString(p))])
+		} else {
+			// No room on this paragraph's lines: the note takes the
+			// last line kept.
+			r := []rune(kept)
+			kept = string(r[:max(len(r)+room, 0)])
+		}
+		return kept + note, maxWrappedLines
+	}
+	return text, lines
 }
 
 // cellOf makes a typed cell. Strings are always text cells: excelize
