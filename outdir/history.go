@@ -165,6 +165,15 @@ func (h *History) Add(ctx context.Context, r Record) error {
 	return nil
 }
 
+// Has reports whether the run runID is in the history.
+func (h *History) Has(ctx context.Context, runID string) (bool, error) {
+	var n int
+	if err := h.db.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE run_id = ?`, runID).Scan(&n); err != nil {
+		return false, fmt.Errorf("run history: %w", err)
+	}
+	return n > 0, nil
+}
+
 // Statuses lists the status of every run, oldest first.
 func (h *History) Statuses(ctx context.Context) ([]string, error) {
 	rows, err := h.db.QueryContext(ctx, `SELECT status FROM runs ORDER BY started, run_id`)

@@ -7,8 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
@@ -78,13 +83,73 @@ func fingerprint(inputs map[string]string, cfg config.Config, saltID string) (st
 }
 
 // historyReady opens and closes the run history at path, so that a
-// history another process holds fails the run before any work.
-func historyReady(ctx context.Context, path string) error {
+// history another process holds fails the run before any work. If the
+// run published in folder current (its run.json) is not in the history,
+// because the history could not be written when it published, it is
+// added now.
+func historyReady(ctx context.Context, path, current string, log *slog.Logger) error {
 	h, err := outdir.OpenHistory(ctx, path)
 	if err != nil {
 		return err
 	}
-	return h.Close()
+	if m := publishedManifest(current); m != nil {
+		var has bool
+		if has, err = h.Has(ctx, m.RunID); err == nil && !has {
+			if err = h.Add(ctx, recordOf(m, m.inputs())); err == nil {
+				log.Warn("run history: added the published run, which could not be recorded when it ran", "run_id", m.RunID)
+			}
+		}
+	}
+	return errors.Join(err, h.Close())
+}
+
+// publishedManifest is the run.json of the run published in folder
+// current, or nil when there is none or it does not read.
+func publishedManifest(current string) *Manifest {
+	if current == "" {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(current, ManifestFile))
+	if err != nil {
+		return nil
+	}
+	var m Manifest
+	if json.Unmarshal(b, &m) != nil || m.RunID == "" || (m.Status != outdir.StatusOK && m.Status != outdir.StatusDegraded) {
+		return nil
+	}
+	return &m
+}
+
+// inputs are the files a run read with their sha256, as its checksums
+// step took them.
+func (m *Manifest) inputs() map[string]string {
+	out := map[string]string{}
+	for _, f := range m.Files {
+		name, _, _ := strings.Cut(filepath.Base(f.Source), "[") // a sheet is named file.xlsx[Sheet]
+		out[name] = f.SHA256
+	}
+	return out
+}
+
+// recordOf is the history row of the run of man, which read inputs.
+func recordOf(m *Manifest, inputs map[string]string) outdir.Record {
+	r := outdir.Record{RunID: m.RunID, Started: m.Started, Finished: m.Finished, Status: m.Status, Fingerprint: m.Fingerprint, Inputs: inputs}
+	if m.Status != outdir.StatusSkipped {
+		r.Rows, r.Rejects, r.Headlines, r.Reasons = m.Tables, m.Rejects, headlines(m.Estimates), reasonList(m.Reasons)
+	}
+	return r
+}
+
+// record adds the run of man, which read inputs, to the history at path:
+// as failed with its error when runErr is set. A cancelled run is
+// recorded too: ctx's cancellation is ignored.
+func record(ctx context.Context, path string, man *Manifest, inputs map[string]string, runErr error) error {
+	r := recordOf(man, inputs)
+	r.Finished = time.Now().UTC()
+	if runErr != nil {
+		r = outdir.Record{RunID: man.RunID, Started: man.Started, Finished: r.Finished, Status: outdir.StatusFailed, Fingerprint: man.Fingerprint, Inputs: inputs, Error: runErr.Error()}
+	}
+	return addHistory(context.WithoutCancel(ctx), path, r)
 }
 
 func addHistory(ctx context.Context, path string, r outdir.Record) error {

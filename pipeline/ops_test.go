@@ -25,6 +25,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/coachimpact/coachimpact/config"
+	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/outdir"
 	"github.com/coachimpact/coachimpact/reports"
@@ -636,5 +637,125 @@ func TestXLSXChangedDuringRun(t *testing.T) {
 				t.Error("a run whose input changed changed the outputs")
 			}
 		})
+	}
+}
+
+// holdHistory starts a child process holding the run history of out open,
+// as a DuckDB client left running would, and returns a func that ends it.
+func holdHistory(t *testing.T, out string) (stop func()) {
+	t.Helper()
+	cmd := child("COACHIMPACT_HOLD=" + filepath.Join(out, outdir.HistoryFile))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	stop = func() { once.Do(func() { cmd.Process.Kill(); cmd.Wait() }) }
+	t.Cleanup(stop)
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "holding\n" {
+		t.Fatalf("child: %q, %v", line, err)
+	}
+	return stop
+}
+
+// historyRuns is each run in out's history as "run_id status", oldest
+// first.
+func historyRuns(t *testing.T, out string) []string {
+	t.Helper()
+	db := openDB(t, filepath.Join(out, outdir.HistoryFile))
+	return query(t, db, `SELECT run_id || ' ' || status FROM runs ORDER BY started, run_id`)
+}
+
+// TestHistoryLockedAfterPublish: a DuckDB client that opens the run
+// history once the run has published (too late for the check at the
+// start) costs the run its history row but not its success: the run
+// returns its manifest with no error (exit 0), the log says the history
+// was not updated, and the next run adds the published run's row from
+// its run.json before its own.
+func TestHistoryLockedAfterPublish(t *testing.T) {
+	input, out, _ := published(t)
+	var stop func()
+	var logs strings.Builder
+	opts := Options{Input: input, Out: out, Config: config.Default(), Force: true, Log: slog.New(slog.NewTextHandler(&logs, nil)),
+		afterPublish: func() { stop = holdHistory(t, out) }}
+	man, err := Run(context.Background(), opts)
+	if err != nil || man.Status != outdir.StatusOK {
+		t.Fatalf("a published run whose history is then locked: err %v; want ok and no error", err)
+	}
+	if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "run history not updated") {
+		t.Errorf("the log does not say the history was not updated:\n%s", logs.String())
+	}
+	if got := readManifest(t, out); got.RunID != man.RunID {
+		t.Fatalf("published run %s; want %s", got.RunID, man.RunID)
+	}
+	stop()
+	next, err := runPipeline(t, input, out)
+	if err != nil || next.Status != outdir.StatusSkipped {
+		t.Fatalf("next run: err %v; want skipped", err)
+	}
+	runs := historyRuns(t, out)
+	if len(runs) != 3 || runs[1] != man.RunID+" ok" || runs[2] != next.RunID+" skipped" {
+		t.Errorf("history %q; want the first run, %s ok, %s skipped", runs, man.RunID, next.RunID)
+	}
+}
+
+// TestCancelAfterPublish: SIGTERM (the context cancelled) right after the
+// publishing rename does not fail the run: it is published, returns no
+// error (exit 0) and its history row says ok.
+func TestCancelAfterPublish(t *testing.T) {
+	input, out, _ := published(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	man, err := Run(ctx, Options{Input: input, Out: out, Config: config.Default(), Force: true, afterPublish: cancel})
+	if err != nil || man.Status != outdir.StatusOK {
+		t.Fatalf("cancelled after publishing: err %v; want ok and no error", err)
+	}
+	if got := readManifest(t, out); got.RunID != man.RunID {
+		t.Fatalf("published run %s; want %s", got.RunID, man.RunID)
+	}
+	if runs := historyRuns(t, out); len(runs) != 2 || runs[1] != man.RunID+" ok" {
+		t.Errorf("history %q; want the first run and %s ok", runs, man.RunID)
+	}
+}
+
+// TestCancelledRunRecorded: a run cancelled before it publishes (SIGTERM
+// while it works) fails with context.Canceled, leaves the outputs as they
+// were, and is in the history as failed with its error.
+func TestCancelledRunRecorded(t *testing.T) {
+	input, out, before := published(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := Run(ctx, Options{Input: input, Out: out, Config: config.Default(), Force: true, afterChecksums: cancel})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled run: %v; want context.Canceled", err)
+	}
+	if after := snapshot(t, out); after != before {
+		t.Error("a cancelled run changed the outputs")
+	}
+	db := openDB(t, filepath.Join(out, outdir.HistoryFile))
+	got := query(t, db, `SELECT status || ': ' || coalesce(error, '') FROM runs ORDER BY started, run_id`)
+	if len(got) != 2 || !strings.HasPrefix(got[1], "failed: ") || !strings.Contains(got[1], context.Canceled.Error()) {
+		t.Errorf("history %q; want the first run and the cancelled one failed: context canceled", got)
+	}
+}
+
+// TestListingFaultRecorded: a structural fault found while listing the
+// input files (two files for one table) fails the run with its
+// *ingest.FileError and is in the history as failed, naming the file.
+func TestListingFaultRecorded(t *testing.T) {
+	input, out, _ := published(t)
+	copyFile(t, filepath.Join(input, "observations.csv"), filepath.Join(input, "Observations_.csv"))
+	_, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
+	var fe *ingest.FileError
+	if !errors.As(err, &fe) || !errors.Is(err, ingest.ErrDuplicateTable) {
+		t.Fatalf("err = %v; want a FileError with ErrDuplicateTable", err)
+	}
+	db := openDB(t, filepath.Join(out, outdir.HistoryFile))
+	got := query(t, db, `SELECT status || ': ' || coalesce(error, '') FROM runs ORDER BY started, run_id`)
+	if len(got) != 2 || got[1] != "failed: "+err.Error() {
+		t.Errorf("history %q; want the first run and failed: %v", got, err)
 	}
 }

@@ -59,6 +59,8 @@ type Options struct {
 
 	// afterChecksums, in tests, runs once the inputs are hashed.
 	afterChecksums func()
+	// afterPublish, in tests, runs once the run is published.
+	afterPublish func()
 }
 
 // Stage is the wall time of one step.
@@ -148,6 +150,24 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		log.Warn("cleared a stale lock: the run that held it is gone", "lock", filepath.Join(opts.Out, outdir.LockFile), "left_by", dir.Stale)
 	}
 	man = &Manifest{Status: outdir.StatusOK, Started: started, RunID: outdir.NewRunID(started), Input: opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
+	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
+	if err := historyReady(ctx, histPath, dir.Current(), log); err != nil {
+		return nil, err
+	}
+	// From here on, the run is recorded in the history whatever happens
+	// (cancelled too). Once it is published, its status is that of its
+	// outputs: a history that cannot be written then is logged, and the
+	// next run adds the row from the published run.json.
+	self, published := man, false
+	var inputs map[string]string
+	defer func() {
+		if herr := record(ctx, histPath, self, inputs, err); herr != nil {
+			log.Error("run history not updated", "err", herr)
+			if err == nil && !published {
+				man, err = nil, herr
+			}
+		}
+	}()
 
 	t0 := time.Now()
 	tables := ingest.Tables()
@@ -157,8 +177,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if err != nil {
 		return nil, err
 	}
-	inputs, err := checksums(srcs)
-	if err != nil {
+	if inputs, err = checksums(srcs); err != nil {
 		return nil, err
 	}
 	if opts.afterChecksums != nil {
@@ -171,40 +190,18 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if err != nil {
 		return nil, err
 	}
-	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
-	if err := historyReady(ctx, histPath); err != nil {
-		return nil, err
-	}
-	rec := outdir.Record{RunID: man.RunID, Started: started, Fingerprint: man.Fingerprint, Inputs: inputs}
 	pub, damage := publishedRun(dir.Current())
 	if damage != nil {
 		log.Warn("the published run is missing or damaged: running", "why", damage)
 	}
 	if damage == nil && pub != nil && pub.Fingerprint == man.Fingerprint && !opts.Force {
 		man.Status, man.SkippedFor = outdir.StatusSkipped, &pub.Started
-		rec.Status, rec.Finished = outdir.StatusSkipped, time.Now().UTC()
 		log.Info("inputs, config and program unchanged since the published run: outputs kept (--force reruns)", "published_run", pub.Started.Format(time.RFC3339))
 		if err := linkParquet(dir, opts.Config); err != nil {
 			return nil, err
 		}
-		return man, addHistory(ctx, histPath, rec)
+		return man, nil
 	}
-	// From here on, the run is recorded in the history whatever happens.
-	defer func() {
-		rec.Finished = time.Now().UTC()
-		if err != nil {
-			rec.Status, rec.Error = outdir.StatusFailed, err.Error()
-		} else {
-			rec.Status, rec.Rows, rec.Rejects, rec.Headlines = man.Status, man.Tables, man.Rejects, headlines(man.Estimates)
-			rec.Reasons = reasonList(man.Reasons)
-		}
-		if herr := addHistory(ctx, histPath, rec); herr != nil {
-			log.Error("run history not updated", "err", herr)
-			if err == nil {
-				err = herr
-			}
-		}
-	}()
 
 	staging, err := dir.Stage(man.RunID)
 	if err != nil {
@@ -322,13 +319,22 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		return man, nil
 	}
 	if err := dir.Publish(staging, []string{DBFile, ReportsDir, ChartsDir, ManifestFile}); err != nil {
-		return nil, err
+		if filepath.Base(dir.Current()) != man.RunID {
+			return nil, err
+		}
+		log.Error("run published, but tidying up after it failed", "err", err)
+	}
+	// Published: nothing from here on fails the run, nor does a
+	// cancellation (SIGTERM) that comes now.
+	published = true
+	if opts.afterPublish != nil {
+		opts.afterPublish()
 	}
 	if err := linkParquet(dir, opts.Config); err != nil {
-		return nil, err
+		log.Error("run published, but the Parquet export link was not made (the next run makes it)", "err", err)
 	}
 	if err := os.RemoveAll(kept); err != nil { // an older degraded run's
-		return nil, fmt.Errorf("output folder: %w", err)
+		log.Error("run published, but the last degraded run's outputs were not removed", "kept", kept, "err", err)
 	}
 	log.Info("run done", "status", man.Status, "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 	return man, nil
