@@ -7,12 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/coachimpact/coachimpact/config"
@@ -24,21 +27,84 @@ import (
 // ErrInputChanged means an input file changed while the run read it.
 var ErrInputChanged = errors.New("input file changed during the run")
 
+// ErrNotRegular means an input is not a regular file (a FIFO, a device,
+// a folder behind a symlink), which could block the run or never end.
+var ErrNotRegular = errors.New("not a regular file")
+
 // checksums hashes every input file once (a workbook feeds several
-// tables): base name → hex sha256.
-func checksums(srcs []*ingest.Source) (map[string]string, error) {
+// tables): base name → hex sha256. An input that is not a regular file is
+// an *ingest.FileError wrapping ErrNotRegular; a cancelled ctx stops the
+// hashing.
+func checksums(ctx context.Context, srcs []*ingest.Source) (map[string]string, error) {
 	out := map[string]string{}
 	for _, s := range srcs {
 		if _, ok := out[s.File]; ok {
 			continue
 		}
-		sum, err := ingest.FileSHA256(s.Path)
+		sum, err := hashFile(ctx, s.Path)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("hash %s: %w", s.File, ctx.Err())
+		}
 		if err != nil {
 			return nil, &ingest.FileError{File: s.File, Err: err}
 		}
 		out[s.File] = sum
 	}
 	return out, nil
+}
+
+// hashFile is the hex sha256 of the regular file at path, read until ctx
+// is done. Anything else (a FIFO, which would block until a writer
+// comes; a device such as /dev/zero, which never ends; a folder) is
+// ErrNotRegular, found before a byte is read.
+func hashFile(ctx context.Context, path string) (string, error) {
+	// O_NONBLOCK: a FIFO opens at once instead of waiting for a writer;
+	// a regular file reads as ever.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ingest.ErrUnreadable, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ingest.ErrUnreadable, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("%w: %s", ErrNotRegular, fileKind(fi.Mode()))
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+		return "", fmt.Errorf("%w: %v", ingest.ErrUnreadable, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// fileKind names the kind of a file that is not a regular one.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeCharDevice != 0, m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
+}
+
+// ctxReader reads from r until ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // unchanged checks that each file's checksum as read equals the one taken

@@ -759,3 +759,62 @@ func TestListingFaultRecorded(t *testing.T) {
 		t.Errorf("history %q; want the first run and failed: %v", got, err)
 	}
 }
+
+// TestNonRegularInput: an input that is not a regular file (a symlink to
+// /dev/zero, which never ends; a FIFO, which blocks until a writer comes)
+// fails the run at once as a structural fault naming the file, "not a
+// regular file", instead of hashing forever; the outputs stay as they
+// were and the history has the failed run.
+func TestNonRegularInput(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(p string) error
+	}{
+		{"DevZero", func(p string) error { return os.Symlink("/dev/zero", p) }},
+		{"FIFO", func(p string) error { return syscall.Mkfifo(p, 0o640) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			input, out, before := published(t)
+			p := filepath.Join(input, "observations.csv")
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.make(p); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
+			var fe *ingest.FileError
+			if !errors.As(err, &fe) || fe.File != "observations.csv" || !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "not a regular file") {
+				t.Fatalf("err = %v; want a FileError naming observations.csv with ErrNotRegular", err)
+			}
+			if after := snapshot(t, out); after != before {
+				t.Error("the outputs changed")
+			}
+			if got := historyStatuses(t, out); got != "ok failed" {
+				t.Errorf("history %q; want ok failed", got)
+			}
+		})
+	}
+}
+
+// TestHashCancelled: hashing the inputs stops when the run is cancelled
+// (SIGTERM): a 1 TiB sparse file, which would take minutes to hash, is
+// not read once the context is done.
+func TestHashCancelled(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "observations.csv")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 40); err != nil {
+		f.Close()
+		t.Skipf("no sparse 1 TiB file here: %v", err)
+	}
+	f.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = checksums(ctx, []*ingest.Source{{Path: p, File: "observations.csv"}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want context.Canceled", err)
+	}
+}

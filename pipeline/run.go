@@ -177,7 +177,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if inputs, err = checksums(srcs); err != nil {
+	if inputs, err = checksums(ctx, srcs); err != nil {
 		return nil, err
 	}
 	if opts.afterChecksums != nil {
