@@ -149,14 +149,25 @@ func fingerprint(inputs map[string]string, cfg config.Config, saltID string) (st
 }
 
 // historyReady opens and closes the run history at path, so that a
-// history another process holds fails the run before any work. If the
-// run published in folder current (its run.json) is not in the history,
-// because the history could not be written when it published, it is
-// added now.
-func historyReady(ctx context.Context, path, current string, log *slog.Logger) error {
+// history another process holds, or that this user may not read, fails
+// the run before any work. A history file that is not a DuckDB database
+// is set aside (outdir.SetAsideHistory) and a new one started: note says
+// so, for run.json. If the run published in folder current (its
+// run.json) is not in the history, because the history could not be
+// written when it published, it is added now.
+func historyReady(ctx context.Context, path, current string, log *slog.Logger) (note string, err error) {
 	h, err := outdir.OpenHistory(ctx, path)
+	if errors.Is(err, outdir.ErrHistoryCorrupt) {
+		aside, serr := outdir.SetAsideHistory(path, time.Now())
+		if serr != nil {
+			return "", errors.Join(err, serr)
+		}
+		log.Warn("the run history is not a DuckDB database: set aside, and a new history started", "why", err, "set_aside", aside)
+		note = fmt.Sprintf("run history %s was not a DuckDB database: set aside as %s; a new history starts with this run", filepath.Base(path), filepath.Base(aside))
+		h, err = outdir.OpenHistory(ctx, path)
+	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	if m := publishedManifest(current); m != nil {
 		var has bool
@@ -166,7 +177,7 @@ func historyReady(ctx context.Context, path, current string, log *slog.Logger) e
 			}
 		}
 	}
-	return errors.Join(err, h.Close())
+	return note, errors.Join(err, h.Close())
 }
 
 // publishedManifest is the run.json of the run published in folder

@@ -538,51 +538,11 @@ func TestOutputNotWritable(t *testing.T) {
 		}
 		msg = err.Error()
 	} else {
-		// nobody must reach the test binary and the input: copy them
-		// where every user may read.
-		shared, err := os.MkdirTemp("", "coachimpact-nobody-")
-		if err != nil {
-			t.Fatal(err)
+		code, outb := runAsNobody(t, input, out)
+		if code != 1 {
+			t.Fatalf("child as nobody: exit %d; want 1\n%s", code, outb)
 		}
-		defer os.RemoveAll(shared)
-		bin := filepath.Join(shared, "pipeline.test")
-		b, err := os.ReadFile(os.Args[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(bin, b, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		in := filepath.Join(shared, "input")
-		if err := os.CopyFS(in, os.DirFS(input)); err != nil {
-			t.Fatal(err)
-		}
-		if err := filepath.Walk(shared, func(p string, fi os.FileInfo, err error) error {
-			if err != nil {
-				return err
-			}
-			return os.Chmod(p, fi.Mode().Perm()|0o555)
-		}); err != nil {
-			t.Fatal(err)
-		}
-		// The output folder's parents too: t.TempDir makes them 0700.
-		for d := filepath.Dir(out); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
-			fi, err := os.Stat(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			os.Chmod(d, fi.Mode().Perm()|0o055)
-			defer os.Chmod(d, fi.Mode().Perm())
-		}
-		cmd := exec.Command(bin, "-test.run=^$")
-		cmd.Env = append(os.Environ(), "COACHIMPACT_CHILD="+in+"|"+out)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		outb, err := cmd.CombinedOutput()
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-			t.Fatalf("child as nobody: %v; want exit 1\n%s", err, outb)
-		}
-		msg = strings.TrimSpace(string(outb))
+		msg = outb
 	}
 	t.Log(msg)
 	if !strings.Contains(msg, "output folder "+out+" is not writable") {
@@ -797,6 +757,143 @@ func TestNonRegularInput(t *testing.T) {
 	}
 }
 
+// runAsNobody runs the pipeline (forced) on input into out in a child
+// process as user nobody (root may read and write anything, so that
+// permission faults need another user), and returns its exit code and
+// output. The test binary and the input are copied where nobody may read
+// them, and out's parents opened to it.
+func runAsNobody(t *testing.T, input, out string) (int, string) {
+	t.Helper()
+	shared, err := os.MkdirTemp("", "coachimpact-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(shared)
+	bin := filepath.Join(shared, "pipeline.test")
+	b, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(shared, "input")
+	if err := os.CopyFS(in, os.DirFS(input)); err != nil {
+		t.Fatal(err)
+	}
+	if err := filepath.Walk(shared, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chmod(p, fi.Mode().Perm()|0o555)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The output folder's parents too: t.TempDir makes them 0700.
+	for d := filepath.Dir(out); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(d, fi.Mode().Perm()|0o055)
+		defer os.Chmod(d, fi.Mode().Perm())
+	}
+	cmd := exec.Command(bin, "-test.run=^$")
+	cmd.Env = append(os.Environ(), "COACHIMPACT_CHILD="+in+"|"+out)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	outb, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), strings.TrimSpace(string(outb))
+}
+
+// TestHistoryCorrupt: a run history that is empty or garbage (not a
+// DuckDB database) is set aside as history.duckdb.corrupt-<time>, bytes
+// kept, with a warning in the log and a note in run.json, and the run
+// starts a new history with the published run's row and its own; one
+// this user may not read
+// fails the run saying so and what to do, and is left alone.
+func TestHistoryCorrupt(t *testing.T) {
+	for _, tc := range []struct{ name, content string }{
+		{"Empty", ""},
+		{"Garbage", "this is not a database, it is a note someone saved over the history\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			input, out, _ := published(t)
+			first := readManifest(t, out).RunID
+			hist := filepath.Join(out, outdir.HistoryFile)
+			if err := os.WriteFile(hist, []byte(tc.content), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			var logs strings.Builder
+			man, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			if err != nil || man.Status != outdir.StatusOK {
+				t.Fatalf("run over a corrupt history: %v", err)
+			}
+			aside, _ := filepath.Glob(hist + ".corrupt-*")
+			if len(aside) != 1 {
+				t.Fatalf("set aside: %v; want one history.duckdb.corrupt-<time>", aside)
+			}
+			if b, err := os.ReadFile(aside[0]); err != nil || string(b) != tc.content {
+				t.Errorf("set-aside file holds %q, %v; want the corrupt bytes", b, err)
+			}
+			if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), filepath.Base(aside[0])) {
+				t.Errorf("no warning naming %s:\n%s", aside[0], logs.String())
+			}
+			if !slices.ContainsFunc(readManifest(t, out).Notes, func(n string) bool { return strings.Contains(n, filepath.Base(aside[0])) }) {
+				t.Errorf("run.json notes %q do not name %s", readManifest(t, out).Notes, aside[0])
+			}
+			// The new history starts with the run that was published
+			// (from its run.json), then this one.
+			if runs := historyRuns(t, out); len(runs) != 2 || runs[0] != first+" ok" || runs[1] != man.RunID+" ok" {
+				t.Errorf("new history %q; want %s ok (the published run) and %s ok", runs, first, man.RunID)
+			}
+		})
+	}
+	t.Run("Unreadable", func(t *testing.T) {
+		input, out, before := published(t)
+		hist := filepath.Join(out, outdir.HistoryFile)
+		if err := os.Chmod(hist, 0o000); err != nil {
+			t.Fatal(err)
+		}
+		var msg string
+		if os.Geteuid() != 0 {
+			_, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
+			if !errors.Is(err, os.ErrPermission) {
+				t.Fatalf("err = %v; want a permission error", err)
+			}
+			msg = err.Error()
+		} else {
+			// nobody may use the output folder but not the history.
+			if err := filepath.Walk(out, func(p string, _ os.FileInfo, err error) error {
+				if err != nil || p == hist {
+					return err
+				}
+				return os.Lchown(p, 65534, 65534)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			code, outb := runAsNobody(t, input, out)
+			if code != 1 {
+				t.Fatalf("child as nobody: exit %d; want 1\n%s", code, outb)
+			}
+			msg = outb
+		}
+		t.Log(msg)
+		if !strings.Contains(msg, "run history "+hist+" cannot be read and written by this user") || !strings.Contains(msg, "move it aside") {
+			t.Errorf("error %q; want it to say the history cannot be read and what to do", msg)
+		}
+		if aside, _ := filepath.Glob(hist + ".corrupt-*"); len(aside) != 0 {
+			t.Errorf("an unreadable history was set aside: %v", aside)
+		}
+		os.Chmod(hist, 0o640)
+		if after := snapshot(t, out); after != before {
+			t.Error("the published outputs changed")
+		}
+	})
+}
 // TestHashCancelled: hashing the inputs stops when the run is cancelled
 // (SIGTERM): a 1 TiB sparse file, which would take minutes to hash, is
 // not read once the context is done.

@@ -151,8 +151,10 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}
 	man = &Manifest{Status: outdir.StatusOK, Started: started, RunID: outdir.NewRunID(started), Input: opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
 	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
-	if err := historyReady(ctx, histPath, dir.Current(), log); err != nil {
+	if note, err := historyReady(ctx, histPath, dir.Current(), log); err != nil {
 		return nil, err
+	} else if note != "" {
+		man.Notes = append(man.Notes, note)
 	}
 	// From here on, the run is recorded in the history whatever happens
 	// (cancelled too). Once it is published, its status is that of its
