@@ -813,8 +813,8 @@ func runAsNobody(t *testing.T, input, out string) (int, string) {
 // DuckDB database) is set aside as history.duckdb.corrupt-<time>, bytes
 // kept, with a warning in the log and a note in run.json, and the run
 // starts a new history with the published run's row and its own; one
-// this user may not read
-// fails the run saying so and what to do, and is left alone.
+// this user may not read fails the run saying so and what to do, and is
+// left alone.
 func TestHistoryCorrupt(t *testing.T) {
 	for _, tc := range []struct{ name, content string }{
 		{"Empty", ""},
@@ -894,6 +894,7 @@ func TestHistoryCorrupt(t *testing.T) {
 		}
 	})
 }
+
 // TestHashCancelled: hashing the inputs stops when the run is cancelled
 // (SIGTERM): a 1 TiB sparse file, which would take minutes to hash, is
 // not read once the context is done.
