@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
@@ -131,11 +133,11 @@ func fingerprint(inputs map[string]string, cfg config.Config, saltID string) (st
 	for _, n := range names {
 		fmt.Fprintf(h, "%s\t%s\n", n, inputs[n])
 	}
-	c, err := json.Marshal(cfg)
-	if err != nil {
-		return "", err
+	// TOML, not JSON: it writes every float, NaN and infinities too, so
+	// no setting can fail the fingerprint.
+	if err := toml.NewEncoder(h).Encode(cfg); err != nil {
+		return "", fmt.Errorf("fingerprint: %w", err)
 	}
-	h.Write(c)
 	fmt.Fprintf(h, "\nsalt %s", saltID) // the salt file's content, not only its name
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		fmt.Fprintf(h, "\n%s %s", bi.Main.Version, bi.GoVersion)
