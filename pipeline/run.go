@@ -156,6 +156,10 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	} else if note != "" {
 		man.Notes = append(man.Notes, note)
 	}
+	if note := saltExposed(opts.Config.RedactSaltFile); note != "" {
+		log.Warn(note, "file", opts.Config.RedactSaltFile)
+		man.Notes = append(man.Notes, note)
+	}
 	// From here on, the run is recorded in the history whatever happens
 	// (cancelled too). Once it is published, its status is that of its
 	// outputs: a history that cannot be written then is logged, and the
