@@ -149,6 +149,12 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if dir.Stale != "" {
 		log.Warn("cleared a stale lock: the run that held it is gone", "lock", filepath.Join(opts.Out, outdir.LockFile), "left_by", dir.Stale)
 	}
+	published := []string{DBFile, ReportsDir, ChartsDir, ManifestFile} // the names Publish links
+	if aside, moved, err := dir.SetAsideCopies(published, started); err != nil {
+		return nil, err
+	} else if len(moved) > 0 {
+		log.Warn("output folder entries that must be links are real files or folders (copied with cp -rL?): moved aside, to be deleted once checked", "moved", moved, "to", aside)
+	}
 	man = &Manifest{Status: outdir.StatusOK, Started: started, RunID: outdir.NewRunID(started), Input: opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
 	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
 	if note, err := historyReady(ctx, histPath, dir.Current(), log); err != nil {
@@ -164,12 +170,12 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	// (cancelled too). Once it is published, its status is that of its
 	// outputs: a history that cannot be written then is logged, and the
 	// next run adds the row from the published run.json.
-	self, published := man, false
+	self, isPublished := man, false
 	var inputs map[string]string
 	defer func() {
 		if herr := record(ctx, histPath, self, inputs, err); herr != nil {
 			log.Error("run history not updated", "err", herr)
-			if err == nil && !published {
+			if err == nil && !isPublished {
 				man, err = nil, herr
 			}
 		}
@@ -324,7 +330,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 			"kept", kept, "reasons", len(man.Reasons), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 		return man, nil
 	}
-	if err := dir.Publish(staging, []string{DBFile, ReportsDir, ChartsDir, ManifestFile}); err != nil {
+	if err := dir.Publish(staging, published); err != nil {
 		if filepath.Base(dir.Current()) != man.RunID {
 			return nil, err
 		}
@@ -332,7 +338,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}
 	// Published: nothing from here on fails the run, nor does a
 	// cancellation (SIGTERM) that comes now.
-	published = true
+	isPublished = true
 	if opts.afterPublish != nil {
 		opts.afterPublish()
 	}
@@ -355,6 +361,7 @@ func keep(staging, kept string) error {
 	if err := os.Rename(staging, kept); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
+	os.Remove(filepath.Join(kept, outdir.OwnerFile)) // no clean-up looks there
 	return nil
 }
 
