@@ -117,8 +117,10 @@ type Manifest struct {
 // opts.Out change only when a run succeeds, in one atomic step; a
 // degraded run (Manifest.Status) is published only when the config's
 // [degraded] publish says so, and otherwise kept in DegradedDir. Every
-// run, failed, degraded and skipped ones too, is added to the run
-// history.
+// run, failed (cancelled too), degraded and skipped ones, is added to the
+// run history. Once a run is published it returns its manifest and no
+// error, whatever happens after (a history it cannot write, which is
+// logged and gets the row from run.json on the next run; ctx cancelled).
 func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	log := opts.Log
 	if log == nil {
