@@ -33,6 +33,30 @@ var ErrInputChanged = errors.New("input file changed during the run")
 // a folder behind a symlink), which could block the run or never end.
 var ErrNotRegular = errors.New("not a regular file")
 
+// regularInputs checks, before the input folder dir is listed (which
+// opens each workbook), that every entry in it is a regular file or a
+// folder: anything else is an *ingest.FileError wrapping ErrNotRegular.
+// Hidden entries ("."), which listing skips, are not looked at.
+func regularInputs(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // listing reports it
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") || e.Type().IsDir() || e.Type().IsRegular() {
+			continue
+		}
+		fi, err := os.Stat(filepath.Join(dir, e.Name())) // through a symlink
+		if err != nil {
+			continue // listing or hashing reports it
+		}
+		if !fi.Mode().IsRegular() {
+			return &ingest.FileError{File: e.Name(), Err: fmt.Errorf("%w: %s", ErrNotRegular, fileKind(fi.Mode()))}
+		}
+	}
+	return nil
+}
+
 // checksums hashes every input file once (a workbook feeds several
 // tables): base name → hex sha256. An input that is not a regular file is
 // an *ingest.FileError wrapping ErrNotRegular; a cancelled ctx stops the

@@ -727,15 +727,18 @@ func TestListingFaultRecorded(t *testing.T) {
 // were and the history has the failed run.
 func TestNonRegularInput(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		make func(p string) error
+		name, file string
+		make       func(p string) error
 	}{
-		{"DevZero", func(p string) error { return os.Symlink("/dev/zero", p) }},
-		{"FIFO", func(p string) error { return syscall.Mkfifo(p, 0o640) }},
+		{"DevZero", "observations.csv", func(p string) error { return os.Symlink("/dev/zero", p) }},
+		{"FIFO", "observations.csv", func(p string) error { return syscall.Mkfifo(p, 0o640) }},
+		// A workbook is opened while the files are listed, before they
+		// are hashed.
+		{"FIFOWorkbook", "teachers.xlsx", func(p string) error { return syscall.Mkfifo(p, 0o640) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			input, out, before := published(t)
-			p := filepath.Join(input, "observations.csv")
+			p := filepath.Join(input, tc.file)
 			if err := os.Remove(p); err != nil {
 				t.Fatal(err)
 			}
@@ -744,8 +747,8 @@ func TestNonRegularInput(t *testing.T) {
 			}
 			_, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
 			var fe *ingest.FileError
-			if !errors.As(err, &fe) || fe.File != "observations.csv" || !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "not a regular file") {
-				t.Fatalf("err = %v; want a FileError naming observations.csv with ErrNotRegular", err)
+			if !errors.As(err, &fe) || fe.File != tc.file || !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "not a regular file") {
+				t.Fatalf("err = %v; want a FileError naming %s with ErrNotRegular", err, tc.file)
 			}
 			if after := snapshot(t, out); after != before {
 				t.Error("the outputs changed")
@@ -914,5 +917,20 @@ func TestHashCancelled(t *testing.T) {
 	_, err = checksums(ctx, []*ingest.Source{{Path: p, File: "observations.csv"}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v; want context.Canceled", err)
+	}
+}
+
+// TestChecksumsNonRegular: a file that becomes a FIFO after the folder
+// was checked (swapped in between) is still refused by the hashing,
+// which opens it without waiting for a writer and checks what it opened.
+func TestChecksumsNonRegular(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "observations.csv")
+	if err := syscall.Mkfifo(p, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	_, err := checksums(context.Background(), []*ingest.Source{{Path: p, File: "observations.csv"}})
+	var fe *ingest.FileError
+	if !errors.As(err, &fe) || fe.File != "observations.csv" || !errors.Is(err, ErrNotRegular) {
+		t.Fatalf("err = %v; want a FileError naming observations.csv with ErrNotRegular", err)
 	}
 }

@@ -187,6 +187,9 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	tables := ingest.Tables()
 	lim := opts.Config.Limits.Ingest()
 	lim.Today = ingest.DateOf(started)
+	if err := regularInputs(opts.Input); err != nil {
+		return nil, err
+	}
 	srcs, err := ingest.Discover(opts.Input, tables, &opts.Config.Mapping, lim)
 	if err != nil {
 		return nil, err
