@@ -182,3 +182,19 @@ func TestRecordLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestMappingScaleInvalid: a scale factor that is not a finite number
+// other than 0 is a config error naming its key (TOML reads nan and inf
+// as floats).
+func TestMappingScaleInvalid(t *testing.T) {
+	for _, v := range []string{"nan", "inf", "-inf", "0"} {
+		c, err := Load(write(t, "[mapping.tables.rosters.scale]\npercent_time = "+v+"\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		err = c.Validate()
+		if want := "mapping.tables.rosters.scale.percent_time"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("scale %s: Validate() = %v; want it to name %s", v, err, want)
+		}
+	}
+}

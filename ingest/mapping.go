@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -42,7 +43,8 @@ type TableMapping struct {
 }
 
 // Validate reports every mapping entry that names an unknown table or
-// column, or scales a column that is not a number.
+// column, or scales a column that is not a number, or by a factor that
+// is 0, NaN or infinite.
 func (m *Mapping) Validate(tables []*Table) error {
 	var errs []error
 	known := map[string]bool{}
@@ -101,8 +103,8 @@ func (m *Mapping) Validate(tables []*Table) error {
 			if c, ok := t.Column(col); ok && c.Kind != KindFloat && c.Kind != KindInt {
 				errs = append(errs, fmt.Errorf("mapping.tables.%s.scale: column %q is not a number", name, col))
 			}
-			if tm.Scale[col] == 0 {
-				errs = append(errs, fmt.Errorf("mapping.tables.%s.scale.%s: factor must not be 0", name, col))
+			if f := tm.Scale[col]; f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+				errs = append(errs, fmt.Errorf("mapping.tables.%s.scale.%s = %v: factor must be a finite number other than 0", name, col, f))
 			}
 		}
 	}

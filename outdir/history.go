@@ -6,7 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/marcboeker/go-duckdb"
@@ -80,11 +84,25 @@ CREATE TABLE IF NOT EXISTS run_estimates (
 // ErrHistoryBusy means another process has the history database open.
 var ErrHistoryBusy = errors.New("run history is in use by another process")
 
+// ErrHistoryCorrupt means the history file is not a DuckDB database
+// (empty, cut short or overwritten); SetAsideHistory moves it out of the
+// way.
+var ErrHistoryCorrupt = errors.New("run history is not a DuckDB database")
+
 // OpenHistory opens (creating if needed) the history database at path.
+// A history it may not read and write is an error wrapping
+// fs.ErrPermission; one that is not a DuckDB database, ErrHistoryCorrupt;
+// one another process holds, ErrHistoryBusy.
 func OpenHistory(ctx context.Context, path string) (*History, error) {
+	if err := checkHistoryFile(path); err != nil {
+		return nil, err
+	}
 	c, err := duckdb.NewConnector(path, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrHistoryBusy, path, err)
+		if strings.Contains(err.Error(), "lock") {
+			return nil, fmt.Errorf("%w: %s: %v", ErrHistoryBusy, path, err)
+		}
+		return nil, fmt.Errorf("run history %s cannot be opened (move it aside to start a new history): %w", path, err)
 	}
 	db := sql.OpenDB(c)
 	if _, err := db.ExecContext(ctx, historySchema); err != nil {
@@ -98,6 +116,57 @@ func OpenHistory(ctx context.Context, path string) (*History, error) {
 		return nil, fmt.Errorf("run history %s: %w", path, err)
 	}
 	return &History{db: db}, nil
+}
+
+// duckMagic is where and what a DuckDB database file's magic bytes are.
+const (
+	duckMagicAt = 8
+	duckMagic   = "DUCK"
+)
+
+// checkHistoryFile checks that the history file at path, if there is one,
+// is a DuckDB database this process may read and write.
+func checkHistoryFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a new history
+	}
+	if err == nil {
+		defer f.Close()
+		err = syscall.Access(path, 6) // R_OK|W_OK, as DuckDB will open it
+	}
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return fmt.Errorf("run history %s cannot be read and written by this user (uid %d): give it back (chown, chmod 640) or move it aside to start a new history: %w", path, os.Geteuid(), err)
+		}
+		return fmt.Errorf("run history %s: %w", path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("run history %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s is not a file (%v)", ErrHistoryCorrupt, path, fi.Mode().Type())
+	}
+	head := make([]byte, duckMagicAt+len(duckMagic))
+	if n, _ := io.ReadFull(f, head); n < len(head) || string(head[duckMagicAt:]) != duckMagic {
+		return fmt.Errorf("%w: %s (%d bytes, no DuckDB header)", ErrHistoryCorrupt, path, fi.Size())
+	}
+	return nil
+}
+
+// SetAsideHistory renames the history file at path (and its write-ahead
+// log, if any) to path.corrupt-<time>, so that the next OpenHistory
+// starts a new history; it returns the new name.
+func SetAsideHistory(path string, now time.Time) (string, error) {
+	aside := path + ".corrupt-" + now.UTC().Format("20060102T150405Z")
+	if err := os.Rename(path, aside); err != nil {
+		return "", fmt.Errorf("run history: %w", err)
+	}
+	if err := os.Rename(path+".wal", aside+".wal"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return aside, fmt.Errorf("run history: %w", err)
+	}
+	return aside, nil
 }
 
 // Close closes the database.
@@ -163,6 +232,15 @@ func (h *History) Add(ctx context.Context, r Record) error {
 		return fmt.Errorf("run history: %w", err)
 	}
 	return nil
+}
+
+// Has reports whether the run runID is in the history.
+func (h *History) Has(ctx context.Context, runID string) (bool, error) {
+	var n int
+	if err := h.db.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE run_id = ?`, runID).Scan(&n); err != nil {
+		return false, fmt.Errorf("run history: %w", err)
+	}
+	return n > 0, nil
 }
 
 // Statuses lists the status of every run, oldest first.

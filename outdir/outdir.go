@@ -7,6 +7,8 @@
 //	out/
 //	  current -> runs/20261130T020000Z-1a2b3c    the published run (a symlink)
 //	  runs/20261130T020000Z-1a2b3c/               its files
+//	  runs/.staging-<id>/                         a run at work (its .owner flock'd)
+//	  runs/.copied-<time>/                        real files found where the links belong, moved aside
 //	  reports -> current/reports                  stable names users open
 //	  charts -> current/charts
 //	  coachimpact.duckdb -> current/coachimpact.duckdb
@@ -31,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -40,13 +43,20 @@ const (
 	RunsDir     = "runs"
 	HistoryFile = "history.duckdb"
 	LockFile    = ".lock"
-	stagingPre  = ".staging-"
+	copiedPre   = ".copied-"
+	// OwnerFile, in a staging folder, is flock'd by the run that builds
+	// there for as long as it lives: clean-up leaves a folder whose
+	// marker is held.
+	OwnerFile  = ".owner"
+	stagingPre = ".staging-"
 )
 
 // Dir is an output folder locked for one run. Release it when done.
 type Dir struct {
 	path string
 	lock *os.File
+	// owner is the flock'd OwnerFile of this run's staging folder.
+	owner *os.File
 	// Stale describes a lock left by a process that is gone and that this
 	// run cleared ("" when there was none).
 	Stale string
@@ -60,9 +70,13 @@ func NewRunID(started time.Time) string {
 	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(suffix[:])
 }
 
-// Stage creates a fresh, empty staging folder for run id's outputs, after
-// removing any left by runs that were killed (none can be live: d holds
-// the lock).
+// Stage creates a fresh, empty staging folder for run id's outputs, with
+// its OwnerFile flock'd until Release, after removing any folder under
+// runs/ left by runs that are gone: staging folders of killed runs, and
+// runs no longer current (a run killed between publishing and tidying
+// up). A folder whose OwnerFile another run holds is left alone (that run
+// is alive though d holds the lock: OUT/.lock was removed under it), and
+// so are the entries SetAsideCopies moved aside.
 func (d *Dir) Stage(id string) (string, error) {
 	runs := filepath.Join(d.path, RunsDir)
 	if err := os.MkdirAll(runs, 0o750); err != nil {
@@ -74,19 +88,70 @@ func (d *Dir) Stage(id string) (string, error) {
 	}
 	current, _ := os.Readlink(filepath.Join(d.path, CurrentLink))
 	for _, e := range entries {
-		// Staging folders of killed runs, and runs no longer current
-		// (a run killed between publishing and tidying up).
-		if rel := filepath.Join(RunsDir, e.Name()); rel != current {
-			if err := os.RemoveAll(filepath.Join(runs, e.Name())); err != nil {
-				return "", fmt.Errorf("output folder: remove %s: %w", rel, err)
-			}
+		rel := filepath.Join(RunsDir, e.Name())
+		if rel == current || strings.HasPrefix(e.Name(), copiedPre) || inUse(filepath.Join(runs, e.Name())) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(runs, e.Name())); err != nil {
+			return "", fmt.Errorf("output folder: remove %s: %w", rel, err)
 		}
 	}
 	dir := filepath.Join(runs, stagingPre+id)
 	if err := os.Mkdir(dir, 0o750); err != nil {
 		return "", fmt.Errorf("output folder: %w", err)
 	}
+	f, err := os.OpenFile(filepath.Join(dir, OwnerFile), os.O_RDWR|os.O_CREATE, 0o640)
+	if err == nil {
+		if err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("output folder: %s: %w", filepath.Join(dir, OwnerFile), err)
+	}
+	d.owner = f
 	return dir, nil
+}
+
+// inUse reports whether a live process holds the OwnerFile of the run
+// folder dir.
+func inUse(dir string) bool {
+	f, err := os.Open(filepath.Join(dir, OwnerFile))
+	if err != nil {
+		return false // none: an older version's folder, or not a run's
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	unlock(f)
+	return false
+}
+
+// SetAsideCopies moves each of names at the top of the output folder,
+// and current, that is a real file or folder where a symlink belongs (the
+// folder was copied with cp -rL, or restored from a backup that followed
+// links) into runs/.copied-<now>/, so that the run can publish. It
+// returns that folder and the names it moved (none: "", nil).
+func (d *Dir) SetAsideCopies(names []string, now time.Time) (aside string, moved []string, err error) {
+	for _, n := range append([]string{CurrentLink}, names...) {
+		fi, err := os.Lstat(filepath.Join(d.path, n))
+		if err != nil || fi.Mode()&os.ModeSymlink != 0 {
+			continue
+		}
+		if aside == "" {
+			aside = filepath.Join(d.path, RunsDir, copiedPre+now.UTC().Format("20060102T150405Z"))
+			if err := os.MkdirAll(aside, 0o750); err != nil {
+				return "", nil, fmt.Errorf("output folder: %w", err)
+			}
+		}
+		if err := os.Rename(filepath.Join(d.path, n), filepath.Join(aside, n)); err != nil {
+			return aside, moved, fmt.Errorf("output folder: move %s aside: %w", n, err)
+		}
+		moved = append(moved, n)
+	}
+	return aside, moved, nil
 }
 
 // Publish makes staging the current run: it renames it to its run name,
@@ -120,6 +185,7 @@ func (d *Dir) Publish(staging string, names []string) error {
 	if old != "" && filepath.Dir(old) == RunsDir {
 		os.RemoveAll(filepath.Join(d.path, old)) // nothing points there now
 	}
+	os.Remove(filepath.Join(final, OwnerFile)) // current is never cleaned up
 	return nil
 }
 
@@ -155,8 +221,12 @@ func (d *Dir) Current() string {
 	return filepath.Join(d.path, target)
 }
 
-// Release unlocks the folder.
+// Release unlocks the folder and the run's staging folder.
 func (d *Dir) Release() error {
+	if d.owner != nil {
+		d.owner.Close() // drops its flock
+		d.owner = nil
+	}
 	if d.lock == nil {
 		return nil
 	}

@@ -109,3 +109,54 @@ func TestHistory(t *testing.T) {
 		t.Errorf("statuses %v", s)
 	}
 }
+
+// TestStageKeepsLiveStaging: with OUT/.lock removed while a run works, a
+// second run takes a new lock, but its clean-up leaves the first run's
+// staging folder alone (its owner marker is still flock'd) and removes
+// only that of a killed run (a marker nobody holds); once the first run
+// is gone, the next clean-up removes its folder too.
+func TestStageKeepsLiveStaging(t *testing.T) {
+	ctx := context.Background()
+	out := t.TempDir()
+	first, err := Lock(ctx, out, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := first.Stage("run-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(live, "run.json"), []byte("being written"), 0o640)
+	dead := filepath.Join(out, RunsDir, stagingPre+"killed")
+	os.MkdirAll(dead, 0o750)
+	os.WriteFile(filepath.Join(dead, OwnerFile), nil, 0o640)
+	if err := os.Remove(filepath.Join(out, LockFile)); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Lock(ctx, out, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.Stage("run-b"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(live, "run.json")); err != nil || string(b) != "being written" {
+		t.Errorf("the live run's staging folder: %q, %v; want it kept", b, err)
+	}
+	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a killed run's staging folder: %v; want it removed", err)
+	}
+	first.Release()
+	second.Release()
+	third, err := Lock(ctx, out, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Release()
+	if _, err := third.Stage("run-c"); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(out, RunsDir)); len(entries) != 1 || entries[0].Name() != stagingPre+"run-c" {
+		t.Errorf("runs/ after the others ended: %v; want only run-c's staging", entries)
+	}
+}

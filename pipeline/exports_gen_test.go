@@ -306,9 +306,9 @@ func (o out) bytes(rel string, b []byte) {
 	must(o.t, os.WriteFile(p, b, 0o644))
 }
 
-// record fills a row of head from the named values; columns not named
+// exportRow fills a row of head from the named values; columns not named
 // stay blank, as the unused columns of a real export do.
-func record(head []string, vals map[string]string) []string {
+func exportRow(head []string, vals map[string]string) []string {
 	r := make([]string, len(head))
 	for i, c := range head {
 		r[i] = vals[c]
@@ -444,20 +444,20 @@ func writeMAP(o out, d *district) {
 				v[p+"Name"], v[p+"RitScore"], v[p+"StdErr"] = gn, strconv.Itoa(gs), "6.1"
 				v[p+"Range"], v[p+"Adjective"] = fmt.Sprintf("%d-%d", gs-6, gs+6), quintile(pct)
 			}
-			res = append(res, record(head, v))
+			res = append(res, exportRow(head, v))
 			// The pre-2020 layout: Mathematics/Reading in MeasurementScale,
 			// dates without leading zeros, times with AM/PM.
 			lv := cloneVals(v)
 			lv["TestStartDate"] = testDate(r).Format("1/2/2006")
 			lv["TestStartTime"] = fmt.Sprintf("%d:%s:00 AM", 8+hashN(4, "h", r["student_id"], name), fmt.Sprintf("%02d", hashN(60, "m", r["student_id"], r["subject"], name)))
 			lv["ProjectedProficiency"] = map[string]string{"Low": "Level 1", "LoAvg": "Level 2", "Avg": "Level 2", "HiAvg": "Level 3", "High": "Level 4"}[quintile(pct)]
-			leg = append(leg, record(legacy, lv))
+			leg = append(leg, exportRow(legacy, lv))
 			if seen[r["student_id"]] {
 				continue
 			}
 			seen[r["student_id"]] = true
 			first, mi, last := studentName(r["student_id"])
-			studs = append(studs, record(sbs, map[string]string{
+			studs = append(studs, exportRow(sbs, map[string]string{
 				"TermName": name, "DistrictName": sc["district_name"], "SchoolName": sc["school_name"],
 				"StudentLastName": last, "StudentFirstName": first, "StudentMI": mi, "StudentID": r["student_id"],
 				"StudentDateOfBirth": birthDate(r["student_id"], g, tm.year).Format("1/2/2006"),
@@ -467,7 +467,7 @@ func writeMAP(o out, d *district) {
 				for _, tid := range d.teachersOf(tm.year, r["student_id"], subj) {
 					tf, tl := teacherName(d, tid)
 					sec := d.sectionOf[r["school_year"]+"|"+r["student_id"]+"|"+subj+"|"+tid]
-					classes = append(classes, record(ca, map[string]string{
+					classes = append(classes, exportRow(ca, map[string]string{
 						"TermName": name, "StudentID": r["student_id"], "SchoolName": sc["school_name"],
 						"ClassName": fmt.Sprintf("%s %s - %s", subj, strings.Split(sec, "-")[1], strings.Split(sec, "-")[2]), "TeacherName": tl + ", " + tf,
 					}))
@@ -855,10 +855,10 @@ func writeIReady(o out, d *district) {
 					rv["Overall Scale Score"] = strconv.Itoa(score - 40 - hashN(40, "rs", r["student_id"], subj))
 					rp, rrel := iReadyPlacement(g, max(1, pct/3))
 					rv["Overall Placement"], rv["Overall Relative Placement"] = rp, rrel
-					rows = append(rows, record(head, rv))
+					rows = append(rows, exportRow(head, rv))
 				}
 				last[r["student_id"]] = len(rows)
-				rows = append(rows, record(head, v))
+				rows = append(rows, exportRow(head, v))
 			}
 			for _, i := range last {
 				rows[i][slices.Index(head, "Most Recent Diagnostic (Y/N)")] = "Y"
@@ -961,7 +961,7 @@ func writeStar(o out, d *district) {
 				} else {
 					v["Quantile"] = fmt.Sprintf("%dQ", max(0, 10*(atoi(r["scale_score"])-190)))
 				}
-				rows = append(rows, record(head, v))
+				rows = append(rows, exportRow(head, v))
 			}
 			o.csvFile(fmt.Sprintf("star/%s/%s_v2.csv", schoolYearText(y), file), head, rows, ',', true)
 		}

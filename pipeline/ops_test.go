@@ -25,6 +25,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/coachimpact/coachimpact/config"
+	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/outdir"
 	"github.com/coachimpact/coachimpact/reports"
@@ -537,51 +538,11 @@ func TestOutputNotWritable(t *testing.T) {
 		}
 		msg = err.Error()
 	} else {
-		// nobody must reach the test binary and the input: copy them
-		// where every user may read.
-		shared, err := os.MkdirTemp("", "coachimpact-nobody-")
-		if err != nil {
-			t.Fatal(err)
+		code, outb := runAsNobody(t, input, out)
+		if code != 1 {
+			t.Fatalf("child as nobody: exit %d; want 1\n%s", code, outb)
 		}
-		defer os.RemoveAll(shared)
-		bin := filepath.Join(shared, "pipeline.test")
-		b, err := os.ReadFile(os.Args[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(bin, b, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		in := filepath.Join(shared, "input")
-		if err := os.CopyFS(in, os.DirFS(input)); err != nil {
-			t.Fatal(err)
-		}
-		if err := filepath.Walk(shared, func(p string, fi os.FileInfo, err error) error {
-			if err != nil {
-				return err
-			}
-			return os.Chmod(p, fi.Mode().Perm()|0o555)
-		}); err != nil {
-			t.Fatal(err)
-		}
-		// The output folder's parents too: t.TempDir makes them 0700.
-		for d := filepath.Dir(out); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
-			fi, err := os.Stat(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			os.Chmod(d, fi.Mode().Perm()|0o055)
-			defer os.Chmod(d, fi.Mode().Perm())
-		}
-		cmd := exec.Command(bin, "-test.run=^$")
-		cmd.Env = append(os.Environ(), "COACHIMPACT_CHILD="+in+"|"+out)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		outb, err := cmd.CombinedOutput()
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-			t.Fatalf("child as nobody: %v; want exit 1\n%s", err, outb)
-		}
-		msg = strings.TrimSpace(string(outb))
+		msg = outb
 	}
 	t.Log(msg)
 	if !strings.Contains(msg, "output folder "+out+" is not writable") {
@@ -636,5 +597,340 @@ func TestXLSXChangedDuringRun(t *testing.T) {
 				t.Error("a run whose input changed changed the outputs")
 			}
 		})
+	}
+}
+
+// holdHistory starts a child process holding the run history of out open,
+// as a DuckDB client left running would, and returns a func that ends it.
+func holdHistory(t *testing.T, out string) (stop func()) {
+	t.Helper()
+	cmd := child("COACHIMPACT_HOLD=" + filepath.Join(out, outdir.HistoryFile))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	stop = func() { once.Do(func() { cmd.Process.Kill(); cmd.Wait() }) }
+	t.Cleanup(stop)
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "holding\n" {
+		t.Fatalf("child: %q, %v", line, err)
+	}
+	return stop
+}
+
+// historyRuns is each run in out's history as "run_id status", oldest
+// first.
+func historyRuns(t *testing.T, out string) []string {
+	t.Helper()
+	db := openDB(t, filepath.Join(out, outdir.HistoryFile))
+	return query(t, db, `SELECT run_id || ' ' || status FROM runs ORDER BY started, run_id`)
+}
+
+// TestHistoryLockedAfterPublish: a DuckDB client that opens the run
+// history once the run has published (too late for the check at the
+// start) costs the run its history row but not its success: the run
+// returns its manifest with no error (exit 0), the log says the history
+// was not updated, and the next run adds the published run's row from
+// its run.json before its own.
+func TestHistoryLockedAfterPublish(t *testing.T) {
+	input, out, _ := published(t)
+	var stop func()
+	var logs strings.Builder
+	opts := Options{Input: input, Out: out, Config: config.Default(), Force: true, Log: slog.New(slog.NewTextHandler(&logs, nil)),
+		afterPublish: func() { stop = holdHistory(t, out) }}
+	man, err := Run(context.Background(), opts)
+	if err != nil || man.Status != outdir.StatusOK {
+		t.Fatalf("a published run whose history is then locked: err %v; want ok and no error", err)
+	}
+	if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "run history not updated") {
+		t.Errorf("the log does not say the history was not updated:\n%s", logs.String())
+	}
+	if got := readManifest(t, out); got.RunID != man.RunID {
+		t.Fatalf("published run %s; want %s", got.RunID, man.RunID)
+	}
+	stop()
+	next, err := runPipeline(t, input, out)
+	if err != nil || next.Status != outdir.StatusSkipped {
+		t.Fatalf("next run: err %v; want skipped", err)
+	}
+	runs := historyRuns(t, out)
+	if len(runs) != 3 || runs[1] != man.RunID+" ok" || runs[2] != next.RunID+" skipped" {
+		t.Errorf("history %q; want the first run, %s ok, %s skipped", runs, man.RunID, next.RunID)
+	}
+}
+
+// TestCancelAfterPublish: SIGTERM (the context cancelled) right after the
+// publishing rename does not fail the run: it is published, returns no
+// error (exit 0) and its history row says ok.
+func TestCancelAfterPublish(t *testing.T) {
+	input, out, _ := published(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	man, err := Run(ctx, Options{Input: input, Out: out, Config: config.Default(), Force: true, afterPublish: cancel})
+	if err != nil || man.Status != outdir.StatusOK {
+		t.Fatalf("cancelled after publishing: err %v; want ok and no error", err)
+	}
+	if got := readManifest(t, out); got.RunID != man.RunID {
+		t.Fatalf("published run %s; want %s", got.RunID, man.RunID)
+	}
+	if runs := historyRuns(t, out); len(runs) != 2 || runs[1] != man.RunID+" ok" {
+		t.Errorf("history %q; want the first run and %s ok", runs, man.RunID)
+	}
+}
+
+// TestCancelledRunRecorded: a run cancelled before it publishes (SIGTERM
+// while it works) fails with context.Canceled, leaves the outputs as they
+// were, and is in the history as failed with its error.
+func TestCancelledRunRecorded(t *testing.T) {
+	input, out, before := published(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := Run(ctx, Options{Input: input, Out: out, Config: config.Default(), Force: true, afterChecksums: cancel})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled run: %v; want context.Canceled", err)
+	}
+	if after := snapshot(t, out); after != before {
+		t.Error("a cancelled run changed the outputs")
+	}
+	db := openDB(t, filepath.Join(out, outdir.HistoryFile))
+	got := query(t, db, `SELECT status || ': ' || coalesce(error, '') FROM runs ORDER BY started, run_id`)
+	if len(got) != 2 || !strings.HasPrefix(got[1], "failed: ") || !strings.Contains(got[1], context.Canceled.Error()) {
+		t.Errorf("history %q; want the first run and the cancelled one failed: context canceled", got)
+	}
+}
+
+// TestListingFaultRecorded: a structural fault found while listing the
+// input files (two files for one table) fails the run with its
+// *ingest.FileError and is in the history as failed, naming the file.
+func TestListingFaultRecorded(t *testing.T) {
+	input, out, _ := published(t)
+	copyFile(t, filepath.Join(input, "observations.csv"), filepath.Join(input, "Observations_.csv"))
+	_, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
+	var fe *ingest.FileError
+	if !errors.As(err, &fe) || !errors.Is(err, ingest.ErrDuplicateTable) {
+		t.Fatalf("err = %v; want a FileError with ErrDuplicateTable", err)
+	}
+	db := openDB(t, filepath.Join(out, outdir.HistoryFile))
+	got := query(t, db, `SELECT status || ': ' || coalesce(error, '') FROM runs ORDER BY started, run_id`)
+	if len(got) != 2 || got[1] != "failed: "+err.Error() {
+		t.Errorf("history %q; want the first run and failed: %v", got, err)
+	}
+}
+
+// TestNonRegularInput: an input that is not a regular file (a symlink to
+// /dev/zero, which never ends; a FIFO, which blocks until a writer comes)
+// fails the run at once as a structural fault naming the file, "not a
+// regular file", instead of hashing forever; the outputs stay as they
+// were and the history has the failed run.
+func TestNonRegularInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		make       func(p string) error
+	}{
+		{"DevZero", "observations.csv", func(p string) error { return os.Symlink("/dev/zero", p) }},
+		{"FIFO", "observations.csv", func(p string) error { return syscall.Mkfifo(p, 0o640) }},
+		// A workbook is opened while the files are listed, before they
+		// are hashed.
+		{"FIFOWorkbook", "teachers.xlsx", func(p string) error { return syscall.Mkfifo(p, 0o640) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			input, out, before := published(t)
+			p := filepath.Join(input, tc.file)
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.make(p); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
+			var fe *ingest.FileError
+			if !errors.As(err, &fe) || fe.File != tc.file || !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "not a regular file") {
+				t.Fatalf("err = %v; want a FileError naming %s with ErrNotRegular", err, tc.file)
+			}
+			if after := snapshot(t, out); after != before {
+				t.Error("the outputs changed")
+			}
+			if got := historyStatuses(t, out); got != "ok failed" {
+				t.Errorf("history %q; want ok failed", got)
+			}
+		})
+	}
+}
+
+// runAsNobody runs the pipeline (forced) on input into out in a child
+// process as user nobody (root may read and write anything, so that
+// permission faults need another user), and returns its exit code and
+// output. The test binary and the input are copied where nobody may read
+// them, and out's parents opened to it.
+func runAsNobody(t *testing.T, input, out string) (int, string) {
+	t.Helper()
+	shared, err := os.MkdirTemp("", "coachimpact-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(shared)
+	bin := filepath.Join(shared, "pipeline.test")
+	b, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(shared, "input")
+	if err := os.CopyFS(in, os.DirFS(input)); err != nil {
+		t.Fatal(err)
+	}
+	if err := filepath.Walk(shared, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chmod(p, fi.Mode().Perm()|0o555)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The output folder's parents too: t.TempDir makes them 0700.
+	for d := filepath.Dir(out); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(d, fi.Mode().Perm()|0o055)
+		defer os.Chmod(d, fi.Mode().Perm())
+	}
+	cmd := exec.Command(bin, "-test.run=^$")
+	cmd.Env = append(os.Environ(), "COACHIMPACT_CHILD="+in+"|"+out)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	outb, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), strings.TrimSpace(string(outb))
+}
+
+// TestHistoryCorrupt: a run history that is empty or garbage (not a
+// DuckDB database) is set aside as history.duckdb.corrupt-<time>, bytes
+// kept, with a warning in the log and a note in run.json, and the run
+// starts a new history with the published run's row and its own; one
+// this user may not read fails the run saying so and what to do, and is
+// left alone.
+func TestHistoryCorrupt(t *testing.T) {
+	for _, tc := range []struct{ name, content string }{
+		{"Empty", ""},
+		{"Garbage", "this is not a database, it is a note someone saved over the history\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			input, out, _ := published(t)
+			first := readManifest(t, out).RunID
+			hist := filepath.Join(out, outdir.HistoryFile)
+			if err := os.WriteFile(hist, []byte(tc.content), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			var logs strings.Builder
+			man, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			if err != nil || man.Status != outdir.StatusOK {
+				t.Fatalf("run over a corrupt history: %v", err)
+			}
+			aside, _ := filepath.Glob(hist + ".corrupt-*")
+			if len(aside) != 1 {
+				t.Fatalf("set aside: %v; want one history.duckdb.corrupt-<time>", aside)
+			}
+			if b, err := os.ReadFile(aside[0]); err != nil || string(b) != tc.content {
+				t.Errorf("set-aside file holds %q, %v; want the corrupt bytes", b, err)
+			}
+			if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), filepath.Base(aside[0])) {
+				t.Errorf("no warning naming %s:\n%s", aside[0], logs.String())
+			}
+			if !slices.ContainsFunc(readManifest(t, out).Notes, func(n string) bool { return strings.Contains(n, filepath.Base(aside[0])) }) {
+				t.Errorf("run.json notes %q do not name %s", readManifest(t, out).Notes, aside[0])
+			}
+			// The new history starts with the run that was published
+			// (from its run.json), then this one.
+			if runs := historyRuns(t, out); len(runs) != 2 || runs[0] != first+" ok" || runs[1] != man.RunID+" ok" {
+				t.Errorf("new history %q; want %s ok (the published run) and %s ok", runs, first, man.RunID)
+			}
+		})
+	}
+	t.Run("Unreadable", func(t *testing.T) {
+		input, out, before := published(t)
+		hist := filepath.Join(out, outdir.HistoryFile)
+		if err := os.Chmod(hist, 0o000); err != nil {
+			t.Fatal(err)
+		}
+		var msg string
+		if os.Geteuid() != 0 {
+			_, err := Run(context.Background(), Options{Input: input, Out: out, Config: config.Default(), Force: true})
+			if !errors.Is(err, os.ErrPermission) {
+				t.Fatalf("err = %v; want a permission error", err)
+			}
+			msg = err.Error()
+		} else {
+			// nobody may use the output folder but not the history.
+			if err := filepath.Walk(out, func(p string, _ os.FileInfo, err error) error {
+				if err != nil || p == hist {
+					return err
+				}
+				return os.Lchown(p, 65534, 65534)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			code, outb := runAsNobody(t, input, out)
+			if code != 1 {
+				t.Fatalf("child as nobody: exit %d; want 1\n%s", code, outb)
+			}
+			msg = outb
+		}
+		t.Log(msg)
+		if !strings.Contains(msg, "run history "+hist+" cannot be read and written by this user") || !strings.Contains(msg, "move it aside") {
+			t.Errorf("error %q; want it to say the history cannot be read and what to do", msg)
+		}
+		if aside, _ := filepath.Glob(hist + ".corrupt-*"); len(aside) != 0 {
+			t.Errorf("an unreadable history was set aside: %v", aside)
+		}
+		os.Chmod(hist, 0o640)
+		if after := snapshot(t, out); after != before {
+			t.Error("the published outputs changed")
+		}
+	})
+}
+
+// TestHashCancelled: hashing the inputs stops when the run is cancelled
+// (SIGTERM): a 1 TiB sparse file, which would take minutes to hash, is
+// not read once the context is done.
+func TestHashCancelled(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "observations.csv")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 40); err != nil {
+		f.Close()
+		t.Skipf("no sparse 1 TiB file here: %v", err)
+	}
+	f.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = checksums(ctx, []*ingest.Source{{Path: p, File: "observations.csv"}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want context.Canceled", err)
+	}
+}
+
+// TestChecksumsNonRegular: a file that becomes a FIFO after the folder
+// was checked (swapped in between) is still refused by the hashing,
+// which opens it without waiting for a writer and checks what it opened.
+func TestChecksumsNonRegular(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "observations.csv")
+	if err := syscall.Mkfifo(p, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	_, err := checksums(context.Background(), []*ingest.Source{{Path: p, File: "observations.csv"}})
+	var fe *ingest.FileError
+	if !errors.As(err, &fe) || fe.File != "observations.csv" || !errors.Is(err, ErrNotRegular) {
+		t.Fatalf("err = %v; want a FileError naming observations.csv with ErrNotRegular", err)
 	}
 }

@@ -54,11 +54,11 @@ func publishedRun(current string) (*Manifest, error) {
 }
 
 // listOutputs lists the files under dir (a run's staging folder) by path
-// within it, with their sizes.
+// within it, with their sizes, apart from its outdir.OwnerFile.
 func listOutputs(dir string) (map[string]int64, error) {
 	out := map[string]int64{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || p == filepath.Join(dir, outdir.OwnerFile) {
 			return err
 		}
 		fi, err := d.Info()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -319,5 +320,52 @@ func TestDamagedPublishedRerun(t *testing.T) {
 	man, err := runPipeline(t, input, out)
 	if err != nil || man.Status != outdir.StatusSkipped {
 		t.Errorf("run on a whole published run: status %v, err %v; want skipped", man.Status, err)
+	}
+}
+
+// TestCopiedFolder: an output folder copied with cp -rL (every link
+// followed: current, reports, charts, coachimpact.duckdb and run.json are
+// real folders and files in the copy) is recovered: the copied entries
+// are moved aside into runs/.copied-<time>/ with a warning, the run
+// publishes normally, the names are links again, and the next run on
+// unchanged inputs is skipped.
+func TestCopiedFolder(t *testing.T) {
+	input, out, _ := published(t)
+	cp := filepath.Join(t.TempDir(), "copy")
+	if b, err := exec.Command("cp", "-rL", out, cp).CombinedOutput(); err != nil {
+		t.Fatalf("cp -rL: %v\n%s", err, b)
+	}
+	names := []string{outdir.CurrentLink, DBFile, ReportsDir, ChartsDir, ManifestFile}
+	for _, n := range names {
+		if fi, err := os.Lstat(filepath.Join(cp, n)); err != nil || fi.Mode()&os.ModeSymlink != 0 {
+			t.Fatalf("the copy's %s: %v, %v; want a real file or folder", n, fi, err)
+		}
+	}
+	var logs strings.Builder
+	man, err := Run(context.Background(), Options{Input: input, Out: cp, Config: config.Default(), Force: true, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil || man.Status != outdir.StatusOK {
+		t.Fatalf("run on the copied folder: %v", err)
+	}
+	aside, _ := filepath.Glob(filepath.Join(cp, outdir.RunsDir, ".copied-*"))
+	if len(aside) != 1 {
+		t.Fatalf("set aside: %v; want one runs/.copied-<time>", aside)
+	}
+	for _, n := range names {
+		if _, err := os.Lstat(filepath.Join(aside[0], n)); err != nil {
+			t.Errorf("%s not moved aside: %v", n, err)
+		}
+		if fi, err := os.Lstat(filepath.Join(cp, n)); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s after the run: %v, %v; want a link", n, fi, err)
+		}
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), filepath.Base(aside[0])) {
+		t.Errorf("no warning naming %s:\n%s", aside[0], logs.String())
+	}
+	snapshot(t, cp) // every published name resolves and reads
+	if man, err := runPipeline(t, input, cp); err != nil || man.Status != outdir.StatusSkipped {
+		t.Errorf("the next run: %v; want skipped", err)
+	}
+	if _, err := os.Stat(aside[0]); err != nil {
+		t.Errorf("the next run removed the set-aside copy: %v", err)
 	}
 }

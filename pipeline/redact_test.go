@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,4 +137,41 @@ func deref(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+// TestSaltPermissions: a salt file that group or others may read is
+// accepted, but the run warns (log level WARN) and run.json notes it; a
+// salt readable by its owner only draws neither.
+func TestSaltPermissions(t *testing.T) {
+	input, _ := demo(t)
+	out := t.TempDir()
+	saltFile := filepath.Join(t.TempDir(), "salt")
+	if err := os.WriteFile(saltFile, []byte("0123456789abcdef-district-9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.RedactSaltFile = saltFile
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o640, true}, {0o604, true}, {0o600, false}} {
+		if err := os.Chmod(saltFile, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		var logs strings.Builder
+		man, err := Run(context.Background(), Options{Input: input, Out: out, Config: cfg, Force: true, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatalf("salt %v: %v", tc.mode, err)
+		}
+		noted := slices.ContainsFunc(man.Notes, func(n string) bool {
+			return strings.Contains(n, saltFile) && strings.Contains(n, "readable by group or others")
+		})
+		warned := strings.Contains(logs.String(), "level=WARN") && strings.Contains(logs.String(), "readable by group or others")
+		if noted != tc.warn || warned != tc.warn {
+			t.Errorf("salt %v: note %v, warning %v; want %v\nnotes %q", tc.mode, noted, warned, tc.warn, man.Notes)
+		}
+		if got := readManifest(t, out); !slices.Equal(got.Notes, man.Notes) {
+			t.Errorf("salt %v: run.json notes %q; the run's %q", tc.mode, got.Notes, man.Notes)
+		}
+	}
 }

@@ -59,6 +59,8 @@ type Options struct {
 
 	// afterChecksums, in tests, runs once the inputs are hashed.
 	afterChecksums func()
+	// afterPublish, in tests, runs once the run is published.
+	afterPublish func()
 }
 
 // Stage is the wall time of one step.
@@ -118,8 +120,10 @@ type Manifest struct {
 // opts.Out change only when a run succeeds, in one atomic step; a
 // degraded run (Manifest.Status) is published only when the config's
 // [degraded] publish says so, and otherwise kept in DegradedDir. Every
-// run, failed, degraded and skipped ones too, is added to the run
-// history.
+// run, failed (cancelled too), degraded and skipped ones, is added to the
+// run history. Once a run is published it returns its manifest and no
+// error, whatever happens after (a history it cannot write, which is
+// logged and gets the row from run.json on the next run; ctx cancelled).
 func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	log := opts.Log
 	if log == nil {
@@ -150,12 +154,45 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if dir.Stale != "" {
 		log.Warn("cleared a stale lock: the run that held it is gone", "lock", filepath.Join(opts.Out, outdir.LockFile), "left_by", dir.Stale)
 	}
+	published := []string{DBFile, ReportsDir, ChartsDir, ManifestFile} // the names Publish links
+	if aside, moved, err := dir.SetAsideCopies(published, started); err != nil {
+		return nil, err
+	} else if len(moved) > 0 {
+		log.Warn("output folder entries that must be links are real files or folders (copied with cp -rL?): moved aside, to be deleted once checked", "moved", moved, "to", aside)
+	}
 	man = &Manifest{Status: outdir.StatusOK, Started: started, RunID: outdir.NewRunID(started), Input: opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
+	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
+	if note, err := historyReady(ctx, histPath, dir.Current(), log); err != nil {
+		return nil, err
+	} else if note != "" {
+		man.Notes = append(man.Notes, note)
+	}
+	if note := saltExposed(opts.Config.RedactSaltFile); note != "" {
+		log.Warn(note, "file", opts.Config.RedactSaltFile)
+		man.Notes = append(man.Notes, note)
+	}
+	// From here on, the run is recorded in the history whatever happens
+	// (cancelled too). Once it is published, its status is that of its
+	// outputs: a history that cannot be written then is logged, and the
+	// next run adds the row from the published run.json.
+	self, isPublished := man, false
+	var inputs map[string]string
+	defer func() {
+		if herr := record(ctx, histPath, self, inputs, err); herr != nil {
+			log.Error("run history not updated", "err", herr)
+			if err == nil && !isPublished {
+				man, err = nil, herr
+			}
+		}
+	}()
 
 	t0 := time.Now()
 	tables := ingest.Tables()
 	lim := opts.Config.Limits.Ingest()
 	lim.Today = ingest.DateOf(started)
+	if err := regularInputs(opts.Input); err != nil {
+		return nil, err
+	}
 	found, err := ingest.Scan(opts.Input, tables, &opts.Config.Mapping, lim)
 	if err != nil {
 		return nil, err
@@ -165,8 +202,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	for _, sk := range man.Skipped {
 		log.Warn("input file not read", "file", sk.Name(), "reason", sk.Reason)
 	}
-	inputs, err := checksums(srcs)
-	if err != nil {
+	if inputs, err = checksums(ctx, srcs); err != nil {
 		return nil, err
 	}
 	if opts.afterChecksums != nil {
@@ -179,40 +215,18 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if err != nil {
 		return nil, err
 	}
-	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
-	if err := historyReady(ctx, histPath); err != nil {
-		return nil, err
-	}
-	rec := outdir.Record{RunID: man.RunID, Started: started, Fingerprint: man.Fingerprint, Inputs: inputs}
 	pub, damage := publishedRun(dir.Current())
 	if damage != nil {
 		log.Warn("the published run is missing or damaged: running", "why", damage)
 	}
 	if damage == nil && pub != nil && pub.Fingerprint == man.Fingerprint && !opts.Force {
 		man.Status, man.SkippedFor = outdir.StatusSkipped, &pub.Started
-		rec.Status, rec.Finished = outdir.StatusSkipped, time.Now().UTC()
 		log.Info("inputs, config and program unchanged since the published run: outputs kept (--force reruns)", "published_run", pub.Started.Format(time.RFC3339))
 		if err := linkParquet(dir, opts.Config); err != nil {
 			return nil, err
 		}
-		return man, addHistory(ctx, histPath, rec)
+		return man, nil
 	}
-	// From here on, the run is recorded in the history whatever happens.
-	defer func() {
-		rec.Finished = time.Now().UTC()
-		if err != nil {
-			rec.Status, rec.Error = outdir.StatusFailed, err.Error()
-		} else {
-			rec.Status, rec.Rows, rec.Rejects, rec.Headlines = man.Status, man.Tables, man.Rejects, headlines(man.Estimates)
-			rec.Reasons = reasonList(man.Reasons)
-		}
-		if herr := addHistory(ctx, histPath, rec); herr != nil {
-			log.Error("run history not updated", "err", herr)
-			if err == nil {
-				err = herr
-			}
-		}
-	}()
 
 	staging, err := dir.Stage(man.RunID)
 	if err != nil {
@@ -329,14 +343,23 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 			"kept", kept, "reasons", len(man.Reasons), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 		return man, nil
 	}
-	if err := dir.Publish(staging, []string{DBFile, ReportsDir, ChartsDir, ManifestFile}); err != nil {
-		return nil, err
+	if err := dir.Publish(staging, published); err != nil {
+		if filepath.Base(dir.Current()) != man.RunID {
+			return nil, err
+		}
+		log.Error("run published, but tidying up after it failed", "err", err)
+	}
+	// Published: nothing from here on fails the run, nor does a
+	// cancellation (SIGTERM) that comes now.
+	isPublished = true
+	if opts.afterPublish != nil {
+		opts.afterPublish()
 	}
 	if err := linkParquet(dir, opts.Config); err != nil {
-		return nil, err
+		log.Error("run published, but the Parquet export link was not made (the next run makes it)", "err", err)
 	}
 	if err := os.RemoveAll(kept); err != nil { // an older degraded run's
-		return nil, fmt.Errorf("output folder: %w", err)
+		log.Error("run published, but the last degraded run's outputs were not removed", "kept", kept, "err", err)
 	}
 	log.Info("run done", "status", man.Status, "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 	return man, nil
@@ -351,6 +374,7 @@ func keep(staging, kept string) error {
 	if err := os.Rename(staging, kept); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
+	os.Remove(filepath.Join(kept, outdir.OwnerFile)) // no clean-up looks there
 	return nil
 }
 

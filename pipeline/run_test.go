@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -222,4 +223,24 @@ func fnv(b []byte) uint64 {
 		h *= 1099511628211
 	}
 	return h
+}
+
+// TestFingerprintNaN: the fingerprint of a config holding a NaN (which
+// Validate refuses, but Run's callers may skip it) is computed, not an
+// error, and is the same twice.
+func TestFingerprintNaN(t *testing.T) {
+	cfg := config.Default()
+	cfg.Mapping.Tables = map[string]ingest.TableMapping{"rosters": {Scale: map[string]float64{"percent_time": math.NaN()}}}
+	inputs := map[string]string{"rosters.csv": "ab12"}
+	a, err := fingerprint(inputs, cfg, "")
+	if err != nil {
+		t.Fatalf("fingerprint: %v", err)
+	}
+	if b, _ := fingerprint(inputs, cfg, ""); a != b || len(a) != 64 {
+		t.Errorf("fingerprints %q and %q; want one sha256, twice", a, b)
+	}
+	cfg.Mapping.Tables["rosters"].Scale["percent_time"] = 1
+	if c, _ := fingerprint(inputs, cfg, ""); c == a {
+		t.Error("scale 1 and NaN give one fingerprint")
+	}
 }

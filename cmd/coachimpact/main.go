@@ -27,10 +27,12 @@
 // district. sql runs one query against a model file (opened read-only) and
 // prints the result as CSV.
 //
-// Exit codes: 0 success (or skipped: nothing changed); 1 the run failed;
-// 2 bad usage or configuration; 3 the inputs are structurally unusable
-// (unreadable file, unknown table, missing required column): the message
-// names the file and the column; 4 the run finished degraded: its result
+// Exit codes: 0 success (or skipped: nothing changed; a run that
+// published is a success whatever comes after, SIGTERM or a run history
+// it cannot write); 1 the run failed; 2 bad usage or configuration; 3 the
+// inputs are structurally unusable (unreadable file, not a regular file,
+// unknown table, missing required column): the message names the file
+// and the column; 4 the run finished degraded: its result
 // is empty or mostly rejected past the config's [degraded] thresholds.
 // run.json's reasons and stderr say why; the last good outputs stay
 // published and the degraded run's are in OUT/degraded, unless

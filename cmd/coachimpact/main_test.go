@@ -93,6 +93,12 @@ func TestExitCodes(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "min_cel") {
 		t.Errorf("unknown config key: exit %d, %s", code, stderr)
 	}
+	// A scale factor of nan: a config error naming the key, exit 2.
+	os.WriteFile(cfg, []byte("[mapping.tables.rosters.scale]\npercent_time = nan\n"), 0o644)
+	_, stderr, code = cli(t, "run", "--input", t.TempDir(), "--out", t.TempDir(), "--config", cfg)
+	if code != 2 || !strings.Contains(stderr, "mapping.tables.rosters.scale.percent_time") {
+		t.Errorf("scale = nan: exit %d, %s", code, stderr)
+	}
 	// An input folder with a file that names no table: structural, exit 3.
 	in := t.TempDir()
 	os.WriteFile(filepath.Join(in, "grades.csv"), []byte("a,b\n1,2\n"), 0o644)
