@@ -230,6 +230,14 @@ func outcome(t *testing.T, c badCase, own map[string]bool, out string, man *Mani
 			}
 		}
 	}
+	// Each file not read, with its reason, on the Data quality sheet.
+	for _, sk := range man.Skipped {
+		if !slices.ContainsFunc(dq, func(r []string) bool {
+			return len(r) > 0 && r[0] == sk.Name() && slices.Contains(r, sk.Reason)
+		}) {
+			t.Errorf("district.xlsx Data quality: no row saying %s was not read (%s)", sk.Name(), sk.Reason)
+		}
+	}
 	// A degraded run's reasons, in words, on the Overview and Data
 	// quality sheets.
 	for _, sheet := range []string{"Overview", "Data quality"} {

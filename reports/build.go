@@ -23,8 +23,11 @@ type Querier interface {
 
 // Input is what the reports are built from.
 type Input struct {
-	DB      Querier
-	Files   []ingest.Stats
+	DB    Querier
+	Files []ingest.Stats
+	// Skipped are the files and sheets beside the exports that were not
+	// read, with the reason.
+	Skipped []ingest.Skipped
 	MinCell int // suppression threshold (students), >= 1
 	// MinClassrooms is the second threshold: the fewest classrooms
 	// (teachers of record) a cell of student results rests on; 0 means 1.

@@ -523,6 +523,11 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 		}
 		recon = append(recon, []any{s.Source, s.Table, int64(s.RowsRead), int64(s.RowsLoaded), int64(s.RowsRejected), status, fileNotes(s), s.SHA256})
 	}
+	// Files beside the exports that were not read, and why: a table a
+	// coordinator meant to give may be among them.
+	for _, s := range in.Skipped {
+		recon = append(recon, []any{s.Name(), "", nil, nil, nil, "not read", s.Reason, ""})
+	}
 	count, err := queryRows(ctx, in.DB, `SELECT count(*) FROM rejects`)
 	if err != nil {
 		return err

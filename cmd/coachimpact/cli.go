@@ -38,7 +38,8 @@ const (
 
 const usage = `usage:
   coachimpact run --input DIR --out DIR [--config FILE] [--reports district,cohorts,schools] [--parquet DIR]
-                  [--redact SALTFILE] [--force] [--wait DURATION] [--log-format text|json] [--quiet]
+                  [--redact SALTFILE] [--force] [--wait DURATION] [--log-format text|json] [--quiet] [--verbose]
+                  [--cpuprofile FILE]
   coachimpact demo --out DIR [--seed N] [--schools N]
   coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N] [--years N] [--windows fall,winter,spring] [--format mixed|csv] [--clean]
   coachimpact sql --db FILE "SELECT ..."
@@ -235,7 +236,11 @@ func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout
 // degraded says why a run is degraded and where its outputs are, and
 // returns its exit code.
 func degraded(man *pipeline.Manifest, out string, stdout, stderr io.Writer) int {
-	fmt.Fprintf(stderr, "coachimpact: run degraded: the result is empty or mostly rejected (%d reasons):\n", len(man.Reasons))
+	n := fmt.Sprintf("%d reasons", len(man.Reasons))
+	if len(man.Reasons) == 1 {
+		n = "1 reason"
+	}
+	fmt.Fprintf(stderr, "coachimpact: run degraded: the result is empty or mostly rejected (%s):\n", n)
 	for _, r := range man.Reasons {
 		fmt.Fprintf(stderr, "  %s: %s\n", r.Code, r.Text)
 	}
