@@ -62,16 +62,7 @@ func TestSkipUnchanged(t *testing.T) {
 	}
 
 	// One changed value in one file: a full run.
-	p := filepath.Join(input, "observations.csv")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.SplitN(string(b), "\n", 3)
-	lines[1] = strings.Replace(lines[1], ",3,", ",4,", 1) + " "
-	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	changeObservations(t, input)
 	man, err = runPipeline(t, input, out)
 	if err != nil || man.Status != outdir.StatusOK {
 		t.Fatalf("changed input: status %v, err %v", man.Status, err)
