@@ -81,3 +81,21 @@ func (r *Redactor) SortByID(hashes []string) {
 		return strings.Compare(a, b)
 	})
 }
+
+// mayBeID reports whether a rejected value is shaped like a student or
+// teacher ID: one token of letters, digits, '-', '_' or '.', with a digit.
+func mayBeID(v string) bool {
+	v = strings.TrimSpace(v)
+	digit := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case isDigit(c):
+			digit = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return digit
+}
