@@ -11,8 +11,10 @@ type Keys struct {
 	cycleYear  map[string]int32  // cycle_id -> school_year
 	cycleCoach map[string]string // cycle_id -> coach_id
 
-	// Redact, when set, hashes student and teacher IDs as they are read
-	// and drops teacher names, in every table alike (see Redactor).
+	// Redact, when set, hashes the columns declared RedactHash (student
+	// and teacher IDs) as they are read and empties those declared
+	// RedactDrop (teacher names), in every table alike (see Redactor and
+	// Column.Redact).
 	Redact *Redactor
 }
 

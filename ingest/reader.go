@@ -157,7 +157,7 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 		}
 		cv.app = appender(r.bld.Field(i), c.Kind)
 		if r.keys.Redact != nil {
-			cv.redact, cv.drop = redactedColumns[c.Name], droppedColumns[c.Name]
+			cv.redact, cv.drop = c.Redact == RedactHash, c.Redact == RedactDrop
 		}
 		if c.Ref != "" && r.keys.present[c.Ref] {
 			cv.ref = r.keys.ids[c.Ref]
@@ -363,21 +363,7 @@ func (r *Reader) parseRow(rec []string, line int) bool {
 		// A value too long to show whole is cut to its start.
 		val = truncate(strings.ToValidUTF8(val, "\uFFFD"), 200)
 		if red := r.keys.Redact; red != nil && val != "" {
-			switch {
-			case col == "" || droppedColumns[col]:
-				val = "" // a stray cell or a name: nothing of it is kept
-			case redactedColumns[col]:
-				if !errors.Is(err, ErrUnknownID) && !errors.Is(err, ErrDuplicateKey) {
-					val = red.ID(val) // those two already show the parsed, hashed value
-				}
-			case mayBeID(val) && !errors.Is(err, ErrOutsideYear) && !errors.Is(err, ErrDateOrder):
-				// A shifted row puts IDs in other columns, and the ID's
-				// own row may be read later or never: every value shaped
-				// like an ID is hashed (as its column would hash it), not
-				// only those known. The two exceptions show dates the
-				// row's date columns parsed.
-				val = red.ID(strings.TrimSpace(val))
-			}
+			val = redactRejected(red, r.t, col, val, err)
 		}
 		r.faults = append(r.faults, RowError{Row: line, Column: col, Value: val, Err: err, Detail: detail})
 	}

@@ -40,7 +40,19 @@ type Column struct {
 	Synonyms map[string]string
 	Ref      string // canonical table whose key this column must name
 	Future   bool   // a date column that may lie after the run's day (a planned end)
+	// Redact is what a Redactor (Keys.Redact) does to the column's
+	// values, as they are read and in the rejects; default RedactNone.
+	Redact Redaction
 }
+
+// Redaction is what a Redactor does to a column's values.
+type Redaction int
+
+const (
+	RedactNone Redaction = iota // kept as read
+	RedactHash                  // an ID: replaced by its keyed hash (Redactor.ID)
+	RedactDrop                  // a name: left empty
+)
 
 // Table is one canonical input table.
 type Table struct {
@@ -89,8 +101,8 @@ func (t *Table) Schema() *arrow.Schema {
 // Shared column definitions.
 var (
 	colSchoolID   = Column{Name: "school_id", Kind: KindString, Required: true, Ref: "schools", Aliases: []string{"school number", "school code", "school id number", "building id", "building code", "SchoolId", "local school id", "campus id"}, Generic: []string{"building"}}
-	colTeacherID  = Column{Name: "teacher_id", Kind: KindString, Required: true, Ref: "teachers", Aliases: []string{"staff id", "StaffUniqueId", "staff unique id", "instructor id", "instructor number", "educator id", "employee id", "StaffUSI"}, Generic: []string{"instructor"}}
-	colStudentID  = Column{Name: "student_id", Kind: KindString, Required: true, Ref: "students", Aliases: []string{"StudentUniqueId", "student unique id", "SSID", "state id", "state student id", "student number", "local id", "local student id", "StudentUSI", "sasid", "stu id"}}
+	colTeacherID  = Column{Name: "teacher_id", Kind: KindString, Required: true, Ref: "teachers", Redact: RedactHash, Aliases: []string{"staff id", "StaffUniqueId", "staff unique id", "instructor id", "instructor number", "educator id", "employee id", "StaffUSI"}, Generic: []string{"instructor"}}
+	colStudentID  = Column{Name: "student_id", Kind: KindString, Required: true, Ref: "students", Redact: RedactHash, Aliases: []string{"StudentUniqueId", "student unique id", "SSID", "state id", "state student id", "student number", "local id", "local student id", "StudentUSI", "sasid", "stu id"}}
 	colSchoolYear = Column{Name: "school_year", Kind: KindYear, Required: true, Aliases: []string{"sy", "academic year", "school year type", "SchoolYear", "test year", "fiscal year"}, Generic: []string{"year"}}
 	colSubject    = Column{Name: "subject", Kind: KindSubject, Required: true, Aliases: []string{"content area", "academic subject", "course subject", "subject area", "AcademicSubjectDescriptor", "test subject"}, Generic: []string{"content"}}
 )
@@ -129,8 +141,8 @@ func Tables() []*Table {
 			Columns: []Column{
 				with(colTeacherID, func(c *Column) { c.Ref = "" }),
 				colSchoolID,
-				{Name: "first_name", Kind: KindString, Aliases: []string{"first", "given name", "FirstName", "fname"}},
-				{Name: "last_name", Kind: KindString, Aliases: []string{"last", "surname", "LastSurname", "family name", "lname"}},
+				{Name: "first_name", Kind: KindString, Redact: RedactDrop, Aliases: []string{"first", "given name", "FirstName", "fname"}},
+				{Name: "last_name", Kind: KindString, Redact: RedactDrop, Aliases: []string{"last", "surname", "LastSurname", "family name", "lname"}},
 				{Name: "subject_area", Kind: KindString, Aliases: []string{"content area", "academic subject", "department"}, Generic: []string{"subject"}},
 				{Name: "grade_band", Kind: KindString, Aliases: []string{"grade span", "grade level"}, Generic: []string{"grades", "grade"}},
 				{Name: "years_experience", Kind: KindFloat, Min: 0, Max: 70, Aliases: []string{"years of experience", "experience", "YearsOfPriorProfessionalExperience", "years teaching", "yrs exp"}},
