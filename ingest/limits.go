@@ -1,5 +1,10 @@
 package ingest
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Limits guards against hostile or broken files. The zero value means the
 // defaults below. Each limit's message names its key in the configuration
 // file's [limits] table.
@@ -70,4 +75,16 @@ func (l Limits) withDefaults() Limits {
 		l.ScaleScore = DefaultScaleScore
 	}
 	return l
+}
+
+// scoreBounds returns the plausible scale scores of an assessment and the
+// configuration key they come from.
+func (l Limits) scoreBounds(assessment string) (Bounds, string) {
+	want := strings.ToLower(strings.TrimSpace(assessment))
+	for _, name := range sortedKeys(l.ScaleScoreBy) { // in order: two names may differ only in case
+		if b := l.ScaleScoreBy[name]; strings.ToLower(strings.TrimSpace(name)) == want {
+			return b, fmt.Sprintf("limits.scale_score.%q: min = %g, max = %g", name, b.Min, b.Max)
+		}
+	}
+	return l.ScaleScore, fmt.Sprintf("limits.min_scale_score = %g, limits.max_scale_score = %g", l.ScaleScore.Min, l.ScaleScore.Max)
 }

@@ -56,8 +56,7 @@ type Reader struct {
 	seen     *keySet // hashes of composite keys -> first row
 	seed     maphash.Seed
 	keyBuf   []byte
-	keyHash  uint64 // hash of the row's one-column key, set by checkRow
-	pos      positions
+	keyHash  uint64     // hash of the row's one-column key, set by checkRow
 	pending  [][]string // rows read past the header during detection
 	plines   []int
 	perrs    map[int]error // line -> CSV fault of the malformed records among pending
@@ -65,15 +64,10 @@ type Reader struct {
 	faults   []RowError
 	stats    Stats
 	date1904 bool
-	width    int                  // cells in the header row
-	line     int                  // row being parsed
-	dayMin   map[coachDay]float64 // minutes loaded per coach and day (sessions)
-	// lastScore is the assessment whose plausible scores scoreBounds
-	// found last.
-	lastScore struct {
-		name, key string
-		b         Bounds
-	}
+	width    int      // cells in the header row
+	line     int      // row being parsed
+	view     *rowView // what the table's rules see
+	rules    []rule   // the table's checks, bound to this reader
 
 	Rejects []RowError
 }
@@ -172,7 +166,7 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 		}
 	}
 	r.row = make([]cell, len(r.t.Columns))
-	r.pos = positionsOf(r.t)
+	r.bindChecks()
 	if len(r.keyIdx) == 1 {
 		r.single = r.keys.ids[r.t.Name]
 		if r.single == nil {
@@ -279,7 +273,7 @@ func (r *Reader) Release() {
 	if r.seen != nil {
 		r.seen.release()
 	}
-	r.seen, r.single, r.keys, r.convs, r.pending, r.Rejects, r.dayMin = nil, nil, nil, nil, nil, nil, nil
+	r.seen, r.single, r.keys, r.convs, r.pending, r.Rejects, r.view, r.rules = nil, nil, nil, nil, nil, nil, nil, nil
 }
 
 // Next reads up to BatchRows rows into the next batch.
