@@ -33,6 +33,37 @@ type conv struct {
 	drop    bool              // leave the value out (Keys.Redact)
 }
 
+// newConv is the converter of column c, read from source column index (-1
+// when absent) under the table's mapping tm and the column's value
+// renames vm, appending to b.
+func newConv(c Column, index int, tm TableMapping, vm map[string]string, b array.Builder, keys *Keys) conv {
+	cv := conv{col: c, index: index, scale: 1}
+	if v, ok := tm.Defaults[c.Name]; ok && index < 0 {
+		cv.def = &v
+	}
+	if len(vm) > 0 {
+		cv.values, cv.valuesL = vm, map[string]string{}
+		for _, k := range sortedKeys(vm) { // the first of keys equal but for case (Mapping.Validate refuses those)
+			if l := strings.ToLower(strings.TrimSpace(k)); !hasKey(cv.valuesL, l) {
+				cv.valuesL[l] = vm[k]
+			}
+		}
+	}
+	if f, ok := tm.Scale[c.Name]; ok {
+		cv.scale = f
+	}
+	cv.app = appender(b, c.Kind)
+	if keys.Redact != nil {
+		cv.redact, cv.drop = c.Redact == RedactHash, c.Redact == RedactDrop
+	}
+	if c.Ref != "" && keys.present[c.Ref] {
+		cv.ref = keys.ids[c.Ref]
+	}
+	return cv
+}
+
+// appender returns the function that appends a cell to b, a builder of
+// kind k's Arrow type.
 func appender(b array.Builder, k Kind) func(cell) {
 	switch k {
 	case KindYear, KindGrade, KindInt:

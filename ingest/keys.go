@@ -50,6 +50,31 @@ func (k *Keys) Release() {
 // students).
 func (k *Keys) hash(id string) uint64 { return maphash.String(k.seed, id) }
 
+// bindKey finds the positions of the table's key columns (Table.Key) and
+// the set their values are checked against, sized for the rows expected.
+func (r *Reader) bindKey() {
+	for _, k := range r.t.Key {
+		for i, c := range r.t.Columns {
+			if c.Name == k {
+				r.keyIdx = append(r.keyIdx, i)
+			}
+		}
+	}
+	if len(r.keyIdx) == 1 {
+		r.single = r.keys.ids[r.t.Name]
+		if r.single == nil {
+			r.single = &keySet{}
+		}
+		if n := r.expectedRows(); n > 0 {
+			r.single.reserve(n)
+		}
+	} else {
+		// Sized once: growing a table of millions of keys step by step
+		// costs more than the lookups.
+		r.seen = newKeySet(r.expectedRows())
+	}
+}
+
 // checkKey faults a row whose key (Table.Key) an earlier row of the source
 // has. A one-column key is looked up only: register stores it if the row
 // loads. A composite key is stored as it is checked.

@@ -90,29 +90,12 @@ func Open(ctx context.Context, src *Source, m *Mapping, keys *Keys, mem memory.A
 	return r, nil
 }
 
+// init finds the header among the first rows, maps the columns and binds
+// the converters, the table's checks and its key.
 func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
-	var top [][]string
-	var lines []int
-	for len(top) < headerScan {
-		rec, line, err := r.rows.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				top = append(top, nil)
-				lines = append(lines, line)
-				if r.perrs == nil {
-					r.perrs = map[int]error{}
-				}
-				r.perrs[line] = pe.Err
-				continue
-			}
-			return &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: err}
-		}
-		top = append(top, append([]string(nil), rec...))
-		lines = append(lines, line)
+	top, lines, err := r.readTop()
+	if err != nil {
+		return err
 	}
 	renames, values, tm := m.forTable(r.t)
 	if len(top) == 0 {
@@ -131,56 +114,49 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	r.bld = array.NewRecordBuilder(mem, r.t.Schema())
 	r.convs = make([]conv, len(r.t.Columns))
 	for i, c := range r.t.Columns {
-		cv := conv{col: c, index: cm.index[i], scale: 1}
-		if v, ok := tm.Defaults[c.Name]; ok && cv.index < 0 {
-			cv.def = &v
-			r.stats.Columns[c.Name] = "=" + v
-		} else if cv.index >= 0 {
+		cv := newConv(c, cm.index[i], tm, values[c.Name], r.bld.Field(i), r.keys)
+		switch {
+		case cv.def != nil:
+			r.stats.Columns[c.Name] = "=" + *cv.def
+		case cv.index >= 0:
 			r.stats.Columns[c.Name] = cm.source[i]
-		}
-		if vm := values[c.Name]; len(vm) > 0 {
-			cv.values, cv.valuesL = vm, map[string]string{}
-			for _, k := range sortedKeys(vm) { // the first of keys equal but for case (Mapping.Validate refuses those)
-				if l := strings.ToLower(strings.TrimSpace(k)); !hasKey(cv.valuesL, l) {
-					cv.valuesL[l] = vm[k]
-				}
-			}
-		}
-		if f, ok := tm.Scale[c.Name]; ok {
-			cv.scale = f
-		}
-		cv.app = appender(r.bld.Field(i), c.Kind)
-		if r.keys.Redact != nil {
-			cv.redact, cv.drop = c.Redact == RedactHash, c.Redact == RedactDrop
-		}
-		if c.Ref != "" && r.keys.present[c.Ref] {
-			cv.ref = r.keys.ids[c.Ref]
 		}
 		r.convs[i] = cv
 	}
-	for _, k := range r.t.Key {
-		for i, c := range r.t.Columns {
-			if c.Name == k {
-				r.keyIdx = append(r.keyIdx, i)
-			}
-		}
-	}
 	r.row = make([]cell, len(r.t.Columns))
 	r.bindChecks()
-	if len(r.keyIdx) == 1 {
-		r.single = r.keys.ids[r.t.Name]
-		if r.single == nil {
-			r.single = &keySet{}
-		}
-		if n := r.expectedRows(); n > 0 {
-			r.single.reserve(n)
-		}
-	} else {
-		// Sized once: growing a table of millions of keys step by step
-		// costs more than the lookups.
-		r.seen = newKeySet(r.expectedRows())
-	}
+	r.bindKey()
 	return nil
+}
+
+// readTop reads the rows the header is looked for in (headerScan), with
+// their row numbers; a malformed CSV record is a nil row, its fault kept
+// in r.perrs.
+func (r *Reader) readTop() ([][]string, []int, error) {
+	var top [][]string
+	var lines []int
+	for len(top) < headerScan {
+		rec, line, err := r.rows.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				top = append(top, nil)
+				lines = append(lines, line)
+				if r.perrs == nil {
+					r.perrs = map[int]error{}
+				}
+				r.perrs[line] = pe.Err
+				continue
+			}
+			return nil, nil, &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: err}
+		}
+		top = append(top, append([]string(nil), rec...))
+		lines = append(lines, line)
+	}
+	return top, lines, nil
 }
 
 // rejectAboveHeader counts and rejects the rows above the header that are
