@@ -113,6 +113,8 @@ func appender(b array.Builder, k Kind) func(cell) {
 	}
 }
 
+// parseCell converts the text raw of a column into its cell, or returns
+// the row sentinel it fails with.
 func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 	if cv.drop {
 		return cell{null: true}, nil
@@ -190,6 +192,7 @@ func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 	return c, err
 }
 
+// hasKey reports whether m has the key k.
 func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 
 // foldCell maps a subject, enum or principles value onto its canonical
@@ -220,6 +223,9 @@ func foldCell(cv *conv, v string) (cell, error) {
 	return c, err
 }
 
+// parsePrinciples folds a list of partnership principles (separated by
+// ;, , or |) to lower case, each once, joined by ;; an unknown one is
+// ErrBadValue.
 func parsePrinciples(v string) (string, error) {
 	var out []string
 	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '|' }) {

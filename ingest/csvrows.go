@@ -18,6 +18,8 @@ import (
 	"golang.org/x/text/transform"
 )
 
+// csvRows are the records of a CSV or text file, decoded to UTF-8 and
+// hashed as they are read.
 type csvRows struct {
 	f   *os.File
 	h   hash.Hash
@@ -27,6 +29,9 @@ type csvRows struct {
 	eol string // LineEndings
 }
 
+// openCSV opens the file at path as delimited text: it drops a UTF-8
+// byte-order mark, decodes UTF-16 and Windows-1252, and sniffs the
+// delimiter and line ending from the first 64 KiB.
 func openCSV(path string, lim Limits) (*csvRows, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -52,6 +52,7 @@ const maxPartBytes = 64 << 20
 // shared strings) to a temporary file instead of memory.
 const sheetMemBytes = 16 << 20
 
+// withDefaults is l with every unset limit at its default.
 func (l Limits) withDefaults() Limits {
 	if l.MaxUnzipBytes <= 0 {
 		l.MaxUnzipBytes = 4 << 30

@@ -316,6 +316,7 @@ func (r *Reader) Next() bool {
 	return true
 }
 
+// reject records one rejected row and its faults.
 func (r *Reader) reject(faults []RowError) {
 	for i := range faults {
 		faults[i].File, faults[i].Sheet, faults[i].Table = r.src.File, r.src.Sheet, r.t.Name

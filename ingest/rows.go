@@ -20,6 +20,8 @@ type rowReader interface {
 	LineEndings() string
 }
 
+// openRows opens the rows of src: a workbook sheet, else a CSV or text
+// file read ahead (prefetch).
 func openRows(src *Source, lim Limits) (rowReader, error) {
 	if src.Sheet != "" {
 		return openSheet(src, lim)
@@ -31,6 +33,7 @@ func openRows(src *Source, lim Limits) (rowReader, error) {
 	return newPrefetch(rows), nil
 }
 
+// blank reports whether every cell of rec is empty or space.
 func blank(rec []string) bool {
 	for _, s := range rec {
 		if strings.TrimSpace(s) != "" {

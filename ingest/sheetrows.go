@@ -58,6 +58,8 @@ func workbookSheets(path string, lim Limits) (visible, hidden []string, err erro
 	return visible, hidden, nil
 }
 
+// sheetRows are the rows of one workbook sheet, with vertically merged
+// cells filled and zero-padded number formats applied.
 type sheetRows struct {
 	f        *excelize.File
 	rows     *excelize.Rows
@@ -70,6 +72,8 @@ type sheetRows struct {
 	pad      *padScanner // numeric cells shown zero-padded; nil when none
 }
 
+// openSheet opens src's sheet from the workbook's bytes, read once and
+// hashed (readSummed).
 func openSheet(src *Source, lim Limits) (*sheetRows, error) {
 	b, sum, err := readSummed(src.Path)
 	if err != nil {
