@@ -78,7 +78,7 @@ func (r *Reader) bindKey() {
 // checkKey faults a row whose key (Table.Key) an earlier row of the source
 // has. A one-column key is looked up only: register stores it if the row
 // loads. A composite key is stored as it is checked.
-func (r *Reader) checkKey(fault faultFunc) {
+func (r *Reader) checkKey() {
 	if r.single != nil {
 		k := r.row[r.keyIdx[0]]
 		if k.null {
@@ -86,7 +86,7 @@ func (r *Reader) checkKey(fault faultFunc) {
 		}
 		r.keyHash = r.keys.hash(k.s) // register stores it if the row loads
 		if first := r.single.get(r.keyHash); first != 0 {
-			fault(r.t.Columns[r.keyIdx[0]].Name, k.s, ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
+			r.fault(r.t.Columns[r.keyIdx[0]].Name, k.s, ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
 		}
 		return
 	}
@@ -121,6 +121,6 @@ func (r *Reader) checkKey(fault faultFunc) {
 				vals[j] = strconv.FormatFloat(r.row[i].n, 'g', -1, 64)
 			}
 		}
-		fault(strings.Join(names, "+"), strings.Join(vals, "|"), ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
+		r.fault(strings.Join(names, "+"), strings.Join(vals, "|"), ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
 	}
 }

@@ -325,19 +325,22 @@ func (r *Reader) reject(faults []RowError) {
 	r.Rejects = append(r.Rejects, faults...)
 }
 
+// fault records one fault of the row being parsed (r.line): the column
+// ("" for a stray cell), the value as read, the sentinel and a detail.
+func (r *Reader) fault(col, val string, err error, detail string) {
+	// The value is kept for the rejects table, which takes UTF-8 only.
+	// A value too long to show whole is cut to its start.
+	val = truncate(strings.ToValidUTF8(val, "\uFFFD"), 200)
+	if red := r.keys.Redact; red != nil && val != "" {
+		val = redactRejected(red, r.t, col, val, err)
+	}
+	r.faults = append(r.faults, RowError{Row: r.line, Column: col, Value: val, Err: err, Detail: detail})
+}
+
 // parseRow fills r.row from rec and reports whether the row is loaded; if
 // not, its faults are recorded.
 func (r *Reader) parseRow(rec []string, line int) bool {
 	r.faults = r.faults[:0]
-	fault := func(col, val string, err error, detail string) {
-		// The value is kept for the rejects table, which takes UTF-8 only.
-		// A value too long to show whole is cut to its start.
-		val = truncate(strings.ToValidUTF8(val, "\uFFFD"), 200)
-		if red := r.keys.Redact; red != nil && val != "" {
-			val = redactRejected(red, r.t, col, val, err)
-		}
-		r.faults = append(r.faults, RowError{Row: line, Column: col, Value: val, Err: err, Detail: detail})
-	}
 	r.line = line
 	// Stray cells past the header are counted, not copied: no column
 	// says what they are (a phone number, a parent's name).
@@ -348,7 +351,7 @@ func (r *Reader) parseRow(rec []string, line int) bool {
 		}
 	}
 	if extra > 0 {
-		fault("", "", ErrMalformedRow, fmt.Sprintf("%d extra cells beyond the header's %d columns", extra, r.width))
+		r.fault("", "", ErrMalformedRow, fmt.Sprintf("%d extra cells beyond the header's %d columns", extra, r.width))
 	}
 	for i := range r.convs {
 		cv := &r.convs[i]
@@ -361,13 +364,13 @@ func (r *Reader) parseRow(rec []string, line int) bool {
 		}
 		c, err := r.parseCell(cv, raw)
 		if err != nil {
-			fault(cv.col.Name, raw, err, "")
+			r.fault(cv.col.Name, raw, err, "")
 		}
 
 		r.row[i] = c
 	}
 	if len(r.faults) == 0 {
-		r.checkRow(fault)
+		r.checkRow()
 	}
 	if len(r.faults) > 0 {
 		r.reject(append([]RowError(nil), r.faults...))

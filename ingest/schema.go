@@ -260,7 +260,7 @@ func plausibleScore(v *rowView) rule {
 		name, key string
 		b         Bounds
 	}
-	return rule{test: func(fault faultFunc) {
+	return rule{test: func() {
 		s := v.row[score]
 		if s.null {
 			return
@@ -270,7 +270,7 @@ func plausibleScore(v *rowView) rule {
 			last.b, last.key = v.lim.scoreBounds(a)
 		}
 		if s.n < last.b.Min || s.n > last.b.Max {
-			fault("scale_score", strconv.FormatFloat(s.n, 'g', -1, 64), ErrImplausible, last.key)
+			v.fault("scale_score", strconv.FormatFloat(s.n, 'g', -1, 64), ErrImplausible, last.key)
 		}
 	}}
 }
@@ -278,10 +278,10 @@ func plausibleScore(v *rowView) rule {
 // endAfterStart faults a coaching cycle that ends before it starts.
 func endAfterStart(v *rowView) rule {
 	start, end := v.col("start_date"), v.col("end_date")
-	return rule{test: func(fault faultFunc) {
+	return rule{test: func() {
 		s, e := v.row[start], v.row[end]
 		if !e.null && e.n < s.n {
-			fault("end_date", Date(e.n).String(), ErrDateOrder, "starts "+Date(s.n).String())
+			v.fault("end_date", Date(e.n).String(), ErrDateOrder, "starts "+Date(s.n).String())
 		}
 	}}
 }
@@ -302,8 +302,8 @@ func rememberCycle(v *rowView) rule {
 // inCycleYear faults a session dated outside its cycle's school year.
 func inCycleYear(v *rowView) rule {
 	date, cycle := v.col("session_date"), v.col("cycle_id")
-	return rule{test: func(fault faultFunc) {
-		v.inYear(fault, date, int(v.keys.cycleYear[v.row[cycle].s]))
+	return rule{test: func() {
+		v.inYear(date, int(v.keys.cycleYear[v.row[cycle].s]))
 	}}
 }
 
@@ -321,13 +321,13 @@ func coachDayTotal(v *rowView) rule {
 	var dayMin map[coachDay]float64 // minutes loaded per coach and day
 	day := func() coachDay { return coachDay{v.keys.cycleCoach[v.row[cycle].s], Date(v.row[date].n)} }
 	return rule{
-		test: func(fault faultFunc) {
+		test: func() {
 			if v.faulted() {
 				return
 			}
 			k, mins := day(), v.row[minutes].n
 			if total := dayMin[k] + mins; total > 24*60 {
-				fault("minutes", strconv.FormatFloat(mins, 'g', -1, 64), ErrDayTotal,
+				v.fault("minutes", strconv.FormatFloat(mins, 'g', -1, 64), ErrDayTotal,
 					fmt.Sprintf("coach %s would log %.1f hours on %s", k.coach, total/60, k.day))
 			}
 		},
