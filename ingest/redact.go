@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -21,12 +22,6 @@ type Redactor struct {
 	mu   sync.Mutex
 	memo map[string]string
 }
-
-// RedactedColumns are the columns a Redactor hashes, in every table.
-var redactedColumns = map[string]bool{"student_id": true, "teacher_id": true}
-
-// droppedColumns are the columns a Redactor leaves empty.
-var droppedColumns = map[string]bool{"first_name": true, "last_name": true}
 
 // NewRedactor returns a Redactor keyed by salt.
 func NewRedactor(salt []byte) *Redactor {
@@ -80,4 +75,44 @@ func (r *Redactor) SortByID(hashes []string) {
 		}
 		return strings.Compare(a, b)
 	})
+}
+
+// redactRejected is what the rejects keep, under red, of the value val
+// of t's column col ("" for a stray cell, "a+b" for a composite key) that
+// failed with err.
+func redactRejected(red *Redactor, t *Table, col, val string, err error) string {
+	c, _ := t.Column(col)
+	switch {
+	case col == "" || c.Redact == RedactDrop:
+		return "" // a stray cell or a name: nothing of it is kept
+	case c.Redact == RedactHash:
+		if !errors.Is(err, ErrUnknownID) && !errors.Is(err, ErrDuplicateKey) {
+			return red.ID(val) // those two already show the parsed, hashed value
+		}
+	case mayBeID(val) && !errors.Is(err, ErrOutsideYear) && !errors.Is(err, ErrDateOrder):
+		// A shifted row puts IDs in other columns, and the ID's own row
+		// may be read later or never: every value shaped like an ID is
+		// hashed (as its column would hash it), not only those known. The
+		// two exceptions show dates the row's date columns parsed.
+		return red.ID(strings.TrimSpace(val))
+	}
+	return val
+}
+
+// mayBeID reports whether a rejected value is shaped like a student or
+// teacher ID: one token of letters, digits, '-', '_' or '.', with a digit.
+func mayBeID(v string) bool {
+	v = strings.TrimSpace(v)
+	digit := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case isDigit(c):
+			digit = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return digit
 }

@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -40,7 +42,19 @@ type Column struct {
 	Synonyms map[string]string
 	Ref      string // canonical table whose key this column must name
 	Future   bool   // a date column that may lie after the run's day (a planned end)
+	// Redact is what a Redactor (Keys.Redact) does to the column's
+	// values, as they are read and in the rejects; default RedactNone.
+	Redact Redaction
 }
+
+// Redaction is what a Redactor does to a column's values.
+type Redaction int
+
+const (
+	RedactNone Redaction = iota // kept as read
+	RedactHash                  // an ID: replaced by its keyed hash (Redactor.ID)
+	RedactDrop                  // a name: left empty
+)
 
 // Table is one canonical input table.
 type Table struct {
@@ -50,6 +64,10 @@ type Table struct {
 	Key      []string // columns whose values are unique per row
 	// Aliases are other spellings of the table's file or sheet name.
 	Aliases []string
+	// checks are the table's rules that span its columns or other
+	// tables, run in order on each row whose cells parsed and whose
+	// references resolve (see checkRow).
+	checks []check
 }
 
 // Column returns the named column and whether it exists.
@@ -89,8 +107,8 @@ func (t *Table) Schema() *arrow.Schema {
 // Shared column definitions.
 var (
 	colSchoolID   = Column{Name: "school_id", Kind: KindString, Required: true, Ref: "schools", Aliases: []string{"school number", "school code", "school id number", "building id", "building code", "SchoolId", "local school id", "campus id"}, Generic: []string{"building"}}
-	colTeacherID  = Column{Name: "teacher_id", Kind: KindString, Required: true, Ref: "teachers", Aliases: []string{"staff id", "StaffUniqueId", "staff unique id", "instructor id", "instructor number", "educator id", "employee id", "StaffUSI"}, Generic: []string{"instructor"}}
-	colStudentID  = Column{Name: "student_id", Kind: KindString, Required: true, Ref: "students", Aliases: []string{"StudentUniqueId", "student unique id", "SSID", "state id", "state student id", "student number", "local id", "local student id", "StudentUSI", "sasid", "stu id"}}
+	colTeacherID  = Column{Name: "teacher_id", Kind: KindString, Required: true, Ref: "teachers", Redact: RedactHash, Aliases: []string{"staff id", "StaffUniqueId", "staff unique id", "instructor id", "instructor number", "educator id", "employee id", "StaffUSI"}, Generic: []string{"instructor"}}
+	colStudentID  = Column{Name: "student_id", Kind: KindString, Required: true, Ref: "students", Redact: RedactHash, Aliases: []string{"StudentUniqueId", "student unique id", "SSID", "state id", "state student id", "student number", "local id", "local student id", "StudentUSI", "sasid", "stu id"}}
 	colSchoolYear = Column{Name: "school_year", Kind: KindYear, Required: true, Aliases: []string{"sy", "academic year", "school year type", "SchoolYear", "test year", "fiscal year"}, Generic: []string{"year"}}
 	colSubject    = Column{Name: "subject", Kind: KindSubject, Required: true, Aliases: []string{"content area", "academic subject", "course subject", "subject area", "AcademicSubjectDescriptor", "test subject"}, Generic: []string{"content"}}
 )
@@ -129,8 +147,8 @@ func Tables() []*Table {
 			Columns: []Column{
 				with(colTeacherID, func(c *Column) { c.Ref = "" }),
 				colSchoolID,
-				{Name: "first_name", Kind: KindString, Aliases: []string{"first", "given name", "FirstName", "fname"}},
-				{Name: "last_name", Kind: KindString, Aliases: []string{"last", "surname", "LastSurname", "family name", "lname"}},
+				{Name: "first_name", Kind: KindString, Redact: RedactDrop, Aliases: []string{"first", "given name", "FirstName", "fname"}},
+				{Name: "last_name", Kind: KindString, Redact: RedactDrop, Aliases: []string{"last", "surname", "LastSurname", "family name", "lname"}},
 				{Name: "subject_area", Kind: KindString, Aliases: []string{"content area", "academic subject", "department"}, Generic: []string{"subject"}},
 				{Name: "grade_band", Kind: KindString, Aliases: []string{"grade span", "grade level"}, Generic: []string{"grades", "grade"}},
 				{Name: "years_experience", Kind: KindFloat, Min: 0, Max: 70, Aliases: []string{"years of experience", "experience", "YearsOfPriorProfessionalExperience", "years teaching", "yrs exp"}},
@@ -171,6 +189,7 @@ func Tables() []*Table {
 		},
 		{
 			Name: "assessments", Required: true, Key: []string{"school_year", "student_id", "assessment_name", "subject", "window"},
+			checks:  []check{inSchoolYear("test_date", "school_year"), plausibleScore},
 			Aliases: []string{"assessment", "scores", "test scores", "tests", "student assessments"},
 			Columns: []Column{
 				colSchoolYear, colStudentID,
@@ -188,6 +207,7 @@ func Tables() []*Table {
 		},
 		{
 			Name: "coaching_cycles", Required: true, Key: []string{"cycle_id"},
+			checks:  []check{inSchoolYear("start_date", "school_year"), endAfterStart, rememberCycle},
 			Aliases: []string{"cycles", "coaching cycle", "impact cycles"},
 			Columns: []Column{
 				{Name: "cycle_id", Kind: KindString, Required: true, Aliases: []string{"coaching cycle id", "impact cycle id"}, Generic: []string{"cycle"}},
@@ -203,6 +223,7 @@ func Tables() []*Table {
 		},
 		{
 			Name: "coaching_sessions", Required: true, Key: []string{"session_id"},
+			checks:  []check{inCycleYear, coachDayTotal},
 			Aliases: []string{"sessions", "coaching session", "coaching log", "coaching logs"},
 			Columns: []Column{
 				{Name: "session_id", Kind: KindString, Required: true, Aliases: []string{"log id", "entry id"}, Generic: []string{"session"}},
@@ -225,6 +246,96 @@ func Tables() []*Table {
 				{Name: "look_for", Kind: KindString, Required: true, Aliases: []string{"look-for", "lookfor", "indicator", "look fors", "practice"}},
 				{Name: "rating", Kind: KindFloat, Required: true, Min: 0, Max: 4, Aliases: []string{"rating value"}, Generic: []string{"score", "level"}},
 			},
+		},
+	}
+}
+
+// plausibleScore faults an assessment's scale score outside the bounds
+// the limits give its assessment (Limits.ScaleScore, ScaleScoreBy). The
+// last assessment's bounds are kept: an export lists one assessment's
+// rows together.
+func plausibleScore(v *rowView) rule {
+	score, name := v.col("scale_score"), v.col("assessment_name")
+	var last struct {
+		name, key string
+		b         Bounds
+	}
+	return rule{test: func() {
+		s := v.row[score]
+		if s.null {
+			return
+		}
+		if a := v.row[name].s; last.key == "" || (len(v.lim.ScaleScoreBy) > 0 && a != last.name) {
+			last.name = strings.Clone(a)
+			last.b, last.key = v.lim.scoreBounds(a)
+		}
+		if s.n < last.b.Min || s.n > last.b.Max {
+			v.fault("scale_score", strconv.FormatFloat(s.n, 'g', -1, 64), ErrImplausible, last.key)
+		}
+	}}
+}
+
+// endAfterStart faults a coaching cycle that ends before it starts.
+func endAfterStart(v *rowView) rule {
+	start, end := v.col("start_date"), v.col("end_date")
+	return rule{test: func() {
+		s, e := v.row[start], v.row[end]
+		if !e.null && e.n < s.n {
+			v.fault("end_date", Date(e.n).String(), ErrDateOrder, "starts "+Date(s.n).String())
+		}
+	}}
+}
+
+// rememberCycle keeps each loaded cycle's school year and coach
+// (Keys.cycleYear, cycleCoach) for its sessions' checks.
+func rememberCycle(v *rowView) rule {
+	id, year, coach := v.col("cycle_id"), v.col("school_year"), v.col("coach_id")
+	return rule{loaded: func() {
+		if c := v.row[id]; !c.null {
+			cycle := strings.Clone(c.s)
+			v.keys.cycleYear[cycle] = int32(v.row[year].n)
+			v.keys.cycleCoach[cycle] = strings.Clone(v.row[coach].s)
+		}
+	}}
+}
+
+// inCycleYear faults a session dated outside its cycle's school year.
+func inCycleYear(v *rowView) rule {
+	date, cycle := v.col("session_date"), v.col("cycle_id")
+	return rule{test: func() {
+		v.inYear(date, int(v.keys.cycleYear[v.row[cycle].s]))
+	}}
+}
+
+// coachDay keys a coach's logged minutes on one day.
+type coachDay struct {
+	coach string
+	day   Date
+}
+
+// coachDayTotal faults a session (not already faulted) that would bring
+// its coach's minutes on its day, over the sessions loaded so far, past
+// the day's 24 hours.
+func coachDayTotal(v *rowView) rule {
+	date, cycle, minutes := v.col("session_date"), v.col("cycle_id"), v.col("minutes")
+	var dayMin map[coachDay]float64 // minutes loaded per coach and day
+	day := func() coachDay { return coachDay{v.keys.cycleCoach[v.row[cycle].s], Date(v.row[date].n)} }
+	return rule{
+		test: func() {
+			if v.faulted() {
+				return
+			}
+			k, mins := day(), v.row[minutes].n
+			if total := dayMin[k] + mins; total > 24*60 {
+				v.fault("minutes", strconv.FormatFloat(mins, 'g', -1, 64), ErrDayTotal,
+					fmt.Sprintf("coach %s would log %.1f hours on %s", k.coach, total/60, k.day))
+			}
+		},
+		loaded: func() {
+			if dayMin == nil {
+				dayMin = map[coachDay]float64{}
+			}
+			dayMin[day()] += v.row[minutes].n
 		},
 	}
 }
