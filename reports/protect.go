@@ -231,18 +231,17 @@ func (d *disclosure) loadSchools(ctx context.Context, in Input) error {
 		a.level3 += i64(r[11])
 		a.rooms[str(r[5])] = &roomStats{n: n, growth: g}
 	}
-	panel, err := queryRows(ctx, in.DB, `
-		SELECT p.school_id, p.school_year, p.analysis_students, p.leveled_scores,
-		       (SELECT count(DISTINCT g.teacher_id) FROM student_growth g
-		        WHERE g.school_id = p.school_id AND g.school_year = p.school_year AND g.excluded IS NULL)
-		FROM school_year_panel p`)
+	panel, err := queryRows(ctx, in.DB, `SELECT school_id, school_year, analysis_students, leveled_scores FROM school_year_panel`)
 	if err != nil {
 		return err
 	}
 	for _, r := range panel {
 		s := get(str(r[0]))
 		y := i64(r[1])
-		s.yearStudents[y], s.yearLeveled[y], s.yearRooms[y] = i64(r[2]), i64(r[3]), i64(r[4])
+		s.yearStudents[y], s.yearLeveled[y] = i64(r[2]), i64(r[3])
+		// The year's classrooms: its teachers of record over every
+		// subject, grade and arm.
+		s.yearRooms[y] = int64(len(s.rooms(s.atomsWhere(func(k atomKey) bool { return k.year == y }))))
 	}
 	return nil
 }
@@ -424,10 +423,10 @@ func (d *disclosure) protectCohorts(rows []panelRow) map[[2]string]bool {
 		}
 		return 0
 	}
-	comparisonYears := map[int64]bool{}
+	comparison := map[int64][]panelRow{} // year -> comparison school-years with a growth
 	for _, r := range rows {
 		if r.cohort == "" && r.growth {
-			comparisonYears[r.year] = true
+			comparison[r.year] = append(comparison[r.year], r)
 		}
 	}
 	type group struct {
@@ -446,17 +445,24 @@ func (d *disclosure) protectCohorts(rows []panelRow) map[[2]string]bool {
 		g.lvl += r.leveled
 	}
 	panel, event, eventComp := map[cohortKey]*group{}, map[cohortKey]*group{}, map[cohortKey]*group{}
+	type compYear struct {
+		row  cohortKey
+		year int64
+	}
+	compSeen := map[compYear]bool{}
 	const all = "\x00all"
 	for _, r := range rows {
 		grow(panel, cohortKey{r.cohort, r.year}, r, r.students)
-		if !r.event || !r.growth || r.eventTime < -3 || r.eventTime > 3 || !comparisonYears[r.year] {
+		if !r.event || !r.growth || r.eventTime < -3 || r.eventTime > 3 || len(comparison[r.year]) == 0 {
 			continue
 		}
 		for _, c := range []string{r.cohort, all} {
-			grow(event, cohortKey{c, r.eventTime}, r, r.rows)
-			for _, q := range rows {
-				if q.cohort == "" && q.growth && q.year == r.year {
-					grow(eventComp, cohortKey{c, r.eventTime}, q, q.rows)
+			k := cohortKey{c, r.eventTime}
+			grow(event, k, r, r.rows)
+			if y := (compYear{k, r.year}); !compSeen[y] {
+				compSeen[y] = true // each comparison year once per row of the view
+				for _, q := range comparison[r.year] {
+					grow(eventComp, k, q, q.rows)
 				}
 			}
 		}
