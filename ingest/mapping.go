@@ -115,37 +115,30 @@ func (m *Mapping) Validate(tables []*Table) error {
 // header (they differ only in case, space or punctuation) but map it to
 // different columns: which would win is not to be left to chance.
 func sameHeader(section string, cols map[string]string) []error {
-	var errs []error
-	first := map[string]string{} // normalised header -> first key, in sorted order
-	for _, src := range sortedKeys(cols) {
-		n := normalize(src)
-		prev, ok := first[n]
-		if !ok {
-			first[n] = src
-			continue
-		}
-		if cols[prev] != cols[src] {
-			errs = append(errs, fmt.Errorf("%s: %q and %q name the same header but map it to %q and %q: keep one", section, prev, src, cols[prev], cols[src]))
-		}
-	}
-	return errs
+	return sameKey(section, cols, normalize, "name the same header but map it to")
 }
 
 // sameValue reports the keys of one value map that differ only in case
 // (and surrounding space) but map to different values: the reader falls
 // back on the lower-cased key.
 func sameValue(section string, vm map[string]string) []error {
+	return sameKey(section, vm, func(k string) string { return strings.ToLower(strings.TrimSpace(k)) }, "differ only in case but map to")
+}
+
+// sameKey reports the keys of m that fold to one key but map to
+// different values; how says so in the message.
+func sameKey(section string, m map[string]string, fold func(string) string, how string) []error {
 	var errs []error
-	first := map[string]string{}
-	for _, k := range sortedKeys(vm) {
-		l := strings.ToLower(strings.TrimSpace(k))
-		prev, ok := first[l]
+	first := map[string]string{} // folded key -> first key, in sorted order
+	for _, k := range sortedKeys(m) {
+		f := fold(k)
+		prev, ok := first[f]
 		if !ok {
-			first[l] = k
+			first[f] = k
 			continue
 		}
-		if vm[prev] != vm[k] {
-			errs = append(errs, fmt.Errorf("%s: %q and %q differ only in case but map to %q and %q: keep one", section, prev, k, vm[prev], vm[k]))
+		if m[prev] != m[k] {
+			errs = append(errs, fmt.Errorf("%s: %q and %q %s %q and %q: keep one", section, prev, k, how, m[prev], m[k]))
 		}
 	}
 	return errs

@@ -68,16 +68,7 @@ func TestSkipUnchanged(t *testing.T) {
 		t.Fatalf("changed input: status %v, err %v", man.Status, err)
 	}
 
-	h, err := outdir.OpenHistory(context.Background(), filepath.Join(out, outdir.HistoryFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	got, err := h.Statuses(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "ok skipped ok ok"; strings.Join(got, " ") != want {
+	if got, want := historyStatuses(t, out), "ok skipped ok ok"; got != want {
 		t.Errorf("history statuses %v; want %s", got, want)
 	}
 	// district.xlsx shows the trend: the two earlier successful runs and
