@@ -135,6 +135,9 @@ func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 			v = m
 		}
 	}
+	if cv.col.Kind != KindString || cv.col.Descriptor {
+		v = DescriptorCode(v)
+	}
 	if v == "" {
 		if cv.col.Required {
 			return cell{}, ErrMissing
@@ -167,9 +170,16 @@ func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 	case KindBool:
 		c.b, err = ParseBool(v)
 	case KindFloat, KindInt:
-		c.n, err = ParseNumber(v)
+		unit := false
+		if cv.col.Duration {
+			c.n, unit, err = ParseDuration(v)
+		} else {
+			c.n, err = ParseNumber(v)
+		}
 		if err == nil {
-			c.n *= cv.scale
+			if !unit { // a duration with its unit is minutes whatever the scale
+				c.n *= cv.scale
+			}
 			if cv.col.Kind == KindInt && c.n != math.Trunc(c.n) {
 				err = ErrBadNumber
 			} else if cv.col.Min < cv.col.Max && (c.n < cv.col.Min || c.n > cv.col.Max || (cv.col.MinOpen && c.n == cv.col.Min)) {

@@ -42,6 +42,13 @@ type Column struct {
 	Synonyms map[string]string
 	Ref      string // canonical table whose key this column must name
 	Future   bool   // a date column that may lie after the run's day (a planned end)
+	// Duration marks a number column of minutes that also takes durations
+	// written with a unit (1 hour 30 minutes, 1:30; see ParseDuration).
+	Duration bool
+	// Descriptor marks a text column whose Ed-Fi descriptor URIs are read
+	// as their code value (DescriptorCode); columns of the other kinds
+	// always are.
+	Descriptor bool
 	// Redact is what a Redactor (Keys.Redact) does to the column's
 	// values, as they are read and in the rejects; default RedactNone.
 	Redact Redaction
@@ -171,8 +178,8 @@ func Tables() []*Table {
 				with(colStudentID, func(c *Column) { c.Ref = "" }),
 				colSchoolID,
 				{Name: "grade_level", Kind: KindGrade, Required: true, Generic: []string{"grade"}, Aliases: []string{"current grade", "enrolled grade", "EntryGradeLevelDescriptor", "grade level code", "gr"}},
-				{Name: "gender", Kind: KindString, Aliases: []string{"sex", "SexDescriptor", "gender code"}},
-				{Name: "race_ethnicity", Kind: KindString, Aliases: []string{"race", "ethnicity", "race/ethnicity", "federal race ethnicity", "RaceDescriptor"}},
+				{Name: "gender", Kind: KindString, Descriptor: true, Aliases: []string{"sex", "SexDescriptor", "gender code"}},
+				{Name: "race_ethnicity", Kind: KindString, Descriptor: true, Aliases: []string{"race", "ethnicity", "race/ethnicity", "federal race ethnicity", "RaceDescriptor"}},
 				flag("english_learner", "ell", "el", "lep", "el status", "ell status", "limited english proficiency", "english language learner"),
 				flag("special_education", "sped", "iep", "swd", "iep status", "students with disabilities", "sped status"),
 				flag("economically_disadvantaged", "econ disadv", "ecodis", "econ dis", "frl", "free reduced lunch", "free/reduced lunch", "frl status", "free reduced lunch status", "low income", "ed"),
@@ -230,7 +237,7 @@ func Tables() []*Table {
 				{Name: "cycle_id", Kind: KindString, Required: true, Ref: "coaching_cycles", Aliases: []string{"coaching cycle id"}, Generic: []string{"cycle"}},
 				{Name: "session_date", Kind: KindDate, Required: true, Aliases: []string{"session day", "date of session", "meeting date"}, Generic: []string{"date"}},
 				{Name: "activity", Kind: KindString, Required: true, Aliases: []string{"activity type", "session type", "coaching activity"}, Generic: []string{"type"}},
-				{Name: "minutes", Kind: KindFloat, Required: true, Min: 0, Max: 1440, MinOpen: true, Aliases: []string{"duration", "duration minutes", "duration (minutes)", "mins", "length", "time spent"}},
+				{Name: "minutes", Kind: KindFloat, Required: true, Duration: true, Min: 0, Max: 1440, MinOpen: true, Aliases: []string{"duration", "duration minutes", "duration (minutes)", "mins", "length", "time spent"}},
 				{Name: "principles", Kind: KindPrinciples, Aliases: []string{"partnership principles", "principle"}},
 			},
 		},

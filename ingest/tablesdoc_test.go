@@ -37,7 +37,7 @@ func TestTablesDoc(t *testing.T) {
 var kindText = map[ingest.Kind]string{
 	ingest.KindString:     "text (kept as written; IDs keep leading zeros)",
 	ingest.KindYear:       "school year (2023-24, 2023-2024, 2024: stored as the ending year)",
-	ingest.KindGrade:      "grade (K, KG, 0-12, 05)",
+	ingest.KindGrade:      "grade (K, KG, 0-12, 05, 5th, Fourth grade)",
 	ingest.KindDate:       "date (ISO, US m/d/yyyy, 15-Sep-2023, Sep 15, 2023, 20230915, Excel dates)",
 	ingest.KindFloat:      "number",
 	ingest.KindInt:        "whole number",
@@ -64,7 +64,9 @@ then the column's own name, then another spelling, then a generic one
 headers that lose are listed as not used. Anything else is said in a config file's ` + "`[mapping]`" + ` (see the
 README and ` + "`config/example.toml`" + `). Required columns must be present and
 filled; a row whose value breaks a rule is rejected with its file, row and
-column, the rest of the file loads.
+column, the rest of the file loads. An Ed-Fi descriptor URI
+(` + "`uri://ed-fi.org/GradeLevelDescriptor#Fourth grade`" + `) in a column of any
+kind but text is read as its code value (` + "`Fourth grade`" + `).
 
 `)
 	for _, t := range tables {
@@ -99,6 +101,12 @@ column, the rest of the file loads.
 			}
 			if c.Future {
 				rules = append(rules, "may be after today")
+			}
+			if c.Duration {
+				rules = append(rules, "minutes, or a duration: 45 min, 1.5 hours, 1 hour 30 minutes, 1h30, 1:30, 3/4 hour, half an hour")
+			}
+			if c.Descriptor {
+				rules = append(rules, "an Ed-Fi descriptor URI is read as its code value")
 			}
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", c.Name, r, kindText[c.Kind], strings.Join(rules, "; "), strings.Join(c.Aliases, ", "), strings.Join(c.Generic, ", "))
 		}

@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -279,13 +281,22 @@ func allDigits(s string) bool {
 }
 
 // ParseGrade parses a grade level: K, KG and Kindergarten are 0; 0..12
-// with or without leading zeros ("05"), "Grade 5" and "5th" are accepted.
+// with or without leading zeros ("05"), "Grade 5", "5th", "5th grade" and
+// the Ed-Fi words "First grade" to "Twelfth grade" are accepted. Grades
+// before kindergarten (Preschool/Prekindergarten, PK) are refused: the
+// model's grades run K to 12.
 func ParseGrade(s string) (int, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	s = strings.TrimSpace(strings.TrimPrefix(s, "grade"))
+	s = strings.TrimSpace(strings.TrimSuffix(s, "grade"))
 	switch s {
 	case "k", "kg", "kindergarten", "kdg", "kn":
 		return 0, nil
+	case "pk", "pre-k", "prek", "prekindergarten", "pre-kindergarten", "preschool", "preschool/prekindergarten", "infant/toddler", "early education":
+		return 0, errPreK
+	}
+	if g := slices.Index(gradeWords, s); g >= 0 {
+		return g + 1, nil
 	}
 	for _, suf := range []string{"st", "nd", "rd", "th"} {
 		if strings.HasSuffix(s, suf) {
@@ -303,6 +314,13 @@ func ParseGrade(s string) (int, error) {
 	}
 	return g, nil
 }
+
+// errPreK refuses a grade before kindergarten.
+var errPreK = fmt.Errorf("%w: a grade before kindergarten is outside K-12", ErrBadGrade)
+
+// gradeWords are the ordinal words of grades 1 to 12.
+var gradeWords = []string{"first", "second", "third", "fourth", "fifth", "sixth",
+	"seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"}
 
 // ParseBool parses Y/N, Yes/No, TRUE/FALSE, T/F and 1/0 in any case.
 func ParseBool(s string) (bool, error) {
@@ -359,4 +377,126 @@ func thousands(s string) bool {
 		}
 	}
 	return len(groups) > 1
+}
+
+// errDurationForms is how a duration in neither form is refused.
+var errDurationForms = fmt.Errorf("%w: a duration is minutes (45), or text such as 45 min, 1.5 hours, 1 hour 30 minutes, 1h30, 1h 30m, 90m, 1:30 (h:mm), 3/4 hour or half an hour", ErrBadNumber)
+
+// durationWords are durations written out in words, in minutes.
+var durationWords = map[string]float64{
+	"an hour": 60, "one hour": 60, "a hour": 60,
+	"half an hour": 30, "half hour": 30, "a half hour": 30, "half a hour": 30,
+	"quarter of an hour": 15, "a quarter hour": 15, "quarter hour": 15,
+}
+
+// ParseDuration parses a duration in minutes: a plain number is minutes
+// as ParseNumber reads it (unit false); text with a unit (45 min, 1.5
+// hours, 1 hour 30 minutes, 1h30, 1h 30m, 90m, 3/4 hour, 1/2 hr), h:mm
+// (1:30) and a few phrases (an hour, half an hour) give unit true.
+func ParseDuration(s string) (minutes float64, unit bool, err error) {
+	if f, err := ParseNumber(s); err == nil {
+		return f, false, nil
+	}
+	t := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	if m, ok := durationWords[t]; ok {
+		return m, true, nil
+	}
+	if h, m, ok := strings.Cut(t, ":"); ok && allDigits(h) && len(h) <= 2 && len(m) == 2 && allDigits(m) && m < "60" {
+		hi, _ := strconv.Atoi(h)
+		mi, _ := strconv.Atoi(m)
+		return float64(hi*60 + mi), true, nil
+	}
+	if m, ok := unitMinutes(t); ok {
+		return m, true, nil
+	}
+	return 0, false, errDurationForms
+}
+
+// unitMinutes reads t (lower case, single spaces) as an amount of hours,
+// then of minutes, each optional but not both absent; a whole number
+// under 60 after the hours is minutes (1h30).
+func unitMinutes(t string) (float64, bool) {
+	total, hours, mins := 0.0, false, false
+	for rest := t; rest != ""; {
+		if hours || mins {
+			rest = strings.TrimPrefix(strings.TrimPrefix(rest, " "), "and ")
+		}
+		n, whole, r, ok := leadingAmount(rest)
+		if !ok {
+			return 0, false
+		}
+		r = strings.TrimPrefix(r, " ")
+		i := 0
+		for i < len(r) && r[i] >= 'a' && r[i] <= 'z' {
+			i++
+		}
+		word := r[:i]
+		switch word {
+		case "h", "hr", "hrs", "hour", "hours":
+			if hours || mins {
+				return 0, false
+			}
+			hours, total = true, total+n*60
+		case "m", "min", "mins", "minute", "minutes":
+			if mins {
+				return 0, false
+			}
+			mins, total = true, total+n
+		case "":
+			if !hours || mins || !whole || n >= 60 || r != "" {
+				return 0, false
+			}
+			mins, total = true, total+n
+		default:
+			return 0, false
+		}
+		rest = r[i:]
+	}
+	return total, hours || mins
+}
+
+// leadingAmount reads a decimal (1, 1.5) or a fraction (3/4) at the start
+// of s; whole reports a number without a fraction part.
+func leadingAmount(s string) (n float64, whole bool, rest string, ok bool) {
+	i := 0
+	for i < len(s) && (isDigit(s[i]) || s[i] == '.' || s[i] == '/') {
+		i++
+	}
+	a := s[:i]
+	if num, den, frac := strings.Cut(a, "/"); frac {
+		if !allDigits(num) || !allDigits(den) {
+			return 0, false, s, false
+		}
+		p, _ := strconv.Atoi(num)
+		q, _ := strconv.Atoi(den)
+		if q == 0 {
+			return 0, false, s, false
+		}
+		return float64(p) / float64(q), false, s[i:], true
+	}
+	if !isNumber(a) {
+		return 0, false, s, false
+	}
+	f, err := strconv.ParseFloat(a, 64)
+	return f, err == nil && allDigits(a), s[i:], err == nil
+}
+
+// DescriptorCode returns the code value of an Ed-Fi descriptor URI,
+// uri://<namespace>/<Name>Descriptor#<CodeValue> ("Fourth grade" of
+// uri://ed-fi.org/GradeLevelDescriptor#Fourth grade), and s unchanged
+// when it is not one.
+func DescriptorCode(s string) string {
+	const scheme = "uri://"
+	if len(s) <= len(scheme) || !strings.EqualFold(s[:len(scheme)], scheme) {
+		return s
+	}
+	path, code, ok := strings.Cut(s[len(scheme):], "#")
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	if !ok || !strings.Contains(path, "/") || len(name) <= len("Descriptor") || !strings.HasSuffix(name, "Descriptor") {
+		return s
+	}
+	if code = strings.TrimSpace(code); code == "" {
+		return s
+	}
+	return code
 }
