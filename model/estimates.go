@@ -88,3 +88,42 @@ func (d *DB) TableCounts(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, nil
 }
+
+// SpringTest is one assessment whose spring scores are a subject's
+// outcome in a school year: the main test (the most spring takers), or
+// another one a student took instead.
+type SpringTest struct {
+	SchoolYear int    `json:"school_year"`
+	Subject    string `json:"subject"`
+	Assessment string `json:"assessment"`
+	Students   int64  `json:"students"` // whose spring score came from this test
+	Main       bool   `json:"main"`
+}
+
+// SpringTestsQuery selects SpringTest's columns in its order, the main
+// test first in each subject and year (the same choice spring_scores
+// makes: most takers, ties to the first name).
+const SpringTestsQuery = `
+WITH n AS (SELECT school_year, subject, assessment_name, count(*) AS n FROM spring_scores GROUP BY ALL)
+SELECT school_year, subject, assessment_name, n,
+       row_number() OVER (PARTITION BY school_year, subject ORDER BY n DESC, assessment_name) = 1
+FROM n ORDER BY school_year, subject, n DESC, assessment_name`
+
+// SpringTests says which tests the model took as each subject's spring
+// outcome, year by year (from spring_scores), the main one first.
+func (d *DB) SpringTests(ctx context.Context) ([]SpringTest, error) {
+	rows, err := d.conn.QueryContext(ctx, SpringTestsQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SpringTest
+	for rows.Next() {
+		var t SpringTest
+		if err := rows.Scan(&t.SchoolYear, &t.Subject, &t.Assessment, &t.Students, &t.Main); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

@@ -95,6 +95,10 @@ type Manifest struct {
 	Stages      []Stage          `json:"stages"`
 	Files       []ingest.Stats   `json:"files"`
 	Tables      map[string]int64 `json:"tables"`
+	// SpringTests name the tests taken as each subject's spring outcome,
+	// year by year: the main one (most takers) and any other a student
+	// took instead.
+	SpringTests []model.SpringTest `json:"spring_tests"`
 	// Rejects counts rejected rows, RejectedValues the reject entries
 	// (one per bad value: a row may have several).
 	Rejects        int              `json:"rejects"`
@@ -279,6 +283,9 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 		return nil, err
 	}
 	if man.Tables, err = db.TableCounts(ctx); err != nil {
+		return nil, err
+	}
+	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
 		return nil, err
 	}
 	man.RejectedValues = len(rejects)

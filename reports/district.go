@@ -659,9 +659,18 @@ func aboutSheet(ctx context.Context, b *book, in Input) error {
 	for _, s := range in.Files {
 		files = append(files, []any{s.Source, s.Table, int64(s.RowsRead), s.SHA256})
 	}
+	tests, err := queryRows(ctx, in.DB, model.SpringTestsQuery)
+	if err != nil {
+		return err
+	}
+	for _, r := range tests {
+		r[0] = yearLabel(i64(r[0]))
+		r[4] = map[bool]string{true: "main test (most takers)", false: "taken instead by some students"}[r[4] == true]
+	}
 	return b.sections("About", "About these reports: measures, run and inputs", []section{
 		{Title: "Measures", Cols: []column{{Name: "Term", Width: 26}, {Name: "Definition", Width: 100, Style: b.wrap}}, Rows: definitions},
 		{Title: "This run", Cols: []column{{Name: "Setting", Width: 36}, {Name: "Value", Width: 40}}, Rows: run},
+		{Title: "Spring tests taken as each subject's outcome, year by year (the main test is the one with the most takers)", Cols: []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Test", Width: 30}, {Name: "Students", Style: b.int}, {Name: "Role", Width: 30}}, Rows: tests},
 		{Title: "Input files", Cols: []column{{Name: "File", Width: 26}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "SHA-256", Width: 70}}, Rows: files},
 	})
 }

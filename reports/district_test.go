@@ -214,6 +214,17 @@ func TestDistrictWorkbook(t *testing.T) {
 			t.Errorf("About lacks the checksum of %s", s.Source)
 		}
 	}
+	// About: the spring tests the model took, as run.json lists them.
+	if len(man.SpringTests) == 0 {
+		t.Error("run.json lists no spring test")
+	}
+	for _, st := range man.SpringTests {
+		if !slices.ContainsFunc(about, func(r []string) bool {
+			return len(r) > 3 && r[1] == st.Subject && r[2] == st.Assessment && r[3] == strconv.FormatInt(st.Students, 10)
+		}) {
+			t.Errorf("About lacks spring test %+v", st)
+		}
+	}
 	tables := map[string]bool{}
 	for _, tb := range ingest.Tables() {
 		tables[tb.Name] = true
