@@ -193,27 +193,10 @@ func snapshot(t *testing.T, out string) string {
 		rel, _ := filepath.Rel(out, target)
 		lines = append(lines, n+" -> "+rel)
 	}
-	dir, err := filepath.EvalSymlinks(filepath.Join(out, "current"))
-	if err != nil {
+	if _, err := filepath.EvalSymlinks(filepath.Join(out, "current")); err != nil {
 		t.Fatal(err)
 	}
-	err = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		lines = append(lines, fmt.Sprintf("%s:%d:%x", rel, len(b), fnv(b)))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
+	return strings.Join(lines, "\n") + "\n" + tree(t, filepath.Join(out, "current"))
 }
 
 func fnv(b []byte) uint64 {
