@@ -689,12 +689,14 @@ func (d *disclosure) protectGrids(ctx context.Context, in Input) error {
 			}
 		}
 	}
+	// Bands have one arm: a total's coached students are its bands
+	// outside 0 hours (every second total cell).
 	cells, keys := totalCells(names)
-	for i := 1; i < len(cells); i += 2 {
-		cells[i].values, cells[i].arms = coachedNames, []bool{true, false}
-	}
 	for i := range cells {
 		cells[i].arms = []bool{false}
+		if i%2 == 1 {
+			cells[i].values = coachedNames
+		}
 	}
 	nTotals := len(cells)
 	for _, r := range bands {
