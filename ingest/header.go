@@ -20,6 +20,9 @@ const (
 	tierGeneric        // a generic alias (Column.Generic), e.g. "Score"
 )
 
+// tierWhy says, for Stats.Why, how a header of the tier named its column.
+var tierWhy = [...]string{tierMapped: "mapping", tierExact: "exact", tierAlias: "alias", tierGeneric: "generic"}
+
 // entityWords are the bare entity words. Such a header holds names as
 // often as IDs: it is never read as an ID, only as the table's name column
 // for the entity (Column.Generic of school_name, district_name,
@@ -30,6 +33,7 @@ var entityWords = []string{"school", "student", "teacher", "coach", "district"}
 type columnMap struct {
 	index   []int    // per table column: source cell index, or -1 when absent
 	source  []string // per table column: the source header text, or ""
+	tier    []int    // per table column: how firmly its header names it (tierMapped...)
 	ignored []string // source headers that are not used, in header order
 	ties    []tie    // columns named by two headers of equal strength
 }
@@ -87,7 +91,7 @@ func spellings(t *Table, renames map[string]string) map[string]spelling {
 // (normalised source header -> canonical column or Ignore).
 func matchHeader(t *Table, row []string, renames map[string]string) (columnMap, int) {
 	lookup := spellings(t, renames)
-	cm := columnMap{index: make([]int, len(t.Columns)), source: make([]string, len(t.Columns))}
+	cm := columnMap{index: make([]int, len(t.Columns)), source: make([]string, len(t.Columns)), tier: make([]int, len(t.Columns))}
 	claims := make([][]int, len(t.Columns)) // per column: the cells that name it
 	sp := make([]spelling, len(row))
 	used := make([]bool, len(row))
@@ -107,7 +111,7 @@ func matchHeader(t *Table, row []string, renames map[string]string) (columnMap, 
 			continue
 		}
 		matched++
-		cm.index[i], cm.source[i] = best[0], strings.TrimSpace(row[best[0]])
+		cm.index[i], cm.source[i], cm.tier[i] = best[0], strings.TrimSpace(row[best[0]]), sp[best[0]].tier
 		used[best[0]] = true
 		if len(best) > 1 {
 			tt := tie{col: i, tier: sp[best[0]].tier}

@@ -21,13 +21,19 @@ const BatchRows = 64 * 1024
 
 // Stats reconciles one source: RowsRead = RowsLoaded + RowsRejected.
 type Stats struct {
-	Source         string            `json:"path"`
-	Table          string            `json:"table"`
-	SHA256         string            `json:"sha256"`
-	HeaderRow      int               `json:"header_row"`
-	Encoding       string            `json:"encoding,omitempty"`     // a text encoding other than UTF-8 the file was decoded from
-	LineEndings    string            `json:"line_endings,omitempty"` // "cr" for a CSV file whose lines end in CR alone (Excel's CSV (Macintosh))
-	Columns        map[string]string `json:"columns"`                // canonical -> source header, "=value" for a default
+	Source      string            `json:"path"`
+	Table       string            `json:"table"`
+	SHA256      string            `json:"sha256"`
+	HeaderRow   int               `json:"header_row"`
+	Encoding    string            `json:"encoding,omitempty"`     // a text encoding other than UTF-8 the file was decoded from
+	LineEndings string            `json:"line_endings,omitempty"` // "cr" for a CSV file whose lines end in CR alone (Excel's CSV (Macintosh))
+	Columns     map[string]string `json:"columns"`                // canonical -> source header, "=value" for a default
+	// Why says how each column of Columns was found: "exact" (its own
+	// name), "alias" (another spelling), "generic" (a generic spelling),
+	// "mapping" (the config's mapping), "profile NAME" (a vendor
+	// profile's mapping), "default" (a constant), or "derived: ..." (a
+	// reshaping step: a split, a join, a date, the file's path).
+	Why            map[string]string `json:"why,omitempty"`
 	IgnoredColumns []string          `json:"ignored_columns,omitempty"`
 	HiddenSheets   []string          `json:"hidden_sheets,omitempty"` // of the workbook; not read
 	RowsRead       int               `json:"rows_read"`
@@ -108,7 +114,7 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	r.pending, r.plines = top[h+1:], lines[h+1:]
 	r.width = len(top[h])
 	r.date1904 = r.rows.Date1904()
-	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), LineEndings: r.rows.LineEndings(), Columns: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
+	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), LineEndings: r.rows.LineEndings(), Columns: map[string]string{}, Why: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
 	r.rejectAboveHeader(cm, top[:h], lines[:h], lines[h])
 
 	r.bld = array.NewRecordBuilder(mem, r.t.Schema())
@@ -118,8 +124,10 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 		switch {
 		case cv.def != nil:
 			r.stats.Columns[c.Name] = "=" + *cv.def
+			r.stats.Why[c.Name] = "default"
 		case cv.index >= 0:
 			r.stats.Columns[c.Name] = cm.source[i]
+			r.stats.Why[c.Name] = tierWhy[cm.tier[i]]
 		}
 		r.convs[i] = cv
 	}
