@@ -20,6 +20,9 @@ type Source struct {
 	Table *Table
 	// Hidden lists the workbook's hidden sheets, which are never read.
 	Hidden []string
+	// plan, for a table the mapping reshapes, is how it is read (its
+	// files, the steps); File then describes its files.
+	plan *shapePlan
 
 	// afterSum, in tests, runs once a workbook is hashed for its read.
 	afterSum func()
@@ -83,15 +86,23 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 	if err != nil {
 		return Discovery{}, &FileError{File: dir, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)}
 	}
-	byFile, err := m.fileTables(tables) // normalised file or sheet name -> table, from the mapping
-	if err != nil {
-		return Discovery{}, &FileError{File: dir, Err: err}
+	if m == nil {
+		m = &Mapping{}
 	}
-	lookup := func(name string) *Table {
-		if t := byFile[normalize(name)]; t != nil {
-			return t
+	env := &shapeEnv{dir: dir, files: listFiles(dir), lim: lim, m: m, tables: tables, sources: map[string]*Source{}}
+	plans, claimed, err := planTables(env, tables, m)
+	if err != nil {
+		return Discovery{}, err
+	}
+	byFile := m.fileTables(tables) // normalised file or sheet name -> tables, from the mapping
+	lookup := func(name string) []*Table {
+		if ts := byFile[normalize(name)]; len(ts) > 0 {
+			return ts
 		}
-		return TableByName(tables, name)
+		if t := TableByName(tables, name); t != nil {
+			return []*Table{t}
+		}
+		return nil
 	}
 	var d Discovery
 	seen := map[string]*Source{}
@@ -106,6 +117,19 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 	skip := func(file, sheet, reason string) {
 		d.Skipped = append(d.Skipped, Skipped{File: file, Sheet: sheet, Reason: reason})
 	}
+	// A table the mapping reshapes is read from its plan; a file named
+	// after it is not read for it.
+	planned := func(ts []*Table, name string) []*Table {
+		var out []*Table
+		for _, t := range ts {
+			if p := plans[t.Name]; p != nil {
+				skip(name, "", fmt.Sprintf("%s is read from %s", t.Name, p.describe()))
+				continue
+			}
+			out = append(out, t)
+		}
+		return out
+	}
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
@@ -115,30 +139,67 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 		base := strings.TrimSuffix(name, filepath.Ext(name))
 		path := filepath.Join(dir, name)
 		switch {
+		case ignored(m.IgnoreFiles, name):
+			skip(name, "", "ignored (mapping.ignore_files)")
 		case e.IsDir():
-			skip(name, "", "a folder: only the files directly in the input folder are read")
+			if !claimed.under(name) {
+				skip(name, "", "a folder: only the files directly in the input folder are read, or those a mapping's files pattern names")
+			}
+		case claimed[name]:
+			// read by a reshaped table or a join
 		case isCSV(ext):
-			t := lookup(base)
-			if t == nil && isText(ext) {
-				t = textTable(path, base, tables, m, lim, lookup)
-				if t == nil {
+			ts := lookup(base)
+			if ts == nil && isText(ext) {
+				if t := textTable(path, base, tables, m, lim, func(n string) *Table { return first(lookup(n)) }); t != nil {
+					ts = []*Table{t}
+				}
+				if ts == nil {
 					skip(name, "", fmt.Sprintf("not a known table (neither its name nor its header names one); map it with [mapping.tables.X] file = %q to read it", name))
 					continue
 				}
 			}
-			if t == nil {
+			if ts == nil {
 				skip(name, "", fmt.Sprintf("not a known table; map it with [mapping.tables.X] file = %q to read it", name))
 				continue
 			}
-			if err := add(&Source{Path: path, File: name, Table: t}); err != nil {
-				return Discovery{}, err
+			for _, t := range planned(ts, name) {
+				if err := add(&Source{Path: path, File: name, Table: t}); err != nil {
+					return Discovery{}, err
+				}
 			}
 		case isXLSX(ext):
-			if err := scanWorkbook(path, name, lim, lookup, add, skip); err != nil {
+			look := func(n string) *Table {
+				ts := lookup(n)
+				if len(ts) == 1 && plans[ts[0].Name] != nil {
+					return nil
+				}
+				return first(ts)
+			}
+			if err := scanWorkbook(path, name, lim, look, add, skip); err != nil {
 				return Discovery{}, err
 			}
 		default:
 			skip(name, "", "not a CSV, text or xlsx file")
+		}
+	}
+	// Files in folders that no pattern names are listed under their
+	// folder (above); those beside a named file, one by one.
+	for _, rel := range env.files {
+		if strings.Contains(rel, "/") && claimed.under(rel[:strings.IndexByte(rel, '/')]) && !claimed[rel] && !ignored(m.IgnoreFiles, rel) {
+			skip(rel, "", "not named by any mapping's files pattern")
+		}
+	}
+	for _, t := range tables {
+		p := plans[t.Name]
+		if p == nil {
+			continue
+		}
+		src := &Source{File: p.describe(), Table: t, plan: p}
+		if len(p.files) > 0 {
+			src.Path = filepath.Join(dir, filepath.FromSlash(p.files[0]))
+		}
+		if err := add(src); err != nil {
+			return Discovery{}, err
 		}
 	}
 	if err := missingTables(dir, tables, seen, d.Skipped); err != nil {
@@ -150,7 +211,165 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 		order[t.Name] = i
 	}
 	sort.SliceStable(d.Sources, func(i, j int) bool { return order[d.Sources[i].Table.Name] < order[d.Sources[j].Table.Name] })
+	for _, s := range d.Sources {
+		env.sources[s.Table.Name] = s
+	}
 	return d, nil
+}
+
+func first(ts []*Table) *Table {
+	if len(ts) == 0 {
+		return nil
+	}
+	return ts[0]
+}
+
+// ignored reports whether a file matches one of the patterns.
+func ignored(patterns []string, rel string) bool {
+	for _, p := range patterns {
+		if re, err := globRegexp(p); err == nil && re.MatchString(rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// listFiles lists every regular file under dir, relative and
+// "/"-separated, sorted; names starting with "." or "~$" are passed over.
+func listFiles(dir string) []string {
+	var out []string
+	filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		name := e.Name()
+		if path != dir && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$")) {
+			if e.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if e.Type().IsRegular() {
+			out = append(out, relPath(dir, path))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+// claimedFiles are the files a reshaped table or a join reads.
+type claimedFiles map[string]bool
+
+// under reports whether a claimed file lies in folder dir.
+func (c claimedFiles) under(dir string) bool {
+	for f := range c {
+		if strings.HasPrefix(f, dir+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// planTables decides how each reshaped table is read: by the mapping's
+// own reshaping keys, else by the one profile whose files for the table
+// are in the folder (mapping.tables.X.profile settles two). It returns
+// the plans by table and the files they read.
+func planTables(env *shapeEnv, tables []*Table, m *Mapping) (map[string]*shapePlan, claimedFiles, error) {
+	plans := map[string]*shapePlan{}
+	claimed := claimedFiles{}
+	matches := func(tm TableMapping) []string {
+		var files []string
+		seen := map[string]bool{}
+		for _, p := range tm.patterns() {
+			for _, f := range env.glob(p) {
+				if !seen[f] && !ignored(m.IgnoreFiles, f) {
+					seen[f] = true
+					files = append(files, f)
+				}
+			}
+		}
+		sort.Strings(files)
+		return files
+	}
+	var errs []error
+	for _, t := range tables {
+		own := m.Tables[t.Name]
+		profile := own.Profile
+		if profile == "" && !own.shaped() {
+			var givers []string
+			for _, p := range m.Profiles {
+				ptm, ok := p.Tables[t.Name]
+				if ok && (len(matches(ptm)) > 0 || ptm.From != "") {
+					givers = append(givers, p.Name)
+				}
+			}
+			if len(givers) > 1 && !(t.Name == "coaching_cycles") {
+				errs = append(errs, fmt.Errorf("%s: profiles %s both give it (their files are in the folder): say which with [mapping.tables.%s] profile = %q", t.Name, andList(givers), t.Name, givers[0]))
+				continue
+			}
+			if len(givers) > 0 {
+				profile = givers[0]
+			}
+		}
+		tm := m.tableMapping(t.Name, profile)
+		if !tm.shaped() {
+			continue
+		}
+		p := &shapePlan{env: env, tm: tm, files: matches(tm), from: tm.From, profile: profile}
+		if p.from == "" && len(p.files) == 0 {
+			at := "mapping.tables." + t.Name
+			if profile != "" {
+				at = "profile " + profile + ", " + at
+			}
+			errs = append(errs, fmt.Errorf("%w: %s: no file of the input folder matches %s", ErrMissingTable, at, andList(tm.patterns())))
+			continue
+		}
+		plans[t.Name] = p
+		p.parts = append(p.parts, p.files...)
+		for _, j := range tm.Join {
+			if j.File != "" {
+				p.parts = append(p.parts, env.glob(j.File)...)
+			}
+		}
+		sort.Strings(p.parts)
+		p.parts = slices.Compact(p.parts)
+		for _, f := range p.parts {
+			claimed[f] = true
+		}
+	}
+	// coaching_cycles made from the sessions: when the table says so, or
+	// when the sessions' cycle_id is cycle() and no file gives cycles.
+	if p := plans["coaching_cycles"]; p != nil && p.from != "" {
+		env.cyclesMade = true
+	} else if sp := plans["coaching_sessions"]; sp != nil && p == nil && strings.HasPrefix(strings.TrimSpace(sp.tm.Derive["cycle_id"]), "cycle(") && !cyclesFile(env, tables, m) {
+		plans["coaching_cycles"] = &shapePlan{env: env, from: "coaching_sessions", profile: sp.profile}
+		env.cyclesMade = true
+	}
+	if p, sp := plans["coaching_cycles"], plans["coaching_sessions"]; p != nil && p.from != "" && sp != nil {
+		p.parts = sp.parts
+	}
+	if len(errs) > 0 {
+		return nil, nil, &FileError{File: env.dir, Err: errors.Join(errs...)}
+	}
+	return plans, claimed, nil
+}
+
+// cyclesFile reports whether a file of the folder gives coaching_cycles
+// by its name (or the mapping's file for it).
+func cyclesFile(env *shapeEnv, tables []*Table, m *Mapping) bool {
+	t := TableByName(tables, "coaching_cycles")
+	byFile := m.fileTables(tables)
+	for _, rel := range env.files {
+		if strings.Contains(rel, "/") {
+			continue
+		}
+		base := strings.TrimSuffix(rel, filepath.Ext(rel))
+		if TableByName(tables, base) == t || slices.Contains(byFile[normalize(base)], t) {
+			return true
+		}
+	}
+	return false
 }
 
 // scanWorkbook adds the table sheets of the workbook at path: the one
@@ -207,7 +426,7 @@ func textTable(path, base string, tables []*Table, m *Mapping, lim Limits, looku
 	var best *Table
 	bestN, tie := 0, false
 	for _, t := range tables {
-		renames, _, tm := m.forTable(t)
+		renames, _, tm, _ := m.forTable(t, "")
 		cm, _, err := findHeader("", "", t, rows, lines, renames, tm.Defaults)
 		if err != nil {
 			continue

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"encoding/binary"
-	"fmt"
 	"hash/maphash"
 	"math"
 	"strconv"
@@ -86,7 +85,7 @@ func (r *Reader) checkKey() {
 		}
 		r.keyHash = r.keys.hash(k.s) // register stores it if the row loads
 		if first := r.single.get(r.keyHash); first != 0 {
-			r.fault(r.t.Columns[r.keyIdx[0]].Name, k.s, ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
+			r.fault(r.t.Columns[r.keyIdx[0]].Name, k.s, ErrDuplicateKey, "first on "+r.rowName(int(first)))
 		}
 		return
 	}
@@ -121,6 +120,6 @@ func (r *Reader) checkKey() {
 				vals[j] = strconv.FormatFloat(r.row[i].n, 'g', -1, 64)
 			}
 		}
-		r.fault(strings.Join(names, "+"), strings.Join(vals, "|"), ErrDuplicateKey, fmt.Sprintf("first on row %d", first))
+		r.fault(strings.Join(names, "+"), strings.Join(vals, "|"), ErrDuplicateKey, "first on "+r.rowName(int(first)))
 	}
 }

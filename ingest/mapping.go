@@ -25,6 +25,21 @@ type Mapping struct {
 	Columns map[string]string            `toml:"columns"`
 	Values  map[string]map[string]string `toml:"values"`
 	Tables  map[string]TableMapping      `toml:"tables"`
+	// IgnoreFiles are file names or globs of the input folder that are
+	// not read (listed as skipped, with the reason).
+	IgnoreFiles []string `toml:"ignore_files"`
+
+	// Profiles are the vendor profiles in use, in order (config loads
+	// them): a table's mapping is the profile's that gives it (whose
+	// files are in the folder), with the mapping's own over it.
+	Profiles []Profile `toml:"-"`
+}
+
+// Profile is a vendor's export shapes as a mapping of tables: its
+// [mapping.tables.X] sections, under the profile's name.
+type Profile struct {
+	Name   string
+	Tables map[string]TableMapping
 }
 
 // Ignore, as the column a mapping gives a source header, leaves the
@@ -40,6 +55,25 @@ type TableMapping struct {
 	Values   map[string]map[string]string `toml:"values"`
 	Defaults map[string]string            `toml:"defaults"`
 	Scale    map[string]float64           `toml:"scale"`
+
+	// Reshaping (shape.go): files by glob or list, constants from the
+	// path, splits, derivations, row filters, expansions, joins, the
+	// latest of duplicate rows, a table made from another.
+	Files     []string                       `toml:"files"`
+	Sheet     string                         `toml:"sheet"`      // the sheet of each workbook file (default: its first visible sheet)
+	HeaderRow int                            `toml:"header_row"` // the header's row number (default: found)
+	Path      string                         `toml:"path"`
+	Split     map[string]string              `toml:"split"`
+	Derive    map[string]string              `toml:"derive"`
+	Where     map[string]TextList            `toml:"where"`
+	Drop      map[string]TextList            `toml:"drop"`
+	Expand    map[string]map[string]TextList `toml:"expand"`
+	Join      []Join                         `toml:"join"`
+	LatestBy  TextList                       `toml:"latest_by"`
+	From      string                         `toml:"from"`
+	// Profile names the profile that gives the table when several
+	// profiles' files are in the folder.
+	Profile string `toml:"profile"`
 }
 
 // Validate reports every mapping entry that names an unknown table or
@@ -65,8 +99,10 @@ func (m *Mapping) Validate(tables []*Table) error {
 		}
 		errs = append(errs, sameValue("mapping.values."+col, m.Values[col])...)
 	}
-	if _, err := m.fileTables(tables); err != nil {
-		errs = append(errs, err)
+	for _, p := range m.IgnoreFiles {
+		if _, err := globRegexp(p); err != nil {
+			errs = append(errs, fmt.Errorf("mapping.ignore_files: %q: %v", p, err))
+		}
 	}
 	for _, name := range sortedKeys(m.Tables) {
 		tm := m.Tables[name]
@@ -97,6 +133,10 @@ func (m *Mapping) Validate(tables []*Table) error {
 		}
 		for _, col := range sortedKeys(tm.Defaults) {
 			check("defaults", col)
+		}
+		errs = append(errs, validateShape(t, tm, tables)...)
+		if tm.Profile != "" && !m.hasProfile(tm.Profile) {
+			errs = append(errs, fmt.Errorf("mapping.tables.%s.profile = %q: not a profile in use (profiles = [...])", name, tm.Profile))
 		}
 		for _, col := range sortedKeys(tm.Scale) {
 			check("scale", col)
@@ -144,53 +184,124 @@ func sameKey(section string, m map[string]string, fold func(string) string, how 
 	return errs
 }
 
-// fileTables returns the tables the mapping gives a file to, by the
-// file's normalised name without its extension. A file given to two
-// tables is an error naming both: one file holds one table.
-func (m *Mapping) fileTables(tables []*Table) (map[string]*Table, error) {
-	byFile := map[string]*Table{}
+// fileTables returns the tables the mapping gives a file to by name
+// (File without a glob, in a table that is not reshaped), by the file's
+// normalised name without its extension. A file may hold several tables
+// (a form log is sessions and observations): each reads it, in the order
+// of tables.
+func (m *Mapping) fileTables(tables []*Table) map[string][]*Table {
+	byFile := map[string][]*Table{}
 	if m == nil {
-		return byFile, nil
+		return byFile
 	}
-	var errs []error
-	first := map[string]string{} // normalised file -> first table naming it
-	for _, name := range sortedKeys(m.Tables) {
-		file := m.Tables[name].File
-		if file == "" {
+	for _, t := range tables {
+		tm := m.Tables[t.Name]
+		if tm.File == "" || tm.shaped() {
 			continue
 		}
-		n := normalize(strings.TrimSuffix(file, filepath.Ext(file)))
-		if prev, ok := first[n]; ok {
-			desc := fmt.Sprintf("%q", m.Tables[prev].File)
-			if file != m.Tables[prev].File {
-				desc += fmt.Sprintf(" (%q)", file)
-			}
-			errs = append(errs, fmt.Errorf("mapping.tables.%s.file and mapping.tables.%s.file both name %s: a file holds one table", prev, name, desc))
-			continue
-		}
-		first[n] = name
-		for _, t := range tables {
-			if t.Name == name {
-				byFile[n] = t
-			}
-		}
+		n := normalize(strings.TrimSuffix(tm.File, filepath.Ext(tm.File)))
+		byFile[n] = append(byFile[n], t)
 	}
-	return byFile, errors.Join(errs...)
+	return byFile
 }
 
-// forTable returns the effective settings for table t: renames keyed by the
-// normalised source header, value maps per canonical column, defaults and
-// scale factors.
-func (m *Mapping) forTable(t *Table) (renames map[string]string, values map[string]map[string]string, tm TableMapping) {
+func (m *Mapping) hasProfile(name string) bool {
+	for _, p := range m.Profiles {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// tableMapping is table name's mapping: the profile's (when one gives
+// the table), with the mapping's own keys over it.
+func (m *Mapping) tableMapping(name, profile string) TableMapping {
+	own := m.Tables[name]
+	if profile == "" {
+		return own
+	}
+	var base TableMapping
+	for _, p := range m.Profiles {
+		if p.Name == profile {
+			base = p.Tables[name]
+		}
+	}
+	return overlay(base, own)
+}
+
+// overlay is base with every key top sets over it: maps merge (top's
+// entries win), lists and single values replace, joins add.
+func overlay(base, top TableMapping) TableMapping {
+	out := base
+	if top.File != "" || len(top.Files) > 0 {
+		out.File, out.Files = top.File, top.Files
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&out.Sheet, top.Sheet)
+	set(&out.Path, top.Path)
+	set(&out.From, top.From)
+	if top.HeaderRow > 0 {
+		out.HeaderRow = top.HeaderRow
+	}
+	if len(top.LatestBy) > 0 {
+		out.LatestBy = top.LatestBy
+	}
+	out.Columns = mergeMap(base.Columns, top.Columns)
+	out.Defaults = mergeMap(base.Defaults, top.Defaults)
+	out.Split = mergeMap(base.Split, top.Split)
+	out.Derive = mergeMap(base.Derive, top.Derive)
+	out.Where = mergeMap(base.Where, top.Where)
+	out.Drop = mergeMap(base.Drop, top.Drop)
+	out.Scale = mergeMap(base.Scale, top.Scale)
+	out.Values = map[string]map[string]string{}
+	for col, vm := range base.Values {
+		out.Values[col] = merge(nil, vm)
+	}
+	for col, vm := range top.Values {
+		out.Values[col] = merge(out.Values[col], vm)
+	}
+	out.Expand = mergeMap(base.Expand, top.Expand)
+	out.Join = append(append([]Join(nil), base.Join...), top.Join...)
+	out.Profile = top.Profile
+	return out
+}
+
+func mergeMap[V any](a, b map[string]V) map[string]V {
+	if len(a) == 0 && len(b) == 0 {
+		return nil
+	}
+	out := make(map[string]V, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// forTable returns the effective settings for table t, as the profile
+// named (or none) and the mapping give them: renames keyed by the
+// normalised source header, value maps per canonical column, the table's
+// mapping, and what Stats.Why says of a renamed header ("mapping" or
+// "profile NAME", per normalised header).
+func (m *Mapping) forTable(t *Table, profile string) (renames map[string]string, values map[string]map[string]string, tm TableMapping, from map[string]string) {
 	renames = map[string]string{}
 	values = map[string]map[string]string{}
+	from = map[string]string{}
 	if m == nil {
-		return renames, values, tm
+		return renames, values, tm, from
 	}
 	for _, src := range sortedKeys(m.Columns) {
 		col := m.Columns[src]
 		if _, ok := t.Column(col); ok || col == Ignore {
 			renames[normalize(src)] = col
+			from[normalize(src)] = "mapping"
 		}
 	}
 	for col, vm := range m.Values {
@@ -198,14 +309,28 @@ func (m *Mapping) forTable(t *Table) (renames map[string]string, values map[stri
 			values[col] = merge(values[col], vm)
 		}
 	}
-	tm = m.Tables[t.Name]
-	for _, src := range sortedKeys(tm.Columns) {
-		renames[normalize(src)] = tm.Columns[src]
+	if profile != "" {
+		for _, p := range m.Profiles {
+			if p.Name != profile {
+				continue
+			}
+			ptm := p.Tables[t.Name]
+			for _, src := range sortedKeys(ptm.Columns) {
+				renames[normalize(src)] = ptm.Columns[src]
+				from[normalize(src)] = "profile " + profile
+			}
+		}
+	}
+	tm = m.tableMapping(t.Name, profile)
+	own := m.Tables[t.Name]
+	for _, src := range sortedKeys(own.Columns) {
+		renames[normalize(src)] = own.Columns[src]
+		from[normalize(src)] = "mapping"
 	}
 	for col, vm := range tm.Values {
 		values[col] = merge(values[col], vm)
 	}
-	return renames, values, tm
+	return renames, values, tm, from
 }
 
 func merge(dst, src map[string]string) map[string]string {

@@ -39,6 +39,17 @@ type Stats struct {
 	RowsRead       int               `json:"rows_read"`
 	RowsLoaded     int               `json:"rows_loaded"`
 	RowsRejected   int               `json:"rows_rejected"`
+
+	// A reshaped table (shape.go): the files it was read from, the rows
+	// its filters dropped (by reason), the rows dropped as superseded by
+	// a later one (latest_by) and the rows its expansions and joins
+	// added. The files' data rows = RowsRead + RowsFiltered +
+	// RowsSuperseded - RowsAdded.
+	Inputs         []InputFile    `json:"inputs,omitempty"`
+	Filtered       map[string]int `json:"filtered,omitempty"`
+	RowsFiltered   int            `json:"rows_filtered,omitempty"`
+	RowsSuperseded int            `json:"rows_superseded,omitempty"`
+	RowsAdded      int            `json:"rows_added,omitempty"`
 }
 
 // Reader streams one source as Arrow record batches of the table's schema,
@@ -74,6 +85,9 @@ type Reader struct {
 	line     int      // row being parsed
 	view     *rowView // what the table's rules see
 	rules    []rule   // the table's checks, bound to this reader
+	// origin, for a reshaped table, is where a served row came from
+	// (shapedRows); nil for a file read as it is.
+	origin func(line int) origin
 
 	Rejects []RowError
 }
@@ -83,6 +97,9 @@ type Reader struct {
 // is read. Close the reader (Release) when done.
 func Open(ctx context.Context, src *Source, m *Mapping, keys *Keys, mem memory.Allocator, lim Limits) (*Reader, error) {
 	lim = lim.withDefaults()
+	if src.plan != nil {
+		return openShaped(ctx, src, m, keys, mem, lim)
+	}
 	rows, err := openRows(src, lim)
 	if err != nil {
 		return nil, &FileError{File: src.File, Sheet: src.Sheet, Err: err}
@@ -96,6 +113,53 @@ func Open(ctx context.Context, src *Source, m *Mapping, keys *Keys, mem memory.A
 	return r, nil
 }
 
+// openShaped reads a reshaped table's files through its steps, then
+// serves the rows to a Reader as one source's.
+func openShaped(ctx context.Context, src *Source, m *Mapping, keys *Keys, mem memory.Allocator, lim Limits) (*Reader, error) {
+	renames, _, _, from := m.forTable(src.Table, src.plan.profile)
+	src.plan.env.redact = keys.Redact != nil
+	sh, s, err := src.plan.run(ctx, src.Table, renames, from)
+	if err != nil {
+		return nil, err
+	}
+	sums := make([]string, len(src.plan.parts))
+	for i, rel := range src.plan.parts {
+		sums[i] = s.sums[rel]
+	}
+	rows := &shapedRows{sh: sh, sum: CombineSums(src.plan.parts, sums)}
+	r := &Reader{ctx: ctx, src: src, t: src.Table, lim: lim, rows: rows, keys: keys, seed: maphash.MakeSeed(), origin: rows.origin}
+	r.refs.Store(1)
+	if err := r.init(m, mem); err != nil {
+		return nil, err
+	}
+	r.stats.Columns, r.stats.Why, r.stats.Inputs, r.stats.IgnoredColumns = sh.cols, sh.why, sh.inputs, nil
+	if len(sh.inputs) > 0 {
+		r.stats.HeaderRow = sh.inputs[0].HeaderRow
+	}
+	r.stats.Filtered, r.stats.RowsSuperseded, r.stats.RowsAdded = s.filtered, s.superseded, s.added
+	for _, n := range s.filtered {
+		r.stats.RowsFiltered += n
+	}
+	for _, e := range s.rejects {
+		r.stats.RowsRead++
+		r.reject([]RowError{e})
+	}
+	return r, nil
+}
+
+// rowName names row number line of the source as the user sees it: "row
+// 12", or for a reshaped table "row 12 of a.csv".
+func (r *Reader) rowName(line int) string {
+	if r.origin == nil {
+		return fmt.Sprintf("row %d", line)
+	}
+	o := r.origin(line)
+	if o.sheet != "" {
+		return fmt.Sprintf("row %d of %s[%s]", o.row, o.file, o.sheet)
+	}
+	return fmt.Sprintf("row %d of %s", o.row, o.file)
+}
+
 // init finds the header among the first rows, maps the columns and binds
 // the converters, the table's checks and its key.
 func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
@@ -103,19 +167,30 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 	if err != nil {
 		return err
 	}
-	renames, values, tm := m.forTable(r.t)
+	profile := ""
+	if r.src.plan != nil {
+		profile = r.src.plan.profile
+	}
+	renames, values, tm, from := m.forTable(r.t, profile)
 	if len(top) == 0 {
 		return &FileError{File: r.src.File, Sheet: r.src.Sheet, Err: fmt.Errorf("%w: the file is empty", ErrNoHeader)}
 	}
-	cm, h, err := findHeader(r.src.File, r.src.Sheet, r.t, top, lines, renames, tm.Defaults)
+	scan, all := top, lines
+	if r.origin != nil {
+		// A reshaped table's header is its first row, the table's own
+		// column names: the files' headers were resolved row by row.
+		scan, lines, renames = top[:1], lines[:1], nil
+		tm.Defaults = nil // applied to each file's rows
+	}
+	cm, h, err := findHeader(r.src.File, r.src.Sheet, r.t, scan, lines, renames, tm.Defaults)
 	if err != nil {
 		return err
 	}
-	r.pending, r.plines = top[h+1:], lines[h+1:]
+	r.pending, r.plines = top[h+1:], all[h+1:]
 	r.width = len(top[h])
 	r.date1904 = r.rows.Date1904()
-	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: lines[h], Encoding: r.rows.Encoding(), LineEndings: r.rows.LineEndings(), Columns: map[string]string{}, Why: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
-	r.rejectAboveHeader(cm, top[:h], lines[:h], lines[h])
+	r.stats = Stats{Source: r.src.Name(), Table: r.t.Name, HeaderRow: all[h], Encoding: r.rows.Encoding(), LineEndings: r.rows.LineEndings(), Columns: map[string]string{}, Why: map[string]string{}, IgnoredColumns: cm.ignored, HiddenSheets: r.src.Hidden}
+	r.rejectAboveHeader(cm, top[:h], all[:h], all[h])
 
 	r.bld = array.NewRecordBuilder(mem, r.t.Schema())
 	r.convs = make([]conv, len(r.t.Columns))
@@ -128,6 +203,9 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 		case cv.index >= 0:
 			r.stats.Columns[c.Name] = cm.source[i]
 			r.stats.Why[c.Name] = tierWhy[cm.tier[i]]
+			if cm.tier[i] == tierMapped && from[normalize(cm.source[i])] != "" {
+				r.stats.Why[c.Name] = from[normalize(cm.source[i])]
+			}
 		}
 		r.convs[i] = cv
 	}
@@ -327,7 +405,14 @@ func (r *Reader) Next() bool {
 // reject records one rejected row and its faults.
 func (r *Reader) reject(faults []RowError) {
 	for i := range faults {
-		faults[i].File, faults[i].Sheet, faults[i].Table = r.src.File, r.src.Sheet, r.t.Name
+		switch {
+		case r.origin == nil:
+			faults[i].File, faults[i].Sheet = r.src.File, r.src.Sheet
+		case faults[i].File == "": // a row served by shapedRows
+			o := r.origin(faults[i].Row)
+			faults[i].File, faults[i].Sheet, faults[i].Row = o.file, o.sheet, o.row
+		}
+		faults[i].Table = r.t.Name
 	}
 	r.stats.RowsRejected++
 	r.Rejects = append(r.Rejects, faults...)

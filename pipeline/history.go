@@ -67,7 +67,7 @@ func checksums(ctx context.Context, srcs []*ingest.Source) (map[string]string, e
 		if _, ok := out[s.File]; ok {
 			continue
 		}
-		sum, err := hashFile(ctx, s.Path)
+		sum, err := sourceSum(ctx, s)
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("hash %s: %w", s.File, ctx.Err())
 		}
@@ -77,6 +77,25 @@ func checksums(ctx context.Context, srcs []*ingest.Source) (map[string]string, e
 		out[s.File] = sum
 	}
 	return out, nil
+}
+
+// sourceSum is the checksum of source s as its Stats.SHA256 gives it:
+// the file's, or for a table reshaped from several files one checksum of
+// theirs (ingest.CombineSums).
+func sourceSum(ctx context.Context, s *ingest.Source) (string, error) {
+	parts := s.Parts()
+	if len(parts) == 1 && parts[0] == s.File {
+		return hashFile(ctx, s.Path)
+	}
+	sums := make([]string, len(parts))
+	for i, rel := range parts {
+		sum, err := hashFile(ctx, filepath.Join(s.Dir(), filepath.FromSlash(rel)))
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", rel, err)
+		}
+		sums[i] = sum
+	}
+	return ingest.CombineSums(parts, sums), nil
 }
 
 // hashFile is the hex sha256 of the regular file at path, read until ctx

@@ -1,0 +1,554 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// shapePlan is how a reshaped table is read: its files (relative to the
+// input folder, in order) and the mapping's steps, or, for From, the
+// table it is made from.
+type shapePlan struct {
+	env   *shapeEnv
+	tm    TableMapping
+	files   []string
+	from    string
+	profile string   // the profile whose mapping gives the table, or ""
+	parts   []string // every file read: files, then the joins' (sorted, once each)
+}
+
+// Parts lists the files a source reads, relative to the input folder:
+// the file itself, or for a reshaped table its files and its joins'.
+// The source's Stats.SHA256 is then CombineSums of their checksums.
+func (s *Source) Parts() []string {
+	if s.plan == nil {
+		return []string{s.File}
+	}
+	return s.plan.parts
+}
+
+// Dir is the input folder a source was found in, for its Parts.
+func (s *Source) Dir() string {
+	if s.plan == nil {
+		return filepath.Dir(s.Path)
+	}
+	return s.plan.env.dir
+}
+
+// CombineSums is one checksum of several files' checksums (hex sha256),
+// by their relative paths: the Stats.SHA256 of a reshaped table.
+func CombineSums(rels, sums []string) string {
+	h := sha256.New()
+	for i := range rels {
+		fmt.Fprintf(h, "%s\x00%s\n", rels[i], sums[i])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// describe names the plan's files for messages: "a.csv", "*/b.csv (4
+// files)", "coaching_sessions (made from its rows)".
+func (p *shapePlan) describe() string {
+	switch {
+	case p.from != "":
+		return p.from + " (one cycle per coach, teacher and school year)"
+	case len(p.files) == 1:
+		return p.files[0]
+	}
+	return fmt.Sprintf("%s (%d files)", strings.Join(p.tm.patterns(), ", "), len(p.files))
+}
+
+// shapeEnv is what the reshaping of every table of one input folder
+// shares: the folder, its files, the sources of the tables (for joins on
+// a table) and the mapping.
+type shapeEnv struct {
+	dir     string
+	files   []string // every file under dir, relative, "/"-separated, sorted
+	lim     Limits
+	m       *Mapping
+	tables  []*Table
+	sources map[string]*Source
+	redact  bool
+	// cyclesMade is set when coaching_cycles is made from the sessions'
+	// cycle() derivation: cycle() then names a cycle per coach, teacher
+	// and school year instead of looking it up.
+	cyclesMade bool
+}
+
+// glob returns the files of the folder matching pattern p, in order.
+func (e *shapeEnv) glob(p string) []string {
+	re, err := globRegexp(p)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, f := range e.files {
+		if re.MatchString(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// fileRows reads the files matching pattern p as one reference, their
+// rows aligned by header.
+func (e *shapeEnv) fileRows(p, sheet string, sums map[string]string) (*refTable, error) {
+	files := e.glob(p)
+	if len(files) == 0 {
+		return nil, &FileError{File: p, Err: fmt.Errorf("%w: no file of the input folder matches %q (a join's file)", ErrMissingTable, p)}
+	}
+	rt := &refTable{name: strings.Join(files, ", "), cols: map[string]int{}}
+	for _, rel := range files {
+		rf, err := readRaw(e.dir, rel, sheet, 0, e.lim)
+		if err != nil {
+			return nil, err
+		}
+		sums[rf.rel] = rf.sum
+		pos := make([]int, len(rf.header))
+		for i, h := range rf.header {
+			n := normalize(h)
+			if _, ok := rt.cols[n]; !ok {
+				rt.cols[n] = len(rt.cols)
+			}
+			pos[i] = rt.cols[n]
+		}
+		for _, rec := range rf.rows {
+			row := make([]string, len(rt.cols))
+			for i, v := range rec {
+				if i < len(pos) {
+					row[pos[i]] = v
+				}
+			}
+			rt.rows = append(rt.rows, row)
+		}
+	}
+	for k := range rt.rows { // rows read before a later file's new headers
+		for len(rt.rows[k]) < len(rt.cols) {
+			rt.rows[k] = append(rt.rows[k], "")
+		}
+	}
+	return rt, nil
+}
+
+// tableRows reads canonical table name's rows as they load (valid rows
+// only; its rejects are reported when it loads), as text by column.
+func (e *shapeEnv) tableRows(ctx context.Context, name string) (*refTable, error) {
+	src := e.sources[name]
+	if src == nil {
+		return nil, &FileError{File: name, Err: fmt.Errorf("%w: %s (a join reads it)", ErrMissingTable, name)}
+	}
+	r, err := Open(ctx, src, e.m, NewKeys(nil), memory.NewGoAllocator(), e.lim)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Release()
+	t := src.Table
+	rt := &refTable{name: "table " + name, cols: map[string]int{}}
+	for i, c := range t.Columns {
+		rt.cols[normalize(c.Name)] = i
+	}
+	for r.Next() {
+		rec := r.Record()
+		for k := 0; k < int(rec.NumRows()); k++ {
+			row := make([]string, len(t.Columns))
+			for i, c := range t.Columns {
+				row[i] = refCellText(rec.Column(i), k, c.Kind)
+			}
+			rt.rows = append(rt.rows, row)
+		}
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	return rt, nil
+}
+
+// cellText is row k of an Arrow column of kind k as text.
+func refCellText(a arrow.Array, k int, kind Kind) string {
+	if a.IsNull(k) {
+		return ""
+	}
+	switch a := a.(type) {
+	case *array.String:
+		return a.Value(k)
+	case *array.Int32:
+		if kind == KindGrade && a.Value(k) == 0 {
+			return "K"
+		}
+		return strconv.Itoa(int(a.Value(k)))
+	case *array.Date32:
+		return Date(a.Value(k)).String()
+	case *array.Float64:
+		return strconv.FormatFloat(a.Value(k), 'f', -1, 64)
+	case *array.Boolean:
+		if a.Value(k) {
+			return "Y"
+		}
+		return "N"
+	}
+	return a.ValueStr(k)
+}
+
+// cycleOf is the coaching cycle of a session by coach and teacher on a
+// date: the cycle of theirs whose period holds it, from coaching_cycles;
+// or, when coaching_cycles is made from the sessions (cyclesMade), the
+// one cycle of the coach and teacher in that school year.
+func (s *shaper) cycleOf(coach, teacher, date string) (string, error) {
+	if coach == "" || teacher == "" {
+		return "", nil // a missing value, faulted when the row is read
+	}
+	d, err := ParseDate(date)
+	if err != nil {
+		return "", ErrBadDate
+	}
+	if s.env.cyclesMade {
+		return madeCycleID(coach, teacher, SchoolYearOf(d)), nil
+	}
+	rt, err := s.reference(Join{Table: "coaching_cycles"})
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	for r := range rt.rows {
+		c, _ := rt.value(r, "coach_id")
+		t, _ := rt.value(r, "teacher_id")
+		if !strings.EqualFold(c, coach) || !strings.EqualFold(t, teacher) {
+			continue
+		}
+		from, _ := rt.value(r, "start_date")
+		to, _ := rt.value(r, "end_date")
+		a, err1 := ParseDate(from)
+		b, err2 := ParseDate(to)
+		if err1 != nil || d < a || (to != "" && (err2 != nil || d > b)) {
+			continue
+		}
+		id, _ := rt.value(r, "cycle_id")
+		ids = append(ids, id)
+	}
+	switch len(ids) {
+	case 0:
+		return "", fmt.Errorf("%w: no coaching cycle of coach %s and teacher %s holds %s", ErrNoMatch, coach, teacher, d)
+	case 1:
+		return ids[0], nil
+	}
+	return "", fmt.Errorf("%w: cycles %s of coach %s and teacher %s all hold %s", ErrAmbiguous, strings.Join(ids, ", "), coach, teacher, d)
+}
+
+// madeCycleID names the cycle made for a coach, teacher and school year.
+func madeCycleID(coach, teacher string, year int) string {
+	return fmt.Sprintf("%s/%s/%d", coach, teacher, year)
+}
+
+// run reads the plan's files through the steps into the table's rows.
+func (p *shapePlan) run(ctx context.Context, t *Table, renames, from map[string]string) (*shaped, *shaper, error) {
+	s := &shaper{ctx: ctx, env: p.env, t: t, tm: p.tm, renames: renames, from: from, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: map[string]string{}}
+	if p.from != "" {
+		out, err := s.cyclesFromSessions(ctx)
+		return out, s, err
+	}
+	out := &shaped{cols: map[string]string{}, why: map[string]string{}}
+	type keyed struct {
+		row   []string
+		orig  origin
+		order []orderKey
+	}
+	var all []keyed
+	present := make([]bool, len(t.Columns))
+	for _, rel := range p.files {
+		if err := ctx.Err(); err != nil {
+			return nil, s, err
+		}
+		rf, err := readRaw(p.env.dir, rel, p.tm.Sheet, p.tm.HeaderRow, p.env.lim)
+		if err != nil {
+			return nil, s, err
+		}
+		s.sums[rf.rel] = rf.sum
+		out.files = append(out.files, rf)
+		f := newFrame(rf)
+		s.strayCells(f)
+		if err := s.steps(f); err != nil {
+			return nil, s, err
+		}
+		rows, tiers, in, err := s.canonical(f)
+		if err != nil {
+			return nil, s, err
+		}
+		out.inputs = append(out.inputs, in)
+		for i, c := range t.Columns {
+			if h, ok := in.Columns[c.Name]; ok {
+				present[i] = true
+				if !strings.Contains(" / "+out.cols[c.Name]+" / ", " / "+h+" / ") {
+					if out.cols[c.Name] != "" {
+						out.cols[c.Name] += " / "
+					}
+					out.cols[c.Name] += h
+				}
+				out.why[c.Name] = whyOf(h, tiers[i], s.from[normalize(h)])
+			}
+		}
+		by := s.orderCols(f, rows)
+		for k, row := range rows {
+			kr := keyed{row: row, orig: f.orig[k]}
+			for _, c := range by {
+				kr.order = append(kr.order, orderOf(c(k)))
+			}
+			all = append(all, kr)
+		}
+	}
+	if len(p.tm.LatestBy) > 0 {
+		// Keep the latest row of each key: the greatest by LatestBy, the
+		// later in file order on a tie.
+		keyIdx := keyColumns(t)
+		best := map[string]int{}
+		for k, kr := range all {
+			key := keyText(kr.row, keyIdx)
+			if key == "" {
+				continue
+			}
+			if b, ok := best[key]; !ok || compareOrder(all[b].order, kr.order) <= 0 {
+				best[key] = k
+			}
+		}
+		kept := all[:0]
+		for k, kr := range all {
+			key := keyText(kr.row, keyIdx)
+			if key != "" && best[key] != k {
+				s.superseded++
+				continue
+			}
+			kept = append(kept, kr)
+		}
+		all = kept
+	}
+	for i, c := range t.Columns {
+		if present[i] {
+			out.header = append(out.header, c.Name)
+		}
+	}
+	for _, kr := range all {
+		row := make([]string, 0, len(out.header))
+		for i := range t.Columns {
+			if present[i] {
+				row = append(row, kr.row[i])
+			}
+		}
+		out.rows = append(out.rows, row)
+		out.orig = append(out.orig, kr.orig)
+	}
+	return out, s, nil
+}
+
+// whyOf says how a column of a reshaped file was found.
+func whyOf(h string, tier int, from string) string {
+	switch {
+	case strings.HasPrefix(h, "derived: "):
+		return h
+	case strings.HasPrefix(h, "="):
+		return "default"
+	case tier == tierMapped:
+		return from
+	}
+	return tierWhy[tier]
+}
+
+// strayCells rejects the rows of f with cells beyond its header: no
+// column says what they are.
+func (s *shaper) strayCells(f *frame) {
+	width := len(f.file.header)
+	f.keep(func(k int) bool {
+		extra := 0
+		for j := width; j < len(f.rows[k]); j++ {
+			if strings.TrimSpace(f.rows[k][j]) != "" {
+				extra++
+			}
+		}
+		if extra > 0 {
+			s.reject(f.orig[k], "", "", ErrMalformedRow, fmt.Sprintf("%d extra cells beyond the header's %d columns", extra, width))
+			return false
+		}
+		return true
+	})
+}
+
+// orderCols returns, per LatestBy name, the function giving row k's
+// value: a header or made column of f, else the table's column.
+func (s *shaper) orderCols(f *frame, rows [][]string) []func(k int) string {
+	var out []func(int) string
+	for _, name := range s.tm.LatestBy {
+		if i := f.col(name); i >= 0 {
+			out = append(out, func(k int) string { return f.cell(k, i) })
+			continue
+		}
+		for i, c := range s.t.Columns {
+			if c.Name == name {
+				out = append(out, func(k int) string { return rows[k][i] })
+			}
+		}
+	}
+	return out
+}
+
+// orderKey orders values of a LatestBy column: dates, then terms ("Fall
+// 2022-2023"), then numbers, by value; text by itself.
+type orderKey struct {
+	rank int // 0 text, 1 number, 2 term, 3 date: comparable within a rank
+	n    float64
+	s    string
+}
+
+var termWords = map[string]float64{"fall": 0.1, "autumn": 0.1, "winter": 0.2, "spring": 0.3, "summer": 0.4}
+
+func orderOf(v string) orderKey {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return orderKey{rank: -1}
+	}
+	if d, err := ParseDate(v); err == nil && !isNumber(v) {
+		return orderKey{rank: 3, n: float64(d)}
+	}
+	if w, rest, ok := strings.Cut(v, " "); ok {
+		if f, ok := termWords[strings.ToLower(w)]; ok {
+			if y, err := ParseSchoolYear(rest); err == nil {
+				return orderKey{rank: 2, n: float64(y) + f}
+			}
+		}
+	}
+	if y, err := ParseSchoolYear(v); err == nil && !isNumber(v) {
+		return orderKey{rank: 1, n: float64(y)}
+	}
+	if n, err := ParseNumber(v); err == nil {
+		return orderKey{rank: 1, n: n}
+	}
+	return orderKey{rank: 0, s: strings.ToLower(v)}
+}
+
+func compareOrder(a, b []orderKey) int {
+	for i := range min(len(a), len(b)) {
+		x, y := a[i], b[i]
+		switch {
+		case x.rank != y.rank:
+			return x.rank - y.rank
+		case x.n < y.n:
+			return -1
+		case x.n > y.n:
+			return 1
+		case x.s != y.s:
+			return strings.Compare(x.s, y.s)
+		}
+	}
+	return 0
+}
+
+func keyColumns(t *Table) []int {
+	var idx []int
+	for _, k := range t.Key {
+		for i, c := range t.Columns {
+			if c.Name == k {
+				idx = append(idx, i)
+			}
+		}
+	}
+	return idx
+}
+
+// keyText is a row's key as compared for LatestBy, "" when a part is
+// blank.
+func keyText(row []string, idx []int) string {
+	parts := make([]string, len(idx))
+	for i, j := range idx {
+		v := strings.ToLower(strings.TrimSpace(row[j]))
+		if v == "" {
+			return ""
+		}
+		parts[i] = v
+	}
+	return strings.Join(parts, "\x00")
+}
+
+// cyclesFromSessions makes coaching_cycles from the sessions' rows: one
+// cycle per coach, teacher and school year (the cycle() derivation of
+// coaching_sessions' cycle_id), from its first session to its last, stage
+// unknown.
+func (s *shaper) cyclesFromSessions(ctx context.Context) (*shaped, error) {
+	src := s.env.sources["coaching_sessions"]
+	if src == nil || src.plan == nil {
+		return nil, &FileError{File: "coaching_cycles", Err: fmt.Errorf("%w: coaching_cycles is made from coaching_sessions, which has no reshaped source", ErrMissingTable)}
+	}
+	tm := src.plan.tm
+	d, err := parseDerive("cycle_id", tm.Derive["cycle_id"])
+	if err != nil || d.fn != "cycle" {
+		return nil, &FileError{File: "coaching_cycles", Err: fmt.Errorf("%w: coaching_cycles is made from coaching_sessions, whose mapping must derive cycle_id = \"cycle(coach, teacher, date)\"", ErrMissingTable)}
+	}
+	ss := &shaper{ctx: ctx, env: s.env, t: src.Table, tm: tm, from: map[string]string{}, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: s.sums}
+	type cyc struct {
+		coach, teacher string
+		year           int
+		first, last    Date
+		orig           origin
+	}
+	byID := map[string]*cyc{}
+	var order []string
+	out := &shaped{cols: map[string]string{}, why: map[string]string{}}
+	for _, rel := range src.plan.files {
+		rf, err := readRaw(s.env.dir, rel, tm.Sheet, tm.HeaderRow, s.env.lim)
+		if err != nil {
+			return nil, err
+		}
+		s.sums[rf.rel] = rf.sum
+		out.files = append(out.files, rf)
+		f := newFrame(rf)
+		if err := ss.steps(f); err != nil {
+			return nil, err
+		}
+		id, c, t, dt := f.col("cycle_id"), f.col(d.args[0]), f.col(d.args[1]), f.col(d.args[2])
+		if id < 0 || c < 0 || t < 0 || dt < 0 {
+			continue
+		}
+		for k := range f.rows {
+			day, err := ParseDate(f.cell(k, dt))
+			if err != nil || f.cell(k, id) == "" {
+				continue // the session's own load rejects it
+			}
+			x := byID[f.cell(k, id)]
+			if x == nil {
+				x = &cyc{coach: f.cell(k, c), teacher: f.cell(k, t), year: SchoolYearOf(day), first: day, last: day, orig: f.orig[k]}
+				byID[f.cell(k, id)] = x
+				order = append(order, f.cell(k, id))
+			}
+			x.first, x.last = min(x.first, day), max(x.last, day)
+		}
+	}
+	sort.Strings(order)
+	out.header = []string{"cycle_id", "coach_id", "teacher_id", "school_year", "start_date", "end_date"}
+	how := "derived: one cycle per coach, teacher and school year of coaching_sessions"
+	for _, h := range out.header {
+		out.cols[h], out.why[h] = how, how
+	}
+	for _, id := range order {
+		x := byID[id]
+		out.rows = append(out.rows, []string{id, x.coach, x.teacher, strconv.Itoa(x.year), x.first.String(), x.last.String()})
+		out.orig = append(out.orig, x.orig)
+	}
+	for _, rf := range out.files {
+		out.inputs = append(out.inputs, InputFile{Path: rf.rel, Sheet: rf.sheet, SHA256: rf.sum, HeaderRow: rf.headerRow, Rows: len(rf.rows), Columns: out.cols})
+	}
+	return out, nil
+}
+
+// relPath is rel with "/" separators.
+func relPath(dir, path string) string {
+	r, err := filepath.Rel(dir, path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(r)
+}
