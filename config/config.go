@@ -42,6 +42,12 @@ type Config struct {
 	// Parquet, when set, is a folder to export every model table to as
 	// Parquet, partitioned by school_year; flag --parquet.
 	Parquet string `toml:"parquet"`
+	// Profiles names the vendor profiles of the district's exports
+	// (nwea-map, edfi, powerschool, iready, star, coaching-log; several
+	// at once: a SIS, an assessment vendor and a coaching log); flag
+	// --profile. Each reads its vendor's files as they are exported;
+	// Mapping's keys go over a profile's.
+	Profiles []string `toml:"profiles"`
 	// Mapping adapts header spellings and values the built-in aliases do
 	// not cover; see ingest.Mapping.
 	Mapping ingest.Mapping `toml:"mapping"`
@@ -192,7 +198,8 @@ func Load(path string) (Config, error) {
 	return c, nil
 }
 
-// Validate returns every problem with c, joined.
+// Validate returns every problem with c, joined. It also loads the
+// profiles Profiles names into Mapping.Profiles.
 func (c *Config) Validate() error {
 	var errs []error
 	if c.MinCell < 1 {
@@ -234,6 +241,9 @@ func (c *Config) Validate() error {
 		if _, err := c.Redactor(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := c.applyProfiles(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.Mapping.Validate(ingest.Tables()); err != nil {
 		errs = append(errs, err)

@@ -217,4 +217,3 @@ func (f *frame) keep(keep func(k int) bool) {
 	}
 	f.rows, f.orig = rows, orig
 }
-

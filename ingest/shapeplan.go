@@ -19,8 +19,8 @@ import (
 // input folder, in order) and the mapping's steps, or, for From, the
 // table it is made from.
 type shapePlan struct {
-	env   *shapeEnv
-	tm    TableMapping
+	env     *shapeEnv
+	tm      TableMapping
 	files   []string
 	from    string
 	profile string   // the profile whose mapping gives the table, or ""

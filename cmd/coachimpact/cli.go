@@ -37,7 +37,7 @@ const (
 )
 
 const usage = `usage:
-  coachimpact run --input DIR --out DIR [--config FILE] [--reports district,cohorts,schools] [--parquet DIR]
+  coachimpact run --input DIR --out DIR [--config FILE] [--profile NAME,...] [--reports district,cohorts,schools] [--parquet DIR]
                   [--redact SALTFILE] [--force] [--wait DURATION] [--log-format text|json] [--quiet] [--verbose]
                   [--cpuprofile FILE]
   coachimpact demo --out DIR [--seed N] [--schools N]
@@ -102,6 +102,17 @@ func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", l.format)
 }
 
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("coachimpact "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -119,6 +130,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	parquet := fs.String("parquet", "", "also export every model table to this folder as Parquet, partitioned by school_year")
 	redact := fs.String("redact", "", "hash student and teacher IDs in every output with the secret salt in this file, and leave teacher names out (for outputs shared outside the district)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	profiles := fs.String("profile", "", "vendor profiles of the exports, comma-separated: "+strings.Join(config.ProfileNames(), ", ")+" (added to the config's profiles)")
 	var lf logFlags
 	lf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -147,6 +159,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *redact != "" {
 		cfg.RedactSaltFile = *redact
 	}
+	cfg.Profiles = append(cfg.Profiles, splitList(*profiles)...)
 	if cfg.Input == "" || cfg.Out == "" {
 		fmt.Fprintf(stderr, "coachimpact run: --input and --out are required\n%s", usage)
 		return exitUsage
