@@ -1,0 +1,271 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/coachimpact/coachimpact/config"
+)
+
+// exportsDir is the vendor-shaped fixtures of one synthetic district
+// (testdata/exports/README.md): each vendor's folder and canonical/, the
+// same district in the canonical tables.
+const exportsDir = "../testdata/exports"
+
+// profileCase is a district whose exports are one vendor's: the vendor's
+// folder read through its profile, the tables that vendor does not hold
+// taken from canonical/, and the few lines of mapping only the district
+// can write.
+type profileCase struct {
+	profiles  []string
+	folders   []string // vendor folders of testdata/exports copied in, subfolders kept
+	exclude   []string // paths within them left out (another layout of the same files)
+	canonical []string // canonical tables the vendors do not hold
+	district  string   // the district's own config (TOML), at most ten lines
+	extra     map[string]string
+	// baseline edits a copy of canonical/ into the same district as the
+	// vendor holds it (a column the vendor does not export left out).
+	baseline func(t *testing.T, dir string)
+}
+
+// runProfile runs the case and the canonical district and returns both
+// manifests, failing unless every estimate agrees to 1e-9 and some are
+// numbers.
+func runProfile(t *testing.T, c profileCase) (got, want *Manifest) {
+	t.Helper()
+	if n := mappingLines(c.district); n > 10 {
+		t.Fatalf("the district writes %d mapping lines; a profile must leave at most ten", n)
+	}
+	in := t.TempDir()
+	for _, f := range c.folders {
+		copyTree(t, filepath.Join(exportsDir, f), in, c.exclude)
+	}
+	for _, tb := range c.canonical {
+		copyFile(t, filepath.Join(exportsDir, "canonical", tb+".csv"), filepath.Join(in, tb+".csv"))
+	}
+	for name, body := range c.extra {
+		if err := os.WriteFile(filepath.Join(in, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := config.Default()
+	if c.district != "" {
+		path := filepath.Join(t.TempDir(), "district.toml")
+		if err := os.WriteFile(path, []byte(c.district), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if cfg, err = config.Load(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.Profiles = append(cfg.Profiles, c.profiles...)
+	got = runShown(t, in, cfg)
+
+	base := t.TempDir()
+	copyTree(t, filepath.Join(exportsDir, "canonical"), base, nil)
+	if c.baseline != nil {
+		c.baseline(t, base)
+	}
+	want = runShown(t, base, config.Default())
+	compareEstimates(t, got, want, 1e-9)
+	return got, want
+}
+
+// runShown runs the pipeline on input with cfg, every cell shown (min_cell
+// and min_classrooms 1: the comparison is of the numbers, and this
+// district is small).
+func runShown(t *testing.T, input string, cfg config.Config) *Manifest {
+	t.Helper()
+	cfg.MinCell, cfg.MinClassrooms = 1, 1
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	man, err := Run(context.Background(), Options{Input: input, Out: t.TempDir(), Config: cfg, Mem: mem})
+	if err != nil {
+		t.Fatalf("run on %s: %v", input, err)
+	}
+	if mem.CurrentAlloc() != 0 {
+		t.Errorf("%d bytes of Arrow memory not released", mem.CurrentAlloc())
+	}
+	return man
+}
+
+// compareEstimates fails unless got and want have the same estimates,
+// equal within tol (relative to 1 or the value), and some are numbers.
+func compareEstimates(t *testing.T, got, want *Manifest, tol float64) {
+	t.Helper()
+	if len(got.Estimates) != len(want.Estimates) {
+		t.Fatalf("%d estimates; canonical district %d", len(got.Estimates), len(want.Estimates))
+	}
+	numbers := 0
+	for i, w := range want.Estimates {
+		g := got.Estimates[i]
+		if g.Analysis != w.Analysis || g.Subject != w.Subject || g.Subgroup != w.Subgroup || yearOf(g.SchoolYear) != yearOf(w.SchoolYear) {
+			t.Fatalf("estimate %d is %s/%s/%s; canonical district %s/%s/%s", i, g.Analysis, g.Subject, g.Subgroup, w.Analysis, w.Subject, w.Subgroup)
+		}
+		if g.NStudents != w.NStudents || g.NTeachers != w.NTeachers {
+			t.Errorf("%s %s %s %s: %d students, %d teachers; canonical district %d, %d", w.Analysis, w.Subject, w.Subgroup, yearOf(w.SchoolYear), g.NStudents, g.NTeachers, w.NStudents, w.NTeachers)
+		}
+		for _, v := range []struct {
+			name string
+			g, w *float64
+		}{{"estimate", g.Estimate, w.Estimate}, {"std_error", g.StdError, w.StdError}, {"ci_low", g.CILow, w.CILow}, {"ci_high", g.CIHigh, w.CIHigh}, {"p_value", g.PValue, w.PValue}} {
+			if !within(v.g, v.w, tol) {
+				t.Errorf("%s %s %s %s: %s %v; canonical district %v", w.Analysis, w.Subject, w.Subgroup, yearOf(w.SchoolYear), v.name, deref(v.g), deref(v.w))
+			}
+			if v.name == "estimate" && v.w != nil {
+				numbers++
+			}
+		}
+	}
+	if numbers == 0 {
+		t.Fatalf("no estimate is a number: the comparison proves nothing")
+	}
+	t.Logf("%d estimates compared, %d of them numbers", len(want.Estimates), numbers)
+}
+
+func within(a, b *float64, tol float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return math.Abs(*a-*b) <= tol*math.Max(1, math.Abs(*b))
+}
+
+// mappingLines counts the lines of a TOML text that say something: not
+// blank, not a comment.
+func mappingLines(s string) int {
+	n := 0
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
+			n++
+		}
+	}
+	return n
+}
+
+// copyTree copies the files under src into dst, keeping subfolders,
+// except those whose path (relative to src) starts with one of exclude.
+func copyTree(t *testing.T, src, dst string, exclude []string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		for _, x := range exclude {
+			if strings.HasPrefix(filepath.ToSlash(rel), x) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+		}
+		if d.IsDir() || strings.HasSuffix(path, ".md") {
+			return nil
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o755); err != nil {
+			return err
+		}
+		copyFile(t, path, filepath.Join(dst, rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dropColumns rewrites the canonical CSV file at path without the named
+// columns (what a vendor does not export).
+func dropColumns(t *testing.T, path string, cols ...string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []int
+	for i, h := range recs[0] {
+		if !contains(cols, h) {
+			keep = append(keep, i)
+		}
+	}
+	if len(keep) == len(recs[0]) {
+		t.Fatalf("%s has none of the columns %v", path, cols)
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	for _, r := range recs {
+		out := make([]string, len(keep))
+		for j, i := range keep {
+			out[j] = r[i]
+		}
+		w.Write(out)
+	}
+	w.Flush()
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fileStats is the manifest's entry for table.
+func fileStats(t *testing.T, m *Manifest, table string) statsView {
+	t.Helper()
+	for _, f := range m.Files {
+		if f.Table == table {
+			return statsView{f.RowsRead, f.RowsLoaded, f.RowsRejected, f.RowsFiltered, f.RowsSuperseded, f.RowsAdded, len(f.Inputs)}
+		}
+	}
+	t.Fatalf("no file gives %s", table)
+	return statsView{}
+}
+
+// statsView is the reconciliation of a reshaped table, for messages.
+type statsView struct{ read, loaded, rejected, filtered, superseded, added, files int }
+
+func (s statsView) String() string {
+	return fmt.Sprintf("%d files: read %d, loaded %d, rejected %d, filtered %d, superseded %d, added %d", s.files, s.read, s.loaded, s.rejected, s.filtered, s.superseded, s.added)
+}
+
+// TestProfileIReady: the four i-Ready files (one per subject and year)
+// load through the iready profile alone and give the canonical
+// district's estimates (i-Ready scores are 2 x canonical, so every z is
+// the same). 539 rows = 498 valid + 41 rush-flagged first attempts
+// (testdata/exports/README.md): the rushed ones are dropped with their
+// reason and the retakes kept, never the other way round.
+func TestProfileIReady(t *testing.T) {
+	got, _ := runProfile(t, profileCase{
+		profiles:  []string{"iready"},
+		folders:   []string{"iready"},
+		canonical: []string{"schools", "teachers", "coaches", "students", "rosters", "coaching_cycles", "coaching_sessions", "observations"},
+	})
+	want := statsView{read: 498, loaded: 498, filtered: 41, files: 4}
+	if s := fileStats(t, got, "assessments"); s != want {
+		t.Errorf("assessments: %v; want %v", s, want)
+	}
+}
