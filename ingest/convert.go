@@ -113,6 +113,28 @@ func appender(b array.Builder, k Kind) func(cell) {
 	}
 }
 
+// mapValue is v as the column's value map gives it: by the exact value,
+// else in any case, else (an Ed-Fi descriptor URI) by its code value, so
+// that "Limited" = "Y" maps uri://ed-fi.org/LimitedEnglishProficiencyDescriptor#Limited
+// whatever the namespace; v itself when no key matches.
+func (cv *conv) mapValue(v string) string {
+	if m, ok := cv.values[v]; ok {
+		return m
+	}
+	if m, ok := cv.valuesL[strings.ToLower(v)]; ok {
+		return m
+	}
+	if code := DescriptorCode(v); code != v {
+		if m, ok := cv.values[code]; ok {
+			return m
+		}
+		if m, ok := cv.valuesL[strings.ToLower(code)]; ok {
+			return m
+		}
+	}
+	return v
+}
+
 // parseCell converts the text raw of a column into its cell, or returns
 // the row sentinel it fails with.
 func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
@@ -129,11 +151,7 @@ func (r *Reader) parseCell(cv *conv, raw string) (cell, error) {
 	}
 	v := strings.TrimSpace(raw)
 	if cv.values != nil {
-		if m, ok := cv.values[v]; ok {
-			v = m
-		} else if m, ok := cv.valuesL[strings.ToLower(v)]; ok {
-			v = m
-		}
+		v = cv.mapValue(v)
 	}
 	if cv.col.Kind != KindString || cv.col.Descriptor {
 		v = DescriptorCode(v)

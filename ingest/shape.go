@@ -127,6 +127,7 @@ var deriveFuncs = map[string]int{ // name -> number of arguments
 	"row":         0, // the file and row: an ID for rows that have none
 	"cycle":       3, // coach, teacher, date: one coaching cycle per coach, teacher and school year
 	"copy":        1, // the value of another column
+	"if":          3, // flag, a, b: a's value where the flag is yes (Y, yes, true, 1), else b's (Ed-Fi's hispanicLatinoEthnicity over the race)
 }
 
 // derivation is one parsed Derive entry.

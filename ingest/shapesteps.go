@@ -206,6 +206,8 @@ func (s *shaper) derive(f *frame, d derivation, args []int) {
 			v = f.cell(k, args[0])
 		case "date", "school_year", "window":
 			v, err = dateFn(d.fn, f.cell(k, args[0]))
+		case "if":
+			v, err = ifFn(f.cell(k, args[0]), f.cell(k, args[1]), f.cell(k, args[2]))
 		case "cycle":
 			v, err = s.cycleOf(f.cell(k, args[0]), f.cell(k, args[1]), f.cell(k, args[2]))
 		}
@@ -240,6 +242,22 @@ func dateFn(fn, v string) (string, error) {
 		return WindowOf(d), nil
 	}
 	return d.String(), nil
+}
+
+// ifFn is a where flag is yes, b where it is no or blank; a flag that is
+// neither is ErrBadBool.
+func ifFn(flag, a, b string) (string, error) {
+	if strings.TrimSpace(flag) == "" {
+		return b, nil
+	}
+	yes, err := ParseBool(flag)
+	switch {
+	case err != nil:
+		return "", err
+	case yes:
+		return a, nil
+	}
+	return b, nil
 }
 
 // WindowOf is the test window a date falls in: fall from August to
@@ -295,16 +313,45 @@ func oneOf(vals TextList, keepIf bool) string {
 }
 
 // holds reports whether v is one of vals, trimmed and in any case, or by
-// its descriptor code.
+// its descriptor code. A value with "*" matches any text in its place:
+// "-*" is every value starting with "-" (PowerSchool's dropped
+// enrolments, whose SectionID is negated).
 func holds(vals TextList, v string) bool {
+	v = strings.TrimSpace(v)
 	code := DescriptorCode(v)
 	for _, w := range vals {
 		w = strings.TrimSpace(w)
+		if strings.Contains(w, "*") {
+			if wildcard(w, v) || wildcard(w, code) {
+				return true
+			}
+			continue
+		}
 		if strings.EqualFold(w, v) || strings.EqualFold(w, code) {
 			return true
 		}
 	}
 	return false
+}
+
+// wildcard reports whether v is pattern p, each "*" of which stands for
+// any text (none too), in any case.
+func wildcard(p, v string) bool {
+	parts := strings.Split(strings.ToLower(p), "*")
+	v = strings.ToLower(v)
+	if !strings.HasPrefix(v, parts[0]) {
+		return false
+	}
+	v = v[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, part := range parts[1 : len(parts)-1] {
+		i := strings.Index(v, part)
+		if i < 0 {
+			return false
+		}
+		v = v[i+len(part):]
+	}
+	return len(v) >= len(last) && strings.HasSuffix(v, last)
 }
 
 // canonical resolves f's header (its made columns first, then as any
