@@ -296,7 +296,10 @@ func planTables(env *shapeEnv, tables []*Table, m *Mapping) (map[string]*shapePl
 	for _, t := range tables {
 		own := m.Tables[t.Name]
 		profile := own.Profile
-		if profile == "" && !own.shaped() {
+		// A profile gives the table unless the mapping names its own
+		// files: the mapping's other keys (an expand, a join) go over the
+		// profile's.
+		if profile == "" && len(own.patterns()) == 0 && own.From == "" {
 			var givers []string
 			for _, p := range m.Profiles {
 				ptm, ok := p.Tables[t.Name]

@@ -116,3 +116,43 @@ func TestShapeFlagsAndCodes(t *testing.T) {
 		t.Errorf("SHA256 = %s; want the file's own %x", st.stats.SHA256, sum)
 	}
 }
+
+// TestProfileWithOwnSteps: a mapping that adds a reshaping key (an
+// expand) to a table a profile gives, without naming files of its own,
+// reads the table through the profile's files with both sets of steps
+// (was: the profile was passed over and no file matched). links.csv's
+// one "Both" row becomes a Math and an ELA row.
+func TestProfileWithOwnSteps(t *testing.T) {
+	dir := t.TempDir()
+	base, _ := filepath.Glob(filepath.Join("..", "testdata", "badinput", "base", "*.csv"))
+	for _, p := range base {
+		if filepath.Base(p) == "rosters.csv" {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(p)), b, 0o644)
+	}
+	links := "school_year,student_id,teacher_id,course\n2024,S1,T1,Both\n2024,S2,T1,Math\n"
+	if err := os.WriteFile(filepath.Join(dir, "links.csv"), []byte(links), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := &Mapping{
+		Profiles: []Profile{{Name: "sis", Tables: map[string]TableMapping{"rosters": {Files: []string{"links*.csv"}, Columns: map[string]string{"course": "subject"}}}}},
+		Tables:   map[string]TableMapping{"rosters": {Expand: map[string]map[string]TextList{"course": {"Both": {"Math", "ELA"}}}}},
+	}
+	got, _ := loadDir(t, dir, m)
+	ro := got["rosters"]
+	if ro == nil {
+		t.Fatal("rosters not loaded")
+	}
+	var subj []string
+	for _, r := range ro.rows {
+		subj = append(subj, r[1]+" "+r[3])
+	}
+	if want := []string{"S1 Math", "S1 ELA", "S2 Math"}; fmt.Sprint(subj) != fmt.Sprint(want) || ro.stats.RowsAdded != 1 {
+		t.Errorf("rosters = %v, %d added; want %v and 1", subj, ro.stats.RowsAdded, want)
+	}
+}
