@@ -149,10 +149,9 @@ type loadedTable struct {
 	rejects []ingest.RowError
 }
 
-// loadCase copies the case's input folder (vendor folders, canonical
-// tables, side files), lets edit change it, and loads every table
-// through the case's profiles and district mapping, as a run does.
-func loadCase(t *testing.T, c profileCase, edit func(dir string)) map[string]*loadedTable {
+// inputOf is the case's input folder: its vendor folders, canonical
+// tables and side files, copied into a new folder.
+func inputOf(t *testing.T, c profileCase) string {
 	t.Helper()
 	in := t.TempDir()
 	for _, f := range c.folders {
@@ -166,9 +165,13 @@ func loadCase(t *testing.T, c profileCase, edit func(dir string)) map[string]*lo
 			t.Fatal(err)
 		}
 	}
-	if edit != nil {
-		edit(in)
-	}
+	return in
+}
+
+// profileConfig is the case's config: the district's mapping with its
+// profiles, validated (which loads them).
+func profileConfig(t *testing.T, c profileCase) config.Config {
+	t.Helper()
 	cfg := config.Default()
 	if c.district != "" {
 		path := filepath.Join(t.TempDir(), "district.toml")
@@ -184,6 +187,19 @@ func loadCase(t *testing.T, c profileCase, edit func(dir string)) map[string]*lo
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+// loadCase copies the case's input folder (inputOf), lets edit change
+// it, and loads every table through the case's profiles and district
+// mapping, as a run does.
+func loadCase(t *testing.T, c profileCase, edit func(dir string)) map[string]*loadedTable {
+	t.Helper()
+	in := inputOf(t, c)
+	if edit != nil {
+		edit(in)
+	}
+	cfg := profileConfig(t, c)
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	srcs, err := ingest.Discover(in, ingest.Tables(), &cfg.Mapping, ingest.Limits{})
@@ -353,6 +369,26 @@ func TestEdFiLatestEnrolment(t *testing.T) {
 	}
 	sameTuples(t, "students", got.rows, canonicalRows(t, "students"),
 		"student_id", "school_id", "grade_level", "gender", "race_ethnicity", "english_learner")
+}
+
+// TestEdFiSchools: schools.csv's long schoolId becomes the district's
+// code by its crosswalk, ip_cohort comes from its cohorts file (0103,
+// which it does not list, has none: the comparison school) and the
+// SchoolCategoryDescriptor URI is read as its code (Elementary School:
+// elementary), as canonical/schools.csv has them. Without the crosswalk
+// the run stops, naming the file it looks for: the profile never takes
+// 2559010101 for a school code.
+func TestEdFiSchools(t *testing.T) {
+	got := loadCase(t, edfiCase, nil)["schools"]
+	sameTuples(t, "schools", got.rows, canonicalRows(t, "schools"), "school_id", "school_name", "level", "ip_cohort")
+
+	c := edfiCase
+	c.extra = map[string]string{"school_cohorts.csv": edfiSideFiles["school_cohorts.csv"]}
+	_, err := Run(context.Background(), Options{Input: inputOf(t, c), Out: t.TempDir(), Config: profileConfig(t, c)})
+	var fe *ingest.FileError
+	if !errors.As(err, &fe) || !errors.Is(err, ingest.ErrMissingTable) || !strings.Contains(err.Error(), "school_crosswalk.csv") {
+		t.Errorf("run without the crosswalk: %v; want a missing-table error naming school_crosswalk.csv", err)
+	}
 }
 
 // TestEdFiRosterJoins: rosters are studentSectionAssociations x
