@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -388,6 +389,83 @@ func TestEdFiSchools(t *testing.T) {
 	var fe *ingest.FileError
 	if !errors.As(err, &fe) || !errors.Is(err, ingest.ErrMissingTable) || !strings.Contains(err.Error(), "school_crosswalk.csv") {
 		t.Errorf("run without the crosswalk: %v; want a missing-table error naming school_crosswalk.csv", err)
+	}
+}
+
+// TestEdFiYearFolders: a district that pulls the ODS once per school
+// year has one folder per year (2023/, 2024/) holding that year's
+// associations, and may save a resource as JSON lines. Split so (the
+// year's rows of studentSchoolAssociations, studentSectionAssociations
+// and staffSectionAssociations in its folder; staffs.csv as
+// staffs.jsonl), the students, teachers and rosters are still canonical's
+// and students read both folders' files.
+func TestEdFiYearFolders(t *testing.T) {
+	byYear := func(dir, name string, yearCol string) {
+		rows := readCSVFile(t, filepath.Join(dir, name))
+		y := slices.Index(rows[0], yearCol)
+		parts := map[string][][]string{}
+		for _, r := range rows[1:] {
+			parts[r[y]] = append(parts[r[y]], r)
+		}
+		for year, body := range parts {
+			writeCSVFile(t, filepath.Join(dir, year, name), append([][]string{rows[0]}, body...))
+		}
+		os.Remove(filepath.Join(dir, name))
+	}
+	split := func(dir string) {
+		byYear(dir, "studentSchoolAssociations.csv", "schoolYearTypeReference.schoolYear")
+		byYear(dir, "studentSectionAssociations.csv", "sectionReference.schoolYear")
+		byYear(dir, "staffSectionAssociations.csv", "sectionReference.schoolYear")
+		staffs := readCSVFile(t, filepath.Join(dir, "staffs.csv"))
+		var b strings.Builder
+		for _, r := range staffs[1:] {
+			obj := map[string]any{}
+			for i, h := range staffs[0] {
+				obj[h] = r[i]
+			}
+			obj["yearsOfPriorProfessionalExperience"], _ = strconv.Atoi(r[slices.Index(staffs[0], "yearsOfPriorProfessionalExperience")])
+			line, err := json.Marshal(obj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(append(line, '\n'))
+		}
+		os.WriteFile(filepath.Join(dir, "staffs.jsonl"), []byte(b.String()), 0o644)
+		os.Remove(filepath.Join(dir, "staffs.csv"))
+	}
+	got := loadCase(t, edfiCase, split)
+	sameTuples(t, "students", got["students"].rows, canonicalRows(t, "students"), "student_id", "school_id", "grade_level")
+	sameTuples(t, "teachers", got["teachers"].rows, canonicalRows(t, "teachers"), "teacher_id", "school_id", "first_name", "last_name", "years_experience")
+	sameTuples(t, "rosters", got["rosters"].rows, canonicalRows(t, "rosters"), "school_year", "student_id", "teacher_id", "subject")
+	if in := got["students"].stats.Inputs; len(in) != 2 || in[0].Path != "2023/studentSchoolAssociations.csv" {
+		t.Errorf("students read from %v; want 2023/ and 2024/studentSchoolAssociations.csv", in)
+	}
+}
+
+func readCSVFile(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func writeCSVFile(t *testing.T, path string, rows [][]string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.WriteAll(rows)
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
