@@ -126,11 +126,7 @@ func openShaped(ctx context.Context, src *Source, m *Mapping, keys *Keys, mem me
 	for i, rel := range src.plan.parts {
 		sums[i] = s.sums[rel]
 	}
-	sum := CombineSums(src.plan.parts, sums)
-	if len(sums) == 1 && src.plan.parts[0] == src.File {
-		sum = sums[0] // one file read, named as the source: its own checksum (Parts)
-	}
-	rows := &shapedRows{sh: sh, sum: sum}
+	rows := &shapedRows{sh: sh, sum: CombineSums(src.plan.parts, sums)}
 	r := &Reader{ctx: ctx, src: src, t: src.Table, lim: lim, rows: rows, keys: keys, seed: maphash.MakeSeed(), origin: rows.origin}
 	r.refs.Store(1)
 	if err := r.init(m, mem); err != nil {

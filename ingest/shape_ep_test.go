@@ -52,7 +52,7 @@ func TestIfFn(t *testing.T) {
 // (Limited = Y) over full URIs of any namespace, race_ethnicity made by
 // if() from a Hispanic flag, and rows dropped by a wildcard filter
 // (status "-*"). The expected rows are worked by hand from the file; the
-// source's checksum is the one file's own (it is its only part).
+// source's checksum is CombineSums of its one part's.
 func TestShapeFlagsAndCodes(t *testing.T) {
 	dir := t.TempDir()
 	base, _ := filepath.Glob(filepath.Join("..", "testdata", "badinput", "base", "*.csv"))
@@ -112,8 +112,8 @@ func TestShapeFlagsAndCodes(t *testing.T) {
 		t.Errorf("rejects = %v; want kids.csv row 6, hisp: not yes/no", mine)
 	}
 	sum := sha256.Sum256([]byte(kids))
-	if st.stats.SHA256 != hex.EncodeToString(sum[:]) {
-		t.Errorf("SHA256 = %s; want the file's own %x", st.stats.SHA256, sum)
+	if want := CombineSums([]string{"kids.csv"}, []string{hex.EncodeToString(sum[:])}); st.stats.SHA256 != want {
+		t.Errorf("SHA256 = %s; want CombineSums of kids.csv's, %s", st.stats.SHA256, want)
 	}
 }
 

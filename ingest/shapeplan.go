@@ -29,9 +29,7 @@ type shapePlan struct {
 
 // Parts lists the files a source reads, relative to the input folder:
 // the file itself, or for a reshaped table its files and its joins'.
-// The source's Stats.SHA256 is then CombineSums of their checksums, or
-// the one file's own checksum when it is the only part and the source's
-// File (a reshaped table read from one file, joins to itself included).
+// The source's Stats.SHA256 is then CombineSums of their checksums.
 func (s *Source) Parts() []string {
 	if s.plan == nil {
 		return []string{s.File}
