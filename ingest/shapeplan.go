@@ -37,6 +37,10 @@ func (s *Source) Parts() []string {
 	return s.plan.parts
 }
 
+// Reshaped reports whether the source is a table the mapping reshapes:
+// its Stats.SHA256 is then CombineSums of its Parts'.
+func (s *Source) Reshaped() bool { return s.plan != nil }
+
 // Dir is the input folder a source was found in, for its Parts.
 func (s *Source) Dir() string {
 	if s.plan == nil {
