@@ -538,6 +538,13 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 		return err
 	}
 	secs := []section{{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 40, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon}}
+	if len(in.DataNotes) > 0 {
+		notes := make([][]any, len(in.DataNotes))
+		for i, n := range in.DataNotes {
+			notes[i] = []any{n}
+		}
+		secs = append([]section{{Title: "Notes on the data the model used", Cols: []column{{Name: "Note", Width: 120, Style: b.wrap}}, Rows: notes}}, secs...)
+	}
 	if d, ok := degradedSection(in, 0, 14); ok {
 		secs = append([]section{d}, secs...)
 	}
@@ -663,16 +670,30 @@ func aboutSheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range tests {
+	for i, r := range tests {
 		r[0] = yearLabel(i64(r[0]))
-		r[4] = map[bool]string{true: "main test (most takers)", false: "taken instead by some students"}[r[4] == true]
+		tests[i] = append(r[:4], springTestRole(r[4] == true, r[5].(string), r[6].(string)))
 	}
 	return b.sections("About", "About these reports: measures, run and inputs", []section{
 		{Title: "Measures", Cols: []column{{Name: "Term", Width: 26}, {Name: "Definition", Width: 100, Style: b.wrap}}, Rows: definitions},
 		{Title: "This run", Cols: []column{{Name: "Setting", Width: 36}, {Name: "Value", Width: 40}}, Rows: run},
-		{Title: "Spring tests taken as each subject's outcome, year by year (the main test is the one with the most takers)", Cols: []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Test", Width: 30}, {Name: "Students", Style: b.int}, {Name: "Role", Width: 30}}, Rows: tests},
+		{Title: "Spring tests taken as each subject's outcome, year by year (the main test is the one the config names under [model.main_tests], else the one with the most takers)", Cols: []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Test", Width: 30}, {Name: "Students", Style: b.int}, {Name: "Role", Width: 60, Style: b.wrap}}, Rows: tests},
 		{Title: "Input files", Cols: []column{{Name: "File", Width: 26}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "SHA-256", Width: 70}}, Rows: files},
 	})
+}
+
+// springTestRole is the About sheet's word on a spring test's role:
+// SpringTest's Main, ChosenBy and Configured.
+func springTestRole(main bool, chosenBy, configured string) string {
+	switch {
+	case !main:
+		return "taken instead by some students"
+	case chosenBy == model.ChosenByConfig:
+		return "main test (named in the config)"
+	case configured != "":
+		return fmt.Sprintf("main test (most takers: %q, named in the config, has no spring scores this year)", configured)
+	}
+	return "main test (most takers)"
 }
 
 func b2i(b bool) int {
