@@ -292,7 +292,11 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
 		return nil, err
 	}
-	dataNotes := model.MainTestNotes(man.SpringTests, opts.Config.Model.MainTests)
+	dataNotes, err := db.GradeNotes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dataNotes = append(dataNotes, model.MainTestNotes(man.SpringTests, opts.Config.Model.MainTests)...)
 	for _, n := range dataNotes {
 		log.Warn(n)
 	}
