@@ -634,6 +634,8 @@ func someNames(names []string) string {
 // definitions are the About sheet's glossary.
 var definitions = [][]any{
 	{"z-score", "A scale score standardised within assessment, subject, tested grade, school year and test window: (score - mean) / sample SD. 1 SD is the spread of scores of one grade."},
+	{"Tested grade", "The grade the assessment export gives. Where it is blank, the grade the student was in that year: the students table's grade, taken as the student's grade in their latest school year in the assessments and rosters, counted back a grade a year (a retained student's earlier grades come out one too low). A grade counted back below K is unknown: the score has no z-score. The Data quality sheet says how many grades were counted back."},
+	{"Main spring test", "The test whose spring scores are a subject's outcome in a year: the one the config names under [model.main_tests], else the one most students took that spring. A student who did not take it keeps another spring test's score; the table below lists them."},
 	{"Baseline", "The same year's fall z in the subject; where a school tests only in spring, the prior year's spring z."},
 	{"Teacher of record", "The rostered teacher with the largest percent_time for the student, subject and year (ties to the smallest teacher ID)."},
 	{"Coaching hours", "The teacher of record's coaching-session minutes / 60 in that school year, dated on or before the student's spring test (the whole year when the test has no date). Coached = more than 0 hours."},
