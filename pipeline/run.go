@@ -96,8 +96,9 @@ type Manifest struct {
 	Files       []ingest.Stats   `json:"files"`
 	Tables      map[string]int64 `json:"tables"`
 	// SpringTests name the tests taken as each subject's spring outcome,
-	// year by year: the main one (most takers) and any other a student
-	// took instead.
+	// year by year: the main one (the one [model.main_tests] names, else
+	// the most takers; chosen_by says which) and any other a student took
+	// instead.
 	SpringTests []model.SpringTest `json:"spring_tests"`
 	// Rejects counts rejected rows, RejectedValues the reject entries
 	// (one per bad value: a row may have several).
@@ -273,6 +274,9 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 			return nil, err
 		}
 	}
+	if err := db.SetMainTests(ctx, opts.Config.Model.MainTests); err != nil {
+		return nil, err
+	}
 	if err := db.Build(ctx); err != nil {
 		return nil, err
 	}
@@ -288,6 +292,15 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
 		return nil, err
 	}
+	dataNotes, err := db.GradeNotes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dataNotes = append(dataNotes, model.MainTestNotes(man.SpringTests, opts.Config.Model.MainTests)...)
+	for _, n := range dataNotes {
+		log.Warn(n)
+	}
+	man.Notes = append(man.Notes, dataNotes...)
 	man.RejectedValues = len(rejects)
 	for _, f := range man.Files {
 		man.Rejects += f.RowsRejected
@@ -305,7 +318,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("model", t0)
 
 	t0 = time.Now()
-	rep := reports.Input{DB: db, Files: man.Files, Skipped: man.Skipped, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started, Degraded: man.Reasons,
+	rep := reports.Input{DB: db, Files: man.Files, Skipped: man.Skipped, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started, Degraded: man.Reasons, DataNotes: dataNotes,
 		Progress: func(what string, done, total int) { progress(opts, "reports", what, done, total) }}
 	for _, b := range []struct{ cfg, book string }{
 		{config.ReportDistrict, reports.DistrictBook}, {config.ReportCohorts, reports.CohortsBook}, {config.ReportSchools, reports.SchoolsDir},
