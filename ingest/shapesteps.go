@@ -48,14 +48,13 @@ func (s *shaper) reject(o origin, col, val string, err error, detail string) {
 }
 
 // steps applies the reshaping steps to f in their order: the file's path,
-// splits, expansions, derivations, filters, joins, the derivations that
+// splits, derivations, filters, expansions, joins, the derivations that
 // read a join's columns.
 func (s *shaper) steps(f *frame) error {
 	if err := s.pathStep(f); err != nil {
 		return err
 	}
 	s.splitStep(f)
-	s.expandStep(f)
 	var ders []derivation
 	for _, col := range sortedKeys(s.tm.Derive) {
 		d, _ := parseDerive(col, s.tm.Derive[col]) // validated
@@ -63,6 +62,7 @@ func (s *shaper) steps(f *frame) error {
 	}
 	later := s.deriveStep(f, ders, false)
 	s.filterStep(f)
+	s.expandStep(f)
 	for i, j := range s.tm.Join {
 		if err := s.joinStep(f, i, j); err != nil {
 			return err
