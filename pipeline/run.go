@@ -268,31 +268,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("ingest", t0)
 
 	t0 = time.Now()
-	if red != nil {
-		if err := teacherOrder(ctx, db, red); err != nil {
-			return nil, err
-		}
-	}
-	if err := db.Build(ctx); err != nil {
-		return nil, err
-	}
-	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, Seed: 1}); err != nil {
-		return nil, err
-	}
-	if err := db.ImportHistory(ctx, histPath); err != nil {
-		return nil, err
-	}
-	if man.Tables, err = db.TableCounts(ctx); err != nil {
-		return nil, err
-	}
-	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
-		return nil, err
-	}
-	man.RejectedValues = len(rejects)
-	for _, f := range man.Files {
-		man.Rejects += f.RowsRejected
-	}
-	if man.Reasons, err = db.Verdict(ctx, man.Files, man.Estimates, thresholds(opts.Config.Degraded)); err != nil {
+	if err := analyse(ctx, db, opts.Config, red, rejects, histPath, man); err != nil {
 		return nil, err
 	}
 	if len(man.Reasons) > 0 {
@@ -370,6 +346,43 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}
 	log.Info("run done", "status", man.Status, "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 	return man, nil
+}
+
+// analyse builds the model over the tables load put in db and analyses
+// it, as a run does: it sets man's estimates, table counts, spring tests,
+// reject counts and degraded reasons. histPath, when not "", is the run
+// history whose estimates are imported (for the reports' trend) before
+// the tables are counted.
+func analyse(ctx context.Context, db *model.DB, cfg config.Config, red *ingest.Redactor, rejects []ingest.RowError, histPath string, man *Manifest) error {
+	if red != nil {
+		if err := teacherOrder(ctx, db, red); err != nil {
+			return err
+		}
+	}
+	if err := db.Build(ctx); err != nil {
+		return err
+	}
+	var err error
+	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, Seed: 1}); err != nil {
+		return err
+	}
+	if histPath != "" {
+		if err := db.ImportHistory(ctx, histPath); err != nil {
+			return err
+		}
+	}
+	if man.Tables, err = db.TableCounts(ctx); err != nil {
+		return err
+	}
+	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
+		return err
+	}
+	man.RejectedValues = len(rejects)
+	for _, f := range man.Files {
+		man.Rejects += f.RowsRejected
+	}
+	man.Reasons, err = db.Verdict(ctx, man.Files, man.Estimates, thresholds(cfg.Degraded))
+	return err
 }
 
 // keep moves a degraded run's staging folder to kept, replacing the
