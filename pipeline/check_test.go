@@ -205,16 +205,21 @@ func TestGuessRow(t *testing.T) {
 		Name   string
 		Row    []string
 		Want   map[string]string // column -> header
-		ByWord []string          // the columns matched by words
+		ByWord []string          // the columns ingest would not find there, and how they were guessed
 	}{
 		{Name: "KnownSpellings", Row: []string{"SY", "StudentUniqueId", "Staff ID", "Course Subject"},
 			Want: map[string]string{"school_year": "SY", "student_id": "StudentUniqueId", "teacher_id": "Staff ID", "subject": "Course Subject"}},
 		{Name: "TeacherNumber", Row: []string{"Local ID", "Teacher Number"},
-			Want: map[string]string{"student_id": "Local ID", "teacher_id": "Teacher Number"}, ByWord: []string{"teacher_id"}},
+			Want: map[string]string{"student_id": "Local ID", "teacher_id": "Teacher Number"}, ByWord: []string{"teacher_id: " + byWords}},
 		{Name: "NameIsNoID", Row: []string{"Student Number", "Teacher Name"},
 			Want: map[string]string{"student_id": "Student Number"}},
 		{Name: "CamelCase", Row: []string{"TeacherKey", "PupilId"},
-			Want: map[string]string{"teacher_id": "TeacherKey"}, ByWord: []string{"teacher_id"}},
+			Want: map[string]string{"teacher_id": "TeacherKey"}, ByWord: []string{"teacher_id: " + byWords}},
+		{Name: "EdFiDotted", Row: []string{"studentReference.studentUniqueId", "sectionReference.localCourseCode", "sectionReference.schoolYear", "staffReference.staffUniqueId"},
+			// localCourseCode shares only "course" with subject's alias
+			// "course subject": half its words, too few.
+			Want:   map[string]string{"student_id": "studentReference.studentUniqueId", "school_year": "sectionReference.schoolYear", "teacher_id": "staffReference.staffUniqueId"},
+			ByWord: []string{"school_year: " + byLastPart, "student_id: " + byLastPart, "teacher_id: " + byLastPart}},
 	} {
 		t.Run(tt.Name, func(t *testing.T) {
 			g := guessRow(tt.Row, rosters)
@@ -223,8 +228,8 @@ func TestGuessRow(t *testing.T) {
 				if g.header[i] != "" {
 					got[c.Name] = g.header[i]
 				}
-				if g.byWord[i] {
-					byWord = append(byWord, c.Name)
+				if g.how[i] != "" {
+					byWord = append(byWord, c.Name+": "+g.how[i])
 				}
 			}
 			if !reflect.DeepEqual(got, tt.Want) || !slices.Equal(byWord, tt.ByWord) {

@@ -28,7 +28,8 @@ func Suggest(rep *CheckReport) string {
 	fmt.Fprintf(&b, "# A starter mapping written by coachimpact check --suggest for %s.\n", rep.Input)
 	fmt.Fprintf(&b, "# Check every line against the files; fill in or delete the commented ones.\n")
 	n := 0
-	for _, s := range rep.Skipped {
+	placed := placeSkipped(rep.Skipped, tables, given)
+	for i, s := range rep.Skipped {
 		if s.Head == nil {
 			continue
 		}
@@ -36,10 +37,10 @@ func Suggest(rep *CheckReport) string {
 		if s.Sheet != "" {
 			name = s.Sheet
 		}
-		g := bestGuess(s.Head, tables, given)
+		g := placed[i]
 		b.WriteString("\n")
 		if g == nil {
-			fmt.Fprintf(&b, "# %s: its header names no table's columns; if it holds one, add [mapping.tables.TABLE] file = %q\n", s.Name(), name)
+			fmt.Fprintf(&b, "# %s: its header names too few columns of a table no file feeds; if it holds one, add [mapping.tables.TABLE] file = %q\n", s.Name(), name)
 			continue
 		}
 		given[g.table.Name] = s.Name()
@@ -55,7 +56,7 @@ func Suggest(rep *CheckReport) string {
 		t := ingest.TableByName(tables, f.Table)
 		g := guessRows(f.Head, t)
 		b.WriteString("\n")
-		fmt.Fprintf(&b, "# %s: %s\n", f.Name, f.Error)
+		fmt.Fprintf(&b, "# %s: %s\n", f.Name, strings.TrimPrefix(f.Error, f.Name+": "))
 		if g == nil || len(g.missing()) == 0 {
 			fmt.Fprintf(&b, "# (no column to suggest)\n")
 			continue
@@ -63,12 +64,17 @@ func Suggest(rep *CheckReport) string {
 		writeColumns(&b, g, false)
 		n++
 	}
+	var unplaced []string
 	for _, t := range rep.Missing {
 		if given[t] == "" {
-			fmt.Fprintf(&b, "\n# required table %s: no file looks like it; name the file or sheet that holds it:\n# [mapping.tables.%s]\n# %s\n", t, t, fileLine("FILE.csv"))
+			unplaced = append(unplaced, t)
 		}
 	}
-	if n == 0 && len(rep.Missing) == 0 {
+	if len(unplaced) > 0 {
+		fmt.Fprintf(&b, "\n# required tables no file looks like: %s; for each, name the file or sheet that holds it:\n", strings.Join(unplaced, ", "))
+		fmt.Fprintf(&b, "# [mapping.tables.%s]\n# %s\n", unplaced[0], fileLine("FILE.csv"))
+	}
+	if n == 0 && len(unplaced) == 0 && strings.Count(b.String(), "\n") == 2 {
 		b.WriteString("\n# nothing to suggest: every file was placed\n")
 	}
 	return b.String()
@@ -87,9 +93,9 @@ func writeColumns(b *strings.Builder, g *guess, all bool) {
 	for i, c := range g.table.Columns {
 		h := g.header[i]
 		switch {
-		case h != "" && g.byWord[i]:
+		case h != "" && g.how[i] != "":
 			if all || c.Required {
-				lines = append(lines, fmt.Sprintf("%q = %q  # guessed from the header's words", h, c.Name))
+				lines = append(lines, fmt.Sprintf("%q = %q  # %s", h, c.Name, g.how[i]))
 			}
 		case h == "" && c.Required:
 			lines = append(lines, fmt.Sprintf("# \"HEADER\" = %q  # required: no header found for it", c.Name))
@@ -102,15 +108,21 @@ func writeColumns(b *strings.Builder, g *guess, all bool) {
 }
 
 // guess is how one header row maps onto one table: per column, the
-// header that seems to hold it ("" for none) and whether it was matched
-// by its words (a name the table does not know) rather than as a known
-// spelling.
+// header that seems to hold it ("" for none) and, when ingest would not
+// find it there by itself, how it was guessed ("" when it would: the
+// header is a spelling the table knows).
 type guess struct {
 	table  *ingest.Table
 	line   int
 	header []string
-	byWord []bool
+	how    []string
 }
+
+// How a header was guessed to hold a column ingest would not find in it.
+const (
+	byLastPart = "its last part names the column"
+	byWords    = "guessed from the header's words"
+)
 
 // named counts the columns g found a header for.
 func (g *guess) named() int {
@@ -127,7 +139,7 @@ func (g *guess) named() int {
 func (g *guess) missing() []string {
 	var out []string
 	for i, c := range g.table.Columns {
-		if c.Required && (g.header[i] == "" || g.byWord[i]) {
+		if c.Required && (g.header[i] == "" || g.how[i] != "") {
 			out = append(out, c.Name)
 		}
 	}
@@ -157,22 +169,48 @@ func (g *guess) required() int {
 	return n
 }
 
-// bestGuess is the table (among those no file feeds yet) and header row
-// of h naming the most columns; nil when none names two.
-func bestGuess(h *Head, tables []*ingest.Table, given map[string]string) *guess {
-	var best *guess
-	for _, t := range tables {
-		if given[t.Name] != "" {
+// placeSkipped guesses the table of each skipped file (by position in
+// skipped; nil for none) among the tables no file feeds (given): of every
+// file and table, the pairs whose header names the most columns (then
+// the most required ones) are placed first, each file and table once. A
+// pair is a guess when its header names two columns or more, one of them
+// required.
+func placeSkipped(skipped []SkippedCheck, tables []*ingest.Table, given map[string]string) []*guess {
+	type pair struct {
+		file int
+		g    *guess
+	}
+	var pairs []pair
+	for i, s := range skipped {
+		if s.Head == nil {
 			continue
 		}
-		if g := guessRows(h, t); g != nil && g.better(best) {
-			best = g
+		for _, t := range tables {
+			if given[t.Name] != "" {
+				continue
+			}
+			if g := guessRows(s.Head, t); g != nil && g.named() >= 2 && g.required() >= 1 {
+				pairs = append(pairs, pair{i, g})
+			}
 		}
 	}
-	if best == nil || best.named() < 2 {
-		return nil
+	slices.SortStableFunc(pairs, func(a, b pair) int {
+		switch {
+		case a.g.better(b.g):
+			return -1
+		case b.g.better(a.g):
+			return 1
+		}
+		return 0
+	})
+	out := make([]*guess, len(skipped))
+	taken := map[string]bool{}
+	for _, p := range pairs {
+		if out[p.file] == nil && !taken[p.g.table.Name] {
+			out[p.file], taken[p.g.table.Name] = p.g, true
+		}
 	}
-	return best
+	return out
 }
 
 // guessRows is the row of h that names most columns of t, mapped.
@@ -193,20 +231,29 @@ func guessRows(h *Head, t *ingest.Table) *guess {
 // most words with the column's name or an alias (ID words such as "id"
 // and "number" aside; a cell naming a "name" never fills an ID column).
 func guessRow(row []string, t *ingest.Table) *guess {
-	g := &guess{table: t, header: make([]string, len(t.Columns)), byWord: make([]bool, len(t.Columns))}
+	g := &guess{table: t, header: make([]string, len(t.Columns)), how: make([]string, len(t.Columns))}
 	used := make([]bool, len(row))
-	for pass := 0; pass < 2; pass++ { // specific spellings, then generic ones
+	// Specific spellings, then generic ones; the whole header, then the
+	// last part of a dotted one ("studentReference.studentUniqueId").
+	for pass := 0; pass < 4; pass++ {
 		for i, c := range t.Columns {
 			if g.header[i] != "" {
 				continue
 			}
 			spell := append([]string{c.Name}, c.Aliases...)
-			if pass == 1 {
+			if pass%2 == 1 {
 				spell = c.Generic
 			}
 			for j, cell := range row {
-				if !used[j] && cell != "" && slices.ContainsFunc(spell, func(s string) bool { return fold(s) == fold(cell) }) {
+				part := cell
+				if pass >= 2 {
+					part = lastPart(cell)
+				}
+				if !used[j] && part != "" && slices.ContainsFunc(spell, func(s string) bool { return fold(s) == fold(part) }) {
 					g.header[i], used[j] = cell, true
+					if pass >= 2 {
+						g.how[i] = byLastPart
+					}
 					break
 				}
 			}
@@ -235,9 +282,20 @@ func guessRow(row []string, t *ingest.Table) *guess {
 		if g.header[c.col] != "" || used[c.cell] {
 			continue
 		}
-		g.header[c.col], g.byWord[c.col], used[c.cell] = row[c.cell], true, true
+		g.header[c.col], g.how[c.col], used[c.cell] = row[c.cell], byWords, true
 	}
 	return g
+}
+
+// lastPart is the part of a dotted header after its last dot
+// ("studentReference.studentUniqueId" -> "studentUniqueId"), "" when
+// it has no dot.
+func lastPart(h string) string {
+	i := strings.LastIndexByte(h, '.')
+	if i < 0 {
+		return ""
+	}
+	return h[i+1:]
 }
 
 // idWords are the words that say a header holds an identifier; they
@@ -245,17 +303,25 @@ func guessRow(row []string, t *ingest.Table) *guess {
 var idWords = []string{"id", "ids", "number", "num", "no", "nbr", "code", "identifier", "key"}
 
 // wordScore is how well a header's words match column c's name or one of
-// its aliases: the Dice overlap of the two word sets (ID words aside),
-// 0 below one half or when the header names a name and c is an ID.
+// its aliases of several words: the Dice overlap of the two word sets (ID words aside),
+// 0 unless above one half (one word shared of two each is too little:
+// "sessionName" is no first_name), and 0 when the header names a name
+// and c is an ID.
 func wordScore(header string, c ingest.Column) float64 {
 	hw := words(header)
+	if p := lastPart(header); p != "" {
+		hw = words(p) // the dotted prefix names the record, not the value
+	}
 	if strings.HasSuffix(c.Name, "_id") && slices.Contains(hw, "name") {
 		return 0
 	}
-	hw = slices.DeleteFunc(hw, func(w string) bool { return slices.Contains(idWords, w) })
+	hw = slices.Compact(slices.Sorted(slices.Values(slices.DeleteFunc(hw, func(w string) bool { return slices.Contains(idWords, w) }))))
 	best := 0.0
 	for _, s := range append([]string{c.Name}, c.Aliases...) {
-		sw := slices.DeleteFunc(words(s), func(w string) bool { return slices.Contains(idWords, w) })
+		if s != c.Name && len(words(s)) < 2 {
+			continue // a one-word alias ("name") says too little shared with other words
+		}
+		sw := slices.Compact(slices.Sorted(slices.Values(slices.DeleteFunc(words(s), func(w string) bool { return slices.Contains(idWords, w) }))))
 		shared := 0
 		for _, w := range sw {
 			if slices.Contains(hw, w) {
@@ -267,7 +333,7 @@ func wordScore(header string, c ingest.Column) float64 {
 		}
 		best = max(best, 2*float64(shared)/float64(len(hw)+len(sw)))
 	}
-	if best < 0.5 {
+	if best <= 0.5 {
 		return 0
 	}
 	return best

@@ -120,10 +120,14 @@ func printCheck(w io.Writer, rep *pipeline.CheckReport, code int) {
 			}
 		}
 	}
-	for _, t := range rep.Missing {
-		fmt.Fprintf(w, "\nmissing: required table %s: no file holds it (a run stops here; name its file with [mapping.tables.%s] file = \"...\")\n", t, t)
+	switch len(rep.Missing) {
+	case 0:
+	case 1:
+		fmt.Fprintf(w, "\nmissing: required table %s: no file holds it (a run stops here; name its file with [mapping.tables.%s] file = \"...\")\n", rep.Missing[0], rep.Missing[0])
+	default:
+		fmt.Fprintf(w, "\nmissing: required tables %s: no file holds them (a run stops here; name each one's file with [mapping.tables.TABLE] file = \"...\")\n", strings.Join(rep.Missing, ", "))
 	}
-	if rep.Model != nil {
+	if rep.Model != nil && len(rep.Files) > 0 {
 		printModel(w, rep.Model, rep.Structural())
 	}
 	for _, n := range rep.Notes {
@@ -178,6 +182,12 @@ func printFile(w io.Writer, f pipeline.FileCheck, columns []string) {
 	}
 	if len(st.IgnoredColumns) > 0 {
 		fmt.Fprintf(w, "  not used: %s\n", quoteList(st.IgnoredColumns))
+	}
+	if len(st.HiddenSheets) > 0 {
+		fmt.Fprintf(w, "  hidden sheets, not read: %s\n", quoteList(st.HiddenSheets))
+	}
+	if st.Encoding != "" {
+		fmt.Fprintf(w, "  decoded from %s (not UTF-8)\n", st.Encoding)
 	}
 	fmt.Fprintf(w, "  rows: %s read, %s would load, %s rejected\n", num(st.RowsRead), num(st.RowsLoaded), num(st.RowsRejected))
 	for _, g := range f.Rejects {
