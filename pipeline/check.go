@@ -152,23 +152,10 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 		byName[t.Name] = t
 	}
 	given := map[string]bool{}
-	var srcs []*ingest.Source // the sources that open
 	for _, s := range found.Sources {
-		src := *s
-		src.Table = byName[s.Table.Name]
-		given[src.Table.Name] = true
-		fc := FileCheck{Name: src.Name(), Table: src.Table.Name}
-		if err := probe(ctx, &src, &opts.Config.Mapping, mem, lim); err != nil {
-			var fe *ingest.FileError
-			if !errors.As(err, &fe) {
-				return nil, err
-			}
-			fc.Error, fc.Column = err.Error(), fe.Column
-			fc.Head = readHead(src.Path, src.Sheet)
-		} else {
-			srcs = append(srcs, &src)
-		}
-		rep.Files = append(rep.Files, fc)
+		s.Table = byName[s.Table.Name] // required again, for the model's checks
+		given[s.Table.Name] = true
+		rep.Files = append(rep.Files, FileCheck{Name: s.Name(), Table: s.Table.Name})
 	}
 	for _, t := range tables {
 		if t.Required && !given[t.Name] {
@@ -196,8 +183,7 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 	if _, err := db.Conn().ExecContext(ctx, "SET GLOBAL temp_directory = "+quote(tmp)); err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
-	man := &Manifest{Tables: map[string]int64{}}
-	rejects, err := load(ctx, db, srcs, tables, opts, lim, nil, mem, man, log)
+	man, rejects, err := loadReadable(ctx, db, found.Sources, tables, opts, lim, mem, log, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -240,6 +226,44 @@ func optionalTables(tables []*ingest.Table) []*ingest.Table {
 		out[i] = &c
 	}
 	return out
+}
+
+// loadReadable loads srcs into db as a run does, leaving out the
+// sources that cannot be read as their table: when the load stops on a
+// structural fault, each source is opened alone to find those that
+// fail, their faults (and heads) go into rep.Files, and the rest is
+// loaded again. A fault no source shows when opened (one met while
+// reading, such as limits.max_rows) is returned.
+func loadReadable(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*ingest.Table, opts Options, lim ingest.Limits, mem memory.Allocator, log *slog.Logger, rep *CheckReport) (*Manifest, []ingest.RowError, error) {
+	for {
+		man := &Manifest{Tables: map[string]int64{}}
+		rejects, err := load(ctx, db, srcs, tables, opts, lim, nil, mem, man, log)
+		var fe *ingest.FileError
+		if err == nil || !errors.As(err, &fe) {
+			return man, rejects, err
+		}
+		var ok []*ingest.Source
+		for _, src := range srcs {
+			perr := probe(ctx, src, &opts.Config.Mapping, mem, lim)
+			if !errors.As(perr, &fe) {
+				if perr != nil {
+					return nil, nil, perr
+				}
+				ok = append(ok, src)
+				continue
+			}
+			for i := range rep.Files {
+				if rep.Files[i].Name == src.Name() {
+					rep.Files[i].Error, rep.Files[i].Column = perr.Error(), fe.Column
+					rep.Files[i].Head = readHead(src.Path, src.Sheet)
+				}
+			}
+		}
+		if len(ok) == len(srcs) {
+			return nil, nil, err
+		}
+		srcs = ok
+	}
 }
 
 // probe opens src as a run would and closes it again: the error is the

@@ -173,7 +173,7 @@ func TestSuggest(t *testing.T) {
 		t.Fatalf("missing %q; want rosters", rep.Missing)
 	}
 	mapping := Suggest(rep)
-	for _, want := range []string{"[mapping.tables.rosters]\nfile = \"class_lists.csv\"\n", "\"Teacher Number\" = \"teacher_id\""} {
+	for _, want := range []string{"[mapping.tables.rosters]\nfiles = [\"class_lists.csv\"]\n", "\"Teacher Number\" = \"teacher_id\""} {
 		if !strings.Contains(mapping, want) {
 			t.Errorf("suggested mapping lacks %q:\n%s", want, mapping)
 		}

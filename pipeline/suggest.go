@@ -33,19 +33,15 @@ func Suggest(rep *CheckReport) string {
 		if s.Head == nil {
 			continue
 		}
-		name := s.File
-		if s.Sheet != "" {
-			name = s.Sheet
-		}
 		g := placed[i]
 		b.WriteString("\n")
 		if g == nil {
-			fmt.Fprintf(&b, "# %s: its header names too few columns of a table no file feeds; if it holds one, add [mapping.tables.TABLE] file = %q\n", s.Name(), name)
+			fmt.Fprintf(&b, "# %s: its header names too few columns of a table no file feeds; if it holds one, add [mapping.tables.TABLE] %s\n", s.Name(), fileLine(s.File, s.Sheet))
 			continue
 		}
 		given[g.table.Name] = s.Name()
 		fmt.Fprintf(&b, "# %s: header row %d names %s of table %s\n", s.Name(), g.line, count(g.named(), "column"), g.table.Name)
-		fmt.Fprintf(&b, "[mapping.tables.%s]\n%s\n", g.table.Name, fileLine(name))
+		fmt.Fprintf(&b, "[mapping.tables.%s]\n%s\n", g.table.Name, strings.ReplaceAll(fileLine(s.File, s.Sheet), "; ", "\n"))
 		writeColumns(&b, g, true)
 		n++
 	}
@@ -72,7 +68,7 @@ func Suggest(rep *CheckReport) string {
 	}
 	if len(unplaced) > 0 {
 		fmt.Fprintf(&b, "\n# required tables no file looks like: %s; for each, name the file or sheet that holds it:\n", strings.Join(unplaced, ", "))
-		fmt.Fprintf(&b, "# [mapping.tables.%s]\n# %s\n", unplaced[0], fileLine("FILE.csv"))
+		fmt.Fprintf(&b, "# [mapping.tables.%s]\n# %s\n", unplaced[0], fileLine("FILE.csv", ""))
 	}
 	if n == 0 && len(unplaced) == 0 && strings.Count(b.String(), "\n") == 2 {
 		b.WriteString("\n# nothing to suggest: every file was placed\n")
@@ -80,8 +76,15 @@ func Suggest(rep *CheckReport) string {
 	return b.String()
 }
 
-// fileLine is the mapping line giving a file or sheet to a table.
-func fileLine(name string) string { return fmt.Sprintf("file = %q", name) }
+// fileLine is the mapping giving a file, or a sheet of it, to a table:
+// its lines joined by "; ".
+func fileLine(file, sheet string) string {
+	l := fmt.Sprintf("files = [%q]", file)
+	if sheet != "" {
+		l += fmt.Sprintf("; sheet = %q", sheet)
+	}
+	return l
+}
 
 // writeColumns writes g's column section: a line for each column its
 // header seems to hold under a name the table does not know, and a

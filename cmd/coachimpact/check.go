@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -123,9 +125,9 @@ func printCheck(w io.Writer, rep *pipeline.CheckReport, code int) {
 	switch len(rep.Missing) {
 	case 0:
 	case 1:
-		fmt.Fprintf(w, "\nmissing: required table %s: no file holds it (a run stops here; name its file with [mapping.tables.%s] file = \"...\")\n", rep.Missing[0], rep.Missing[0])
+		fmt.Fprintf(w, "\nmissing: required table %s: no file holds it (a run stops here; name its files with [mapping.tables.%s] files = [\"...\"])\n", rep.Missing[0], rep.Missing[0])
 	default:
-		fmt.Fprintf(w, "\nmissing: required tables %s: no file holds them (a run stops here; name each one's file with [mapping.tables.TABLE] file = \"...\")\n", strings.Join(rep.Missing, ", "))
+		fmt.Fprintf(w, "\nmissing: required tables %s: no file holds them (a run stops here; name each one's files with [mapping.tables.TABLE] files = [\"...\"])\n", strings.Join(rep.Missing, ", "))
 	}
 	if rep.Model != nil && len(rep.Files) > 0 {
 		printModel(w, rep.Model, rep.Structural())
@@ -158,10 +160,10 @@ func printFile(w io.Writer, f pipeline.FileCheck, columns []string) {
 		return
 	}
 	st := f.Stats
-	fmt.Fprintf(w, "  header: row %d\n", st.HeaderRow)
-	// The reshaping mapping's Stats fields (the files of a table read
-	// from several, rows filtered out, rows superseded by a later one)
-	// print here once ingest has them.
+	if len(st.Inputs) == 0 {
+		fmt.Fprintf(w, "  header: row %d\n", st.HeaderRow)
+	}
+	printInputs(w, st.Inputs)
 	fmt.Fprintf(w, "  columns:\n")
 	var absent []string
 	for _, c := range columns {
@@ -171,6 +173,10 @@ func printFile(w io.Writer, f pipeline.FileCheck, columns []string) {
 			continue
 		}
 		why := st.Why[c]
+		if strings.HasPrefix(src, "derived:") {
+			fmt.Fprintf(w, "    %-26s (%s)\n", c, src)
+			continue
+		}
 		if v, isDefault := strings.CutPrefix(src, "="); isDefault {
 			fmt.Fprintf(w, "    %-26s = %q (%s)\n", c, v, why)
 			continue
@@ -181,7 +187,7 @@ func printFile(w io.Writer, f pipeline.FileCheck, columns []string) {
 		fmt.Fprintf(w, "  not in the file: %s\n", strings.Join(absent, ", "))
 	}
 	if len(st.IgnoredColumns) > 0 {
-		fmt.Fprintf(w, "  not used: %s\n", quoteList(st.IgnoredColumns))
+		fmt.Fprintf(w, "  not used: %s\n", quoteSome(st.IgnoredColumns, maxListed))
 	}
 	if len(st.HiddenSheets) > 0 {
 		fmt.Fprintf(w, "  hidden sheets, not read: %s\n", quoteList(st.HiddenSheets))
@@ -190,6 +196,7 @@ func printFile(w io.Writer, f pipeline.FileCheck, columns []string) {
 		fmt.Fprintf(w, "  decoded from %s (not UTF-8)\n", st.Encoding)
 	}
 	fmt.Fprintf(w, "  rows: %s read, %s would load, %s rejected\n", num(st.RowsRead), num(st.RowsLoaded), num(st.RowsRejected))
+	printReshaped(w, st)
 	for _, g := range f.Rejects {
 		what := g.Reason
 		if g.Column != "" {
@@ -207,6 +214,49 @@ func printFile(w io.Writer, f pipeline.FileCheck, columns []string) {
 			}
 			fmt.Fprintln(w)
 		}
+	}
+}
+
+// printInputs lists the files a reshaped table is read from: each with
+// its header row, data rows, headers not used and the steps that did not
+// apply to it.
+func printInputs(w io.Writer, inputs []ingest.InputFile) {
+	if len(inputs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  read from %s:\n", count(len(inputs), "file"))
+	for _, in := range inputs {
+		name := in.Path
+		if in.Sheet != "" {
+			name += "[" + in.Sheet + "]"
+		}
+		fmt.Fprintf(w, "    %s: header row %d, %s", name, in.HeaderRow, count(in.Rows, "data row"))
+		if len(in.IgnoredColumns) > 0 {
+			fmt.Fprintf(w, "; not used: %s", quoteSome(in.IgnoredColumns, maxListed))
+		}
+		if len(in.Skipped) > 0 {
+			fmt.Fprintf(w, "; steps that did not apply: %s", strings.Join(in.Skipped, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// printReshaped says what a reshaped table's steps did to its rows: the
+// rows its filters dropped, by reason, those superseded by a later one
+// (latest_by), and those its expansions and joins added.
+func printReshaped(w io.Writer, st ingest.Stats) {
+	if st.RowsFiltered > 0 {
+		var by []string
+		for _, reason := range slices.Sorted(maps.Keys(st.Filtered)) {
+			by = append(by, fmt.Sprintf("%s: %s", reason, num(st.Filtered[reason])))
+		}
+		fmt.Fprintf(w, "  filtered out (not read): %s (%s)\n", count(st.RowsFiltered, "row"), strings.Join(by, "; "))
+	}
+	if st.RowsSuperseded > 0 {
+		fmt.Fprintf(w, "  superseded by a later row (latest_by), not read: %s\n", count(st.RowsSuperseded, "row"))
+	}
+	if st.RowsAdded > 0 {
+		fmt.Fprintf(w, "  added by expansions and joins: %s\n", count(st.RowsAdded, "row"))
 	}
 }
 
@@ -341,6 +391,18 @@ func estimateText(e model.Estimate) string {
 		return "suppressed: " + strings.TrimPrefix(e.Note, "suppressed ")
 	}
 	return "not estimated: " + strings.TrimPrefix(e.Note, "not estimated: ")
+}
+
+// maxListed is how many headers a list of headers not used shows.
+const maxListed = 10
+
+// quoteSome is quoteList of the first n of ss, saying how many more
+// there are.
+func quoteSome(ss []string, n int) string {
+	if len(ss) <= n {
+		return quoteList(ss)
+	}
+	return fmt.Sprintf("%s and %d more", quoteList(ss[:n]), len(ss)-n)
 }
 
 // quoteList quotes each string and joins them with commas.
