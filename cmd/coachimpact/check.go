@@ -24,6 +24,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := newFlags("check", stderr)
 	input := fs.String("input", "", "folder of input files")
 	cfgPath := fs.String("config", "", "configuration file (TOML)")
+	profiles := fs.String("profile", "", "vendor profiles of the exports, comma-separated: "+strings.Join(config.ProfileNames(), ", ")+" (added to the config's profiles)")
 	suggest := fs.Bool("suggest", false, "also print a starter mapping for the files and columns not placed")
 	format := fs.String("format", "text", "output format: text or json")
 	fs.String("out", "", "ignored: a run's --out, taken so that its command line can be checked as is (nothing is written there)")
@@ -45,6 +46,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *input != "" {
 		cfg.Input = *input
 	}
+	cfg.Profiles = append(cfg.Profiles, splitList(*profiles)...)
 	if cfg.Input == "" || fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "coachimpact check: --input is required, and takes no other arguments\n%s", usage)
 		return exitUsage

@@ -6,7 +6,7 @@
 // Usage:
 //
 //	coachimpact run --input DIR --out DIR [--config FILE]
-//	coachimpact check --input DIR [--config FILE] [--suggest] [--format text|json]
+//	coachimpact check --input DIR [--config FILE] [--profile NAME,...] [--suggest] [--format text|json]
 //	coachimpact demo --out DIR [--seed N] [--schools N]
 //	coachimpact generate --out DIR [--seed N] [--schools N] [--format mixed|csv]
 //	coachimpact sql --db FILE "SELECT ..."

@@ -427,3 +427,35 @@ func TestCheckJSON(t *testing.T) {
 		t.Errorf("check without --input: exit %d, want 2", code)
 	}
 }
+
+// TestCheckProfile: the canonical district with its assessments as the
+// four i-Ready files of testdata/exports/iready: check --profile iready
+// reads them as assessments, names the profile as the reason of its
+// columns, and exits 0; an unknown profile is a usage error.
+func TestCheckProfile(t *testing.T) {
+	in := copyCanonical(t, nil)
+	if err := os.Remove(filepath.Join(in, "assessments.csv")); err != nil {
+		t.Fatal(err)
+	}
+	iready := filepath.Join("..", "..", "testdata", "exports", "iready")
+	files, err := filepath.Glob(filepath.Join(iready, "*.csv"))
+	if err != nil || len(files) != 4 {
+		t.Fatalf("i-Ready files: %v, %v", files, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(in, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, stderr, code := cli(t, "check", "--input", in, "--profile", "iready")
+	if code != 0 || !strings.Contains(stdout, "table assessments\n  read from 4 files:") || !strings.Contains(stdout, `scale_score                <- "Overall Scale Score" (profile iready)`) {
+		t.Errorf("check --profile iready: exit %d, stderr %s\n%s", code, stderr, stdout)
+	}
+	if _, stderr, code := cli(t, "check", "--input", in, "--profile", "no-such-vendor"); code != 2 || !strings.Contains(stderr, "no-such-vendor") {
+		t.Errorf("unknown profile: exit %d, stderr %s; want 2 naming it", code, stderr)
+	}
+}
