@@ -24,15 +24,14 @@ type CheckReport struct {
 	Input string `json:"input"`
 	// Files are the sources a run would read, in load order.
 	Files []FileCheck `json:"files"`
-	// Skipped are the files and sheets a run would not read, with the
-	// reason; Heads holds the header each seems to have, in the same
-	// order.
+	// Skipped are the files and sheets a run would not read, each with
+	// the reason and its first rows.
 	Skipped []SkippedCheck `json:"skipped_files,omitempty"`
 	// Missing are the required tables no file holds: a run stops on them
 	// (exit code 3).
 	Missing []string `json:"missing_tables,omitempty"`
-	// Model is what the model built from the files that read found; nil
-	// when it could not be built.
+	// Model is what the model, built from the files that can be read,
+	// can estimate.
 	Model *ModelCheck `json:"model,omitempty"`
 	// Notes say which optional tables are not given, as a run's do.
 	Notes []string `json:"notes,omitempty"`
@@ -120,7 +119,8 @@ type ModelCheck struct {
 // at all, into a temporary folder removed on return. IDs are never
 // redacted (the report is for the coordinator's eyes). It returns an
 // error for a config error, and an *ingest.FileError when the input
-// folder cannot be listed or a file fails in the middle of being read;
+// folder cannot be listed, a workbook cannot be opened, two sources
+// give one table, or a file fails in the middle of being read;
 // a required table missing or a file that cannot be read as its table is
 // in the report (CheckReport.Structural), and the model is built without
 // it.
