@@ -221,21 +221,11 @@ func (d *DB) noTeacher(ctx context.Context, _ []ingest.Stats, th Thresholds) (*R
 	if rostered == 0 {
 		return &Reason{Code: ReasonNoTeacher, Subject: "rosters", Share: &share, Text: text + ": the rosters table is empty"}, nil
 	}
-	var why []string
-	for _, q := range []struct{ q, format string }{
-		{`SELECT DISTINCT subject FROM rosters EXCEPT SELECT DISTINCT subject FROM assessments`, "rosters' subjects %s match no assessment subject"},
-		{`SELECT DISTINCT subject FROM assessments EXCEPT SELECT DISTINCT subject FROM rosters`, "assessments' subjects %s match no roster subject"},
-		{`SELECT DISTINCT school_year::VARCHAR FROM student_growth WHERE baseline_z IS NOT NULL EXCEPT SELECT DISTINCT school_year::VARCHAR FROM rosters`, "no roster rows for school years %s"},
-	} {
-		vals, err := d.strings(ctx, q.q)
-		if err != nil {
-			return nil, fmt.Errorf("verdict: %w", err)
-		}
-		if len(vals) > 0 {
-			why = append(why, fmt.Sprintf(q.format, strings.Join(vals, ", ")))
-		}
+	u, err := d.unmatched(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("verdict: %w", err)
 	}
-	if len(why) > 0 {
+	if why := u.Reasons(); len(why) > 0 {
 		text += ": " + strings.Join(why, "; ")
 	} else {
 		text += ": the students with spring scores have no roster row in the same subject and school year"

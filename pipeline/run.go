@@ -269,44 +269,12 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("ingest", t0)
 
 	t0 = time.Now()
-	if red != nil {
-		if err := teacherOrder(ctx, db, red); err != nil {
-			return nil, err
-		}
-	}
-	if err := db.SetMainTests(ctx, opts.Config.Model.MainTests); err != nil {
-		return nil, err
-	}
-	if err := db.Build(ctx); err != nil {
-		return nil, err
-	}
-	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, Seed: 1}); err != nil {
-		return nil, err
-	}
-	if err := db.ImportHistory(ctx, histPath); err != nil {
-		return nil, err
-	}
-	if man.Tables, err = db.TableCounts(ctx); err != nil {
-		return nil, err
-	}
-	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
-		return nil, err
-	}
-	dataNotes, err := db.GradeNotes(ctx)
+	dataNotes, err := analyse(ctx, db, opts.Config, red, rejects, histPath, man)
 	if err != nil {
 		return nil, err
 	}
-	dataNotes = append(dataNotes, model.MainTestNotes(man.SpringTests, opts.Config.Model.MainTests)...)
 	for _, n := range dataNotes {
 		log.Warn(n)
-	}
-	man.Notes = append(man.Notes, dataNotes...)
-	man.RejectedValues = len(rejects)
-	for _, f := range man.Files {
-		man.Rejects += f.RowsRejected
-	}
-	if man.Reasons, err = db.Verdict(ctx, man.Files, man.Estimates, thresholds(opts.Config.Degraded)); err != nil {
-		return nil, err
 	}
 	if len(man.Reasons) > 0 {
 		man.Status = outdir.StatusDegraded
@@ -383,6 +351,51 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}
 	log.Info("run done", "status", man.Status, "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 	return man, nil
+}
+
+// analyse builds the model over the tables load put in db and analyses
+// it, as a run does: it sets man's estimates, table counts, spring tests,
+// reject counts, notes and degraded reasons, and returns the notes on the
+// data (grades counted back, a main test not taken) for the workbooks. histPath, when not "", is the run
+// history whose estimates are imported (for the reports' trend) before
+// the tables are counted.
+func analyse(ctx context.Context, db *model.DB, cfg config.Config, red *ingest.Redactor, rejects []ingest.RowError, histPath string, man *Manifest) (dataNotes []string, err error) {
+	if red != nil {
+		if err := teacherOrder(ctx, db, red); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.SetMainTests(ctx, cfg.Model.MainTests); err != nil {
+		return nil, err
+	}
+	if err := db.Build(ctx); err != nil {
+		return nil, err
+	}
+	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, Seed: 1}); err != nil {
+		return nil, err
+	}
+	if histPath != "" {
+		if err := db.ImportHistory(ctx, histPath); err != nil {
+			return nil, err
+		}
+	}
+	if man.Tables, err = db.TableCounts(ctx); err != nil {
+		return nil, err
+	}
+	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
+		return nil, err
+	}
+	if dataNotes, err = db.GradeNotes(ctx); err != nil {
+		return nil, err
+	}
+	dataNotes = append(dataNotes, model.MainTestNotes(man.SpringTests, cfg.Model.MainTests)...)
+	man.Notes = append(man.Notes, dataNotes...)
+	man.RejectedValues = len(rejects)
+	for _, f := range man.Files {
+		man.Rejects += f.RowsRejected
+	}
+	man.Reasons, err = db.Verdict(ctx, man.Files, man.Estimates, thresholds(cfg.Degraded))
+	return dataNotes, err
 }
 
 // keep moves a degraded run's staging folder to kept, replacing the
