@@ -256,7 +256,7 @@ ignore_files = ["programassignments.csv", "coaches.*"]
 // a file that has no other district column is missing one.
 func TestShapeHeaderResolution(t *testing.T) {
 	dir := shapeDir(t, map[string]string{
-		"schools.csv": "",
+		"schools.csv":          "",
 		"a/schools_export.csv": "School Number,School,District\n01,Oak Hill,Baldwin County\n",
 	})
 	m := mappingOf(t, `
@@ -334,5 +334,50 @@ columns = { "studentReference.studentUniqueId" = "student_id", "schoolReference.
 	}
 	if r := got["students"].stats.Inputs[0]; r.HeaderRow != 0 || r.Rows != 2 {
 		t.Errorf("input %+v", r)
+	}
+}
+
+// TestShapeStepWithoutHeader: a step of the district's own mapping whose
+// header no file has (a typing slip) stops the run naming the key, rather
+// than doing nothing.
+func TestShapeStepWithoutHeader(t *testing.T) {
+	dir := shapeDir(t, map[string]string{})
+	m := mappingOf(t, `
+[mapping.tables.assessments]
+files = ["assessments.csv"]
+drop = { "Rush Flagg" = "Y" }
+`)
+	d, err := Scan(dir, Tables(), m, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.Sources {
+		if s.Table.Name != "assessments" {
+			continue
+		}
+		_, err := Open(context.Background(), s, m, NewKeys(nil), memory.NewGoAllocator(), Limits{})
+		if !errors.Is(err, ErrMissingColumn) || !strings.Contains(err.Error(), "mapping.tables.assessments.drop.Rush Flagg: no file has the header it reads") {
+			t.Fatalf("Open = %v", err)
+		}
+		return
+	}
+	t.Fatal("no assessments source")
+}
+
+// TestShapeDuplicateNamesFile: a duplicate key in a reshaped table names
+// the file and row of the first, not a position in the merged rows.
+func TestShapeDuplicateNamesFile(t *testing.T) {
+	dir := shapeDir(t, map[string]string{
+		"students.csv":   "",
+		"a/students.csv": "student_id,school_id,grade_level\nS1,01,3\n",
+		"b/students.csv": "student_id,school_id,grade_level\nS2,01,3\nS1,01,4\n",
+	})
+	m := mappingOf(t, `
+[mapping.tables.students]
+files = ["*/students.csv"]
+`)
+	_, rejects := loadDir(t, dir, m)
+	if len(rejects) != 1 || rejects[0].File != "b/students.csv" || rejects[0].Row != 3 || rejects[0].Detail != "first on row 2 of a/students.csv" {
+		t.Fatalf("rejects %+v; want b/students.csv row 3, first on row 2 of a/students.csv", rejects)
 	}
 }

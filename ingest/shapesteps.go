@@ -98,7 +98,7 @@ func (s *shaper) pathStep(f *frame) error {
 // header's value.
 func (s *shaper) splitStep(f *frame) {
 	for _, h := range sortedKeys(s.tm.Split) {
-		src := f.col(h)
+		src := f.use(h)
 		if src < 0 {
 			f.skipped = append(f.skipped, "split."+h)
 			continue
@@ -138,7 +138,7 @@ func (s *shaper) splitStep(f *frame) {
 // one Expand lists (an elementary homeroom course: Math and ELA).
 func (s *shaper) expandStep(f *frame) {
 	for _, h := range sortedKeys(s.tm.Expand) {
-		src := f.col(h)
+		src := f.use(h)
 		if src < 0 {
 			f.skipped = append(f.skipped, "expand."+h)
 			continue
@@ -175,7 +175,7 @@ func (s *shaper) deriveStep(f *frame, ders []derivation, last bool) []derivation
 		args := make([]int, len(d.args))
 		ok := true
 		for i, a := range d.args {
-			if args[i] = f.col(a); args[i] < 0 {
+			if args[i] = f.use(a); args[i] < 0 {
 				ok = false
 			}
 		}
@@ -260,7 +260,7 @@ func WindowOf(d Date) string {
 func (s *shaper) filterStep(f *frame) {
 	apply := func(section string, m map[string]TextList, keepIf bool) {
 		for _, h := range sortedKeys(m) {
-			i := f.col(h)
+			i := f.use(h)
 			if i < 0 {
 				f.skipped = append(f.skipped, section+"."+h)
 				continue
@@ -351,7 +351,7 @@ func (s *shaper) canonical(f *frame) ([][]string, []int, InputFile, error) {
 			Err: fmt.Errorf("%w (header on row %d; %s)", ErrMissingColumn, f.file.headerRow, missingAdvice(s.t, missing, f.cols))}
 	}
 	for _, h := range cm.ignored {
-		if _, made := f.made[f.col(h)]; !made {
+		if _, made := f.made[f.col(h)]; !made && !f.used[f.col(h)] {
 			in.IgnoredColumns = append(in.IgnoredColumns, h)
 		}
 	}
