@@ -125,14 +125,7 @@ type ModelCheck struct {
 // in the report (CheckReport.Structural), and the model is built without
 // it.
 func Check(ctx context.Context, opts Options) (*CheckReport, error) {
-	log := opts.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	mem := opts.Mem
-	if mem == nil {
-		mem = memory.NewGoAllocator()
-	}
+	log, mem := opts.logAndMem()
 	if err := opts.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}

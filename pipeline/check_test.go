@@ -238,3 +238,28 @@ func TestGuessRow(t *testing.T) {
 		})
 	}
 }
+
+// TestSuggestNameJoin: a roster whose teacher column holds names ("Ana
+// Ruiz") gets, from --suggest, the join that looks each name up in
+// teachers; the suggestion, used as it is, loads every row.
+func TestSuggestNameJoin(t *testing.T) {
+	input := baseInput(t)
+	copyFile(t, filepath.Join(catalogue, "roster-teacher-names", "rosters.csv"), filepath.Join(input, "rosters.csv"))
+	s := Suggest(check(t, input, config.Default()))
+	if !strings.Contains(s, "[[mapping.tables.rosters.join]]") || !strings.Contains(s, `on = { "teacher_id" = ["first_name+last_name", "email"] }`) {
+		t.Fatalf("suggestion:\n%s\nwant a join of rosters' teacher_id on teachers' names", s)
+	}
+	path := filepath.Join(t.TempDir(), "suggested.toml")
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("the suggestion does not load as a config: %v", err)
+	}
+	rep := check(t, input, cfg)
+	i := slices.IndexFunc(rep.Files, func(f FileCheck) bool { return f.Table == "rosters" })
+	if f := rep.Files[i]; f.Stats.RowsLoaded != 5 || f.Stats.RowsRejected != 0 {
+		t.Errorf("rosters with the suggestion: %d loaded, %d rejected; want 5, 0", f.Stats.RowsLoaded, f.Stats.RowsRejected)
+	}
+}

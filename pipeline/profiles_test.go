@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -201,46 +202,49 @@ func copyTree(t *testing.T, src, dst string, exclude []string) {
 // columns (what a vendor does not export).
 func dropColumns(t *testing.T, path string, cols ...string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readRecords(t, path)
 	var keep []int
 	for i, h := range recs[0] {
-		if !contains(cols, h) {
+		if !slices.Contains(cols, h) {
 			keep = append(keep, i)
 		}
 	}
 	if len(keep) == len(recs[0]) {
 		t.Fatalf("%s has none of the columns %v", path, cols)
 	}
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	for _, r := range recs {
+	for k, r := range recs {
 		out := make([]string, len(keep))
 		for j, i := range keep {
 			out[j] = r[i]
 		}
-		w.Write(out)
+		recs[k] = out
 	}
-	w.Flush()
+	writeRecords(t, path, recs)
+}
+
+// readRecords reads a small CSV file whole; writeRecords writes one.
+func readRecords(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func writeRecords(t *testing.T, path string, recs [][]string) {
+	t.Helper()
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.WriteAll(recs)
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // fileStats is the manifest's entry for table.
@@ -296,29 +300,16 @@ func withEmails(t *testing.T, dir string) {
 // computed from each row by header.
 func addColumn(t *testing.T, path, name string, value func(map[string]string) string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.Write(append(recs[0], name))
-	for _, r := range recs[1:] {
+	recs := readRecords(t, path)
+	for k, r := range recs[1:] {
 		row := map[string]string{}
 		for i, h := range recs[0] {
 			row[h] = r[i]
 		}
-		w.Write(append(r, value(row)))
+		recs[k+1] = append(r, value(row))
 	}
-	w.Flush()
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	recs[0] = append(recs[0], name)
+	writeRecords(t, path, recs)
 }
 
 // TestProfileCoachingLog: a Google Form's responses (no session or cycle
@@ -388,15 +379,7 @@ func TestProfileCoachingLogMakesCycles(t *testing.T) {
 // readCSV reads a small CSV file as rows by header.
 func readCSV(t *testing.T, path string) []map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readRecords(t, path)
 	var out []map[string]string
 	for _, r := range recs[1:] {
 		row := map[string]string{}

@@ -130,14 +130,7 @@ type Manifest struct {
 // error, whatever happens after (a history it cannot write, which is
 // logged and gets the row from run.json on the next run; ctx cancelled).
 func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
-	log := opts.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	mem := opts.Mem
-	if mem == nil {
-		mem = memory.NewGoAllocator()
-	}
+	log, mem := opts.logAndMem()
 	if err := opts.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -351,6 +344,19 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}
 	log.Info("run done", "status", man.Status, "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 	return man, nil
+}
+
+// logAndMem are the options' logger and allocator, or a logger that
+// discards and Go's allocator.
+func (o Options) logAndMem() (*slog.Logger, memory.Allocator) {
+	log, mem := o.Log, o.Mem
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if mem == nil {
+		mem = memory.NewGoAllocator()
+	}
+	return log, mem
 }
 
 // analyse builds the model over the tables load put in db and analyses

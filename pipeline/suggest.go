@@ -60,6 +60,14 @@ func Suggest(rep *CheckReport) string {
 		writeColumns(&b, g, false)
 		n++
 	}
+	for _, f := range rep.Files {
+		for _, g := range f.Rejects {
+			if j := nameJoin(f, g); j != "" {
+				b.WriteString("\n" + j)
+				n++
+			}
+		}
+	}
 	var unplaced []string
 	for _, t := range rep.Missing {
 		if given[t] == "" {
@@ -388,4 +396,68 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// NamesNotIDs reports whether the group is unknown IDs whose every
+// example is words of letters ("Brian Cox", "Cox, Brian") or an e-mail
+// address: names where IDs were expected.
+func (g RejectGroup) NamesNotIDs() bool {
+	if !g.Is(ingest.ErrUnknownID) {
+		return false
+	}
+	for _, e := range g.Examples {
+		if strings.Contains(e.Value, "@") {
+			continue
+		}
+		f := strings.FieldsFunc(e.Value, func(r rune) bool { return r == ' ' || r == ',' })
+		if len(f) < 2 {
+			return false
+		}
+		for _, w := range f {
+			for _, r := range w {
+				if !unicode.IsLetter(r) && r != '.' && r != '-' && r != '\'' {
+					return false
+				}
+			}
+		}
+	}
+	return len(g.Examples) > 0
+}
+
+// nameColumns are, per table, the columns a name (or an e-mail) of one of
+// its rows is looked up in.
+var nameColumns = map[string][]string{
+	"teachers": {"first_name+last_name", "email"},
+	"coaches":  {"coach_name", "email"},
+	"schools":  {"school_name"},
+}
+
+// nameJoin is the mapping that looks up each name of a column of IDs that
+// holds names (rosters' teacher_id = "Brian Cox") in the table the column
+// refers to, or "".
+func nameJoin(f FileCheck, g RejectGroup) string {
+	t := ingest.TableByName(ingest.Tables(), f.Table)
+	if t == nil || !g.NamesNotIDs() {
+		return ""
+	}
+	c, ok := t.Column(g.Column)
+	if !ok || nameColumns[c.Ref] == nil {
+		return ""
+	}
+	header := f.Stats.Columns[g.Column]
+	if header == "" || strings.HasPrefix(header, "derived: ") || strings.HasPrefix(header, "=") {
+		return ""
+	}
+	alts := make([]string, len(nameColumns[c.Ref]))
+	for i, a := range nameColumns[c.Ref] {
+		alts[i] = fmt.Sprintf("%q", a)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s: %s holds names (%q), not IDs: look each up in %s by name\n", f.Name, header, g.Examples[0].Value, c.Ref)
+	fmt.Fprintf(&b, "[[mapping.tables.%s.join]]\n", t.Name)
+	fmt.Fprintf(&b, "table = %q\n", c.Ref)
+	fmt.Fprintf(&b, "on = { %q = [%s] }\n", header, strings.Join(alts, ", "))
+	fmt.Fprintf(&b, "match = \"name\"\n")
+	fmt.Fprintf(&b, "take = { %s = %q }\n", g.Column, g.Column)
+	return b.String()
 }

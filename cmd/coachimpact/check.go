@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
@@ -274,32 +273,13 @@ func rejectHint(g pipeline.RejectGroup, table string) string {
 		}
 		if c, ok := t.Column(g.Column); ok && c.Ref != "" {
 			hint := fmt.Sprintf(" (the %s is unknown: the value is no %s of the %s table", strings.TrimSuffix(c.Ref, "s"), g.Column, c.Ref)
-			if looksLikeNames(g.Examples) {
-				hint += fmt.Sprintf("; the values look like names: does the file have a column of IDs to map to %s?", g.Column)
+			if g.NamesNotIDs() {
+				hint += fmt.Sprintf("; the values look like names: does the file have a column of IDs to map to %s? --suggest writes the join that looks each name up", g.Column)
 			}
 			return hint + ")"
 		}
 	}
 	return ""
-}
-
-// looksLikeNames reports whether every example value is words of letters
-// (two or more, or "Last, First"): a name where an ID was expected.
-func looksLikeNames(ex []pipeline.RejectExample) bool {
-	for _, e := range ex {
-		f := strings.FieldsFunc(e.Value, func(r rune) bool { return r == ' ' || r == ',' })
-		if len(f) < 2 {
-			return false
-		}
-		for _, w := range f {
-			for _, r := range w {
-				if !unicode.IsLetter(r) && r != '.' && r != '-' && r != '\'' {
-					return false
-				}
-			}
-		}
-	}
-	return len(ex) > 0
 }
 
 // printModel writes what the model built in memory can estimate: growth
