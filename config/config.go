@@ -63,7 +63,34 @@ type Config struct {
 	// Degraded is when a run's result counts as empty or mostly
 	// rejected, and whether such a run is published.
 	Degraded Degraded `toml:"degraded"`
+	// Model holds the choices the model makes that a district may set.
+	Model Model `toml:"model"`
 }
+
+// Model is the [model] table.
+type Model struct {
+	// MainTests names, per subject, the assessment whose spring scores
+	// are the subject's outcome, in place of the one most students took
+	// that spring: [model.main_tests] Math = "MAP Growth Math 2-5". A key
+	// is a subject as the model names it (Subjects(), or a value
+	// [mapping.values.subject] maps to); a value is an assessment_name,
+	// matched ignoring case and surrounding spaces. In a school year
+	// with no spring scores of the named test the most-takers rule
+	// chooses, and run.json and the About sheet say so. Default none.
+	MainTests map[string]string `toml:"main_tests"`
+}
+
+// Subjects returns the subject names the model uses: ingest folds the
+// common spellings (Mathematics, Reading, ...) onto them (ingest
+// subjectNames; keep the two in step). Any other subject is kept as the
+// export spells it, unless the mapping maps it.
+func Subjects() []string { return []string{"Math", "ELA", "Science", "Social Studies", "Writing"} }
+
+// Problems with [model.main_tests], wrapped with the key.
+var (
+	ErrUnknownSubject = errors.New("unknown subject")
+	ErrNoTestName     = errors.New("no assessment name")
+)
 
 // Degraded is the [degraded] table. A run past any threshold ends with
 // status "degraded" (exit code 4) and its reasons; unless Publish is set
@@ -248,7 +275,46 @@ func (c *Config) Validate() error {
 	if err := c.Mapping.Validate(ingest.Tables()); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.Model.validate(c.subjects())...)
 	return errors.Join(errs...)
+}
+
+// subjects are the subject names the model can see: Subjects() and every
+// subject value the mapping maps to.
+func (c *Config) subjects() []string {
+	out := Subjects()
+	add := func(vm map[string]string) {
+		for _, v := range vm {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	add(c.Mapping.Values["subject"])
+	for _, tm := range c.Mapping.Tables {
+		add(tm.Values["subject"])
+	}
+	return out
+}
+
+// validate returns every problem with the [model] table; subjects are
+// the subject names the model can see.
+func (m Model) validate(subjects []string) []error {
+	var errs []error
+	for _, subj := range slices.Sorted(maps.Keys(m.MainTests)) {
+		key := fmt.Sprintf("model.main_tests.%q", subj)
+		if !slices.Contains(subjects, subj) {
+			hint := ""
+			if i := slices.IndexFunc(subjects, func(s string) bool { return strings.EqualFold(s, subj) }); i >= 0 {
+				hint = fmt.Sprintf(" (did you mean %q?)", subjects[i])
+			}
+			errs = append(errs, fmt.Errorf("%s: %w%s: want a subject as the model names it (%s) or one [mapping.values.subject] maps to", key, ErrUnknownSubject, hint, strings.Join(Subjects(), ", ")))
+		}
+		if strings.TrimSpace(m.MainTests[subj]) == "" {
+			errs = append(errs, fmt.Errorf("%s: %w: want the assessment_name of the subject's main spring test", key, ErrNoTestName))
+		}
+	}
+	return errs
 }
 
 // validate returns every problem with the [degraded] table.

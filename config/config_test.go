@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -196,5 +197,49 @@ func TestMappingScaleInvalid(t *testing.T) {
 		if want := "mapping.tables.rosters.scale.percent_time"; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("scale %s: Validate() = %v; want it to name %s", v, err, want)
 		}
+	}
+}
+
+// TestMainTests: [model.main_tests] names a subject's main spring test;
+// a subject the model never sees (a spelling ingest folds away, or one no
+// mapping gives) and an empty name are errors naming the key.
+func TestMainTests(t *testing.T) {
+	c, err := Load(write(t, `
+[mapping.values.subject]
+BIO = "Biology"
+[model.main_tests]
+Math = "MAP Growth Math 2-5"
+ELA = "MAP Growth Reading 2-5"
+Biology = "Biology EOC"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	want := map[string]string{"Math": "MAP Growth Math 2-5", "ELA": "MAP Growth Reading 2-5", "Biology": "Biology EOC"}
+	if !reflect.DeepEqual(c.Model.MainTests, want) {
+		t.Errorf("main_tests = %v; want %v", c.Model.MainTests, want)
+	}
+	for _, tc := range []struct {
+		name, body, key string
+		err             error
+	}{
+		{"Folded", `Mathematics = "MAP"`, `model.main_tests."Mathematics"`, ErrUnknownSubject},
+		{"Case", `math = "MAP"`, `model.main_tests."math": unknown subject (did you mean "Math"?)`, ErrUnknownSubject},
+		{"Unmapped", `Biology = "EOC"`, `model.main_tests."Biology"`, ErrUnknownSubject},
+		{"Empty", `ELA = " "`, `model.main_tests."ELA"`, ErrNoTestName},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(write(t, "[model.main_tests]\n"+tc.body+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Validate()
+			if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.key) {
+				t.Errorf("Validate() = %v; want %v naming %s", err, tc.err, tc.key)
+			}
+		})
 	}
 }

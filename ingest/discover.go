@@ -320,6 +320,9 @@ func planTables(env *shapeEnv, tables []*Table, m *Mapping) (map[string]*shapePl
 			continue
 		}
 		p := &shapePlan{env: env, tm: tm, files: matches(tm), from: tm.From, profile: profile}
+		if len(tm.patterns()) == 0 && p.from == "" {
+			p.files = namedFiles(env, tables, t) // steps on the table's own file
+		}
 		if p.from == "" && len(p.files) == 0 {
 			at := "mapping.tables." + t.Name
 			if profile != "" {
@@ -356,6 +359,24 @@ func planTables(env *shapeEnv, tables []*Table, m *Mapping) (map[string]*shapePl
 		return nil, nil, &FileError{File: env.dir, Err: errors.Join(errs...)}
 	}
 	return plans, claimed, nil
+}
+
+// namedFiles are the files directly in the folder named after table t
+// (rosters.csv, Rosters.xlsx, roster.export.text).
+func namedFiles(env *shapeEnv, tables []*Table, t *Table) []string {
+	var out []string
+	for _, rel := range env.files {
+		ext := strings.ToLower(filepath.Ext(rel))
+		if strings.Contains(rel, "/") || !(isCSV(ext) || isXLSX(ext)) {
+			continue
+		}
+		base := strings.TrimSuffix(rel, filepath.Ext(rel))
+		stem, _, _ := strings.Cut(base, ".")
+		if TableByName(tables, base) == t || TableByName(tables, stem) == t {
+			out = append(out, rel)
+		}
+	}
+	return out
 }
 
 // cyclesFile reports whether a file of the folder gives coaching_cycles

@@ -148,10 +148,11 @@ type frame struct {
 	// skipped lists the steps that did not apply: their header is not
 	// in this file.
 	skipped []string
+	used    map[int]bool // columns a step read: not "not used"
 }
 
 func newFrame(rf *rawFile) *frame {
-	f := &frame{file: rf, index: map[string]int{}, made: map[int]string{}}
+	f := &frame{file: rf, index: map[string]int{}, made: map[int]string{}, used: map[int]bool{}}
 	for _, h := range rf.header {
 		f.addCol(h)
 	}
@@ -183,6 +184,16 @@ func (f *frame) col(h string) int {
 		return i
 	}
 	return -1
+}
+
+// use is col for a step that reads the column: the column is then used
+// even if no canonical column is read from it.
+func (f *frame) use(h string) int {
+	i := f.col(h)
+	if i >= 0 {
+		f.used[i] = true
+	}
+	return i
 }
 
 // makeCol is the position of the made column named name, how says how it

@@ -130,6 +130,11 @@ func flag(name string, aliases ...string) Column {
 	return with(yesNo, func(c *Column) { c.Name = name; c.Aliases = aliases })
 }
 
+// colEmail is a person's e-mail address: how a coaching log names coaches
+// and teachers (a join on it finds their IDs). Left empty by a Redactor,
+// as names are.
+var colEmail = Column{Name: "email", Kind: KindString, Redact: RedactDrop, Aliases: []string{"e-mail", "email address", "e-mail address", "email_addr", "ElectronicMailAddress", "work email"}}
+
 // Tables lists the canonical input tables in load order: every table comes
 // after the tables its columns refer to.
 func Tables() []*Table {
@@ -159,6 +164,7 @@ func Tables() []*Table {
 				{Name: "subject_area", Kind: KindString, Aliases: []string{"content area", "academic subject", "department"}, Generic: []string{"subject"}},
 				{Name: "grade_band", Kind: KindString, Aliases: []string{"grade span", "grade level"}, Generic: []string{"grades", "grade"}},
 				{Name: "years_experience", Kind: KindFloat, Min: 0, Max: 70, Aliases: []string{"years of experience", "experience", "YearsOfPriorProfessionalExperience", "years teaching", "yrs exp"}},
+				colEmail,
 			},
 		},
 		{
@@ -169,6 +175,7 @@ func Tables() []*Table {
 				{Name: "coach_name", Kind: KindString, Required: true, Aliases: []string{"name", "ip name", "instructional partner", "coach full name"}, Generic: []string{"coach"}},
 				optional(colSchoolID),
 				{Name: "ip_cohort", Kind: KindYear, Aliases: []string{"cohort", "ip cohort year"}},
+				colEmail,
 			},
 		},
 		{

@@ -75,14 +75,14 @@ func (s *shaper) joinStep(f *frame, n int, j Join) error {
 	keys := sortedKeys(j.On)
 	src := make([]int, len(keys))
 	for i, h := range keys {
-		if src[i] = f.col(h); src[i] < 0 {
+		if src[i] = f.use(h); src[i] < 0 {
 			f.skipped = append(f.skipped, fmt.Sprintf("join[%d] (no %s)", n, h))
 			return nil
 		}
 	}
 	date := -1
 	if len(j.During) == 3 {
-		if date = f.col(j.During[0]); date < 0 {
+		if date = f.use(j.During[0]); date < 0 {
 			f.skipped = append(f.skipped, fmt.Sprintf("join[%d] (no %s)", n, j.During[0]))
 			return nil
 		}

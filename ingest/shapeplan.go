@@ -37,6 +37,10 @@ func (s *Source) Parts() []string {
 	return s.plan.parts
 }
 
+// Reshaped reports whether the source is a table the mapping reshapes:
+// its Stats.SHA256 is then CombineSums of its Parts'.
+func (s *Source) Reshaped() bool { return s.plan != nil }
+
 // Dir is the input folder a source was found in, for its Parts.
 func (s *Source) Dir() string {
 	if s.plan == nil {
@@ -304,6 +308,9 @@ func (p *shapePlan) run(ctx context.Context, t *Table, renames, from map[string]
 			all = append(all, kr)
 		}
 	}
+	if err := p.unusedSteps(t, out.inputs); err != nil {
+		return nil, s, err
+	}
 	if len(p.tm.LatestBy) > 0 {
 		// Keep the latest row of each key: the greatest by LatestBy, the
 		// later in file order on a tie.
@@ -347,6 +354,27 @@ func (p *shapePlan) run(ctx context.Context, t *Table, renames, from map[string]
 	return out, s, nil
 }
 
+// unusedSteps is the error for a step of the district's own mapping
+// that no file could take (its header is in none: a typing slip). A
+// profile's steps may fit one layout of the vendor's files only.
+func (p *shapePlan) unusedSteps(t *Table, inputs []InputFile) error {
+	if p.profile != "" || len(inputs) == 0 {
+		return nil
+	}
+	count := map[string]int{}
+	for _, in := range inputs {
+		for _, s := range in.Skipped {
+			count[s]++
+		}
+	}
+	for _, step := range sortedKeys(count) {
+		if count[step] == len(inputs) {
+			return &FileError{File: p.describe(), Err: fmt.Errorf("%w: mapping.tables.%s.%s: no file has the header it reads", ErrMissingColumn, t.Name, step)}
+		}
+	}
+	return nil
+}
+
 // whyOf says how a column of a reshaped file was found.
 func whyOf(h string, tier int, from string) string {
 	switch {
@@ -384,7 +412,7 @@ func (s *shaper) strayCells(f *frame) {
 func (s *shaper) orderCols(f *frame, rows [][]string) []func(k int) string {
 	var out []func(int) string
 	for _, name := range s.tm.LatestBy {
-		if i := f.col(name); i >= 0 {
+		if i := f.use(name); i >= 0 {
 			out = append(out, func(k int) string { return f.cell(k, i) })
 			continue
 		}

@@ -48,14 +48,13 @@ func (s *shaper) reject(o origin, col, val string, err error, detail string) {
 }
 
 // steps applies the reshaping steps to f in their order: the file's path,
-// splits, expansions, derivations, filters, joins, the derivations that
+// splits, derivations, filters, expansions, joins, the derivations that
 // read a join's columns.
 func (s *shaper) steps(f *frame) error {
 	if err := s.pathStep(f); err != nil {
 		return err
 	}
 	s.splitStep(f)
-	s.expandStep(f)
 	var ders []derivation
 	for _, col := range sortedKeys(s.tm.Derive) {
 		d, _ := parseDerive(col, s.tm.Derive[col]) // validated
@@ -63,6 +62,7 @@ func (s *shaper) steps(f *frame) error {
 	}
 	later := s.deriveStep(f, ders, false)
 	s.filterStep(f)
+	s.expandStep(f)
 	for i, j := range s.tm.Join {
 		if err := s.joinStep(f, i, j); err != nil {
 			return err
@@ -98,7 +98,7 @@ func (s *shaper) pathStep(f *frame) error {
 // header's value.
 func (s *shaper) splitStep(f *frame) {
 	for _, h := range sortedKeys(s.tm.Split) {
-		src := f.col(h)
+		src := f.use(h)
 		if src < 0 {
 			f.skipped = append(f.skipped, "split."+h)
 			continue
@@ -138,7 +138,7 @@ func (s *shaper) splitStep(f *frame) {
 // one Expand lists (an elementary homeroom course: Math and ELA).
 func (s *shaper) expandStep(f *frame) {
 	for _, h := range sortedKeys(s.tm.Expand) {
-		src := f.col(h)
+		src := f.use(h)
 		if src < 0 {
 			f.skipped = append(f.skipped, "expand."+h)
 			continue
@@ -175,7 +175,7 @@ func (s *shaper) deriveStep(f *frame, ders []derivation, last bool) []derivation
 		args := make([]int, len(d.args))
 		ok := true
 		for i, a := range d.args {
-			if args[i] = f.col(a); args[i] < 0 {
+			if args[i] = f.use(a); args[i] < 0 {
 				ok = false
 			}
 		}
@@ -278,7 +278,7 @@ func WindowOf(d Date) string {
 func (s *shaper) filterStep(f *frame) {
 	apply := func(section string, m map[string]TextList, keepIf bool) {
 		for _, h := range sortedKeys(m) {
-			i := f.col(h)
+			i := f.use(h)
 			if i < 0 {
 				f.skipped = append(f.skipped, section+"."+h)
 				continue
@@ -398,7 +398,7 @@ func (s *shaper) canonical(f *frame) ([][]string, []int, InputFile, error) {
 			Err: fmt.Errorf("%w (header on row %d; %s)", ErrMissingColumn, f.file.headerRow, missingAdvice(s.t, missing, f.cols))}
 	}
 	for _, h := range cm.ignored {
-		if _, made := f.made[f.col(h)]; !made {
+		if _, made := f.made[f.col(h)]; !made && !f.used[f.col(h)] {
 			in.IgnoredColumns = append(in.IgnoredColumns, h)
 		}
 	}

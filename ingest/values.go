@@ -478,6 +478,12 @@ func leadingAmount(s string) (n float64, whole bool, rest string, ok bool) {
 		return 0, false, s, false
 	}
 	f, err := strconv.ParseFloat(a, 64)
+	// A mixed number: "1 1/2 hours" is 1 and a fraction below 1.
+	if after := strings.TrimLeft(s[i:], " "); err == nil && allDigits(a) && len(after) < len(s[i:]) {
+		if g, _, rest, ok := leadingAmount(after); ok && g < 1 && strings.Contains(after[:len(after)-len(rest)], "/") {
+			return f + g, false, rest, true
+		}
+	}
 	return f, err == nil && allDigits(a), s[i:], err == nil
 }
 

@@ -192,7 +192,7 @@ func TestParseDuration(t *testing.T) {
 		{"1 hour 30 minutes", 90, true}, {"1 hour and 30 minutes", 90, true}, {"1  hour  30  min", 90, true},
 		{"1h30", 90, true}, {"1h 30m", 90, true}, {"1h", 60, true}, {"90m", 90, true},
 		{"1:30", 90, true}, {"0:45", 45, true}, {"2:05", 125, true},
-		{"3/4 hour", 45, true}, {"1/2 hr", 30, true}, {"half an hour", 30, true}, {"an hour", 60, true},
+		{"3/4 hour", 45, true}, {"1/2 hr", 30, true}, {"1 1/2 hours", 90, true}, {"2 1/4 hrs", 135, true}, {"half an hour", 30, true}, {"an hour", 60, true},
 	}
 	for _, tt := range tests {
 		got, unit, err := ParseDuration(tt.In)

@@ -32,7 +32,8 @@ func (d *DB) step(name string) func() {
 	}
 }
 
-// Open opens (creating if needed) the DuckDB file at path. Close it.
+// Open opens (creating if needed) the DuckDB file at path, or an
+// in-memory database when path is "". Close it.
 func Open(ctx context.Context, path string) (*DB, error) {
 	connector, err := duckdb.NewConnector(path, nil)
 	if err != nil {

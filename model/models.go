@@ -63,6 +63,11 @@ func (d *DB) Build(ctx context.Context) error {
 		SELECT teacher_id, row_number() OVER (ORDER BY teacher_id) AS ord FROM teachers`); err != nil {
 		return fmt.Errorf("teacher order: %w", err)
 	}
+	// The main spring tests the config names (none unless SetMainTests
+	// gave them).
+	if _, err := d.conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS main_test_config (subject VARCHAR, assessment_name VARCHAR)`); err != nil {
+		return fmt.Errorf("main tests: %w", err)
+	}
 	for _, m := range models {
 		q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Table), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
 		done := d.step("sql " + m.Table)
@@ -71,8 +76,10 @@ func (d *DB) Build(ctx context.Context) error {
 		}
 		done()
 	}
-	if _, err := d.conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp.teacher_order"); err != nil {
-		return err
+	for _, t := range []string{"temp.teacher_order", "temp.main_test_config"} {
+		if _, err := d.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
+			return err
+		}
 	}
 	defer d.step("checks")()
 	return d.RunChecks(ctx)
@@ -140,6 +147,24 @@ func (d *DB) SetTeacherOrder(ctx context.Context, ids []string) error {
 		}
 		if _, err := d.conn.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("teacher order: %w", err)
+		}
+	}
+	return nil
+}
+
+// SetMainTests names, per subject, the assessment the next Build takes
+// as the subject's main spring test in every year it has spring z-scores
+// (config [model.main_tests]; see sql/044_spring_tests.sql). Names are
+// matched ignoring case and surrounding spaces. The names are a temporary
+// table, which Build uses and drops; the spring_tests table records the
+// choice.
+func (d *DB) SetMainTests(ctx context.Context, tests map[string]string) error {
+	if _, err := d.conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE main_test_config (subject VARCHAR, assessment_name VARCHAR)"); err != nil {
+		return fmt.Errorf("main tests: %w", err)
+	}
+	for subject, name := range tests {
+		if _, err := d.conn.ExecContext(ctx, "INSERT INTO main_test_config VALUES (?, ?)", subject, strings.TrimSpace(name)); err != nil {
+			return fmt.Errorf("main tests: %w", err)
 		}
 	}
 	return nil

@@ -154,14 +154,15 @@ func (d *DB) emptyTable(ctx context.Context, table string, files []ingest.Stats)
 }
 
 // scoresWithoutZ checks the share of scores with no z-score: a score
-// alone in its group (assessment, subject, tested grade, year, window)
-// or in a group of equal scores. Groups of one usually mean the test
+// alone in its group (assessment, subject, tested grade, year, window),
+// in a group of equal scores, or with no grade (counted back below K). Groups of one usually mean the test
 // name is an ID per test, so the reason names the column it comes from.
 func (d *DB) scoresWithoutZ(ctx context.Context, files []ingest.Stats, th Thresholds) (*Reason, error) {
-	var n, noZ, alone, names int
+	var n, noZ, alone, noGrade, names int
 	err := d.conn.QueryRowContext(ctx, `
-		SELECT count(*), count(*) FILTER (WHERE z IS NULL), count(*) FILTER (WHERE group_n = 1), count(DISTINCT assessment_name)
-		FROM scores`).Scan(&n, &noZ, &alone, &names)
+		SELECT count(*), count(*) FILTER (WHERE z IS NULL), count(*) FILTER (WHERE group_n = 1 AND tested_grade IS NOT NULL),
+		       count(*) FILTER (WHERE tested_grade IS NULL), count(DISTINCT assessment_name)
+		FROM scores`).Scan(&n, &noZ, &alone, &noGrade, &names)
 	if err != nil {
 		return nil, fmt.Errorf("verdict: scores: %w", err)
 	}
@@ -186,8 +187,11 @@ func (d *DB) scoresWithoutZ(ctx context.Context, files []ingest.Stats, th Thresh
 			text += fmt.Sprintf("; the test name (assessment_name) is read from %s, which holds %d different values: if that is an ID per test, map a column naming the test instead", strings.Join(cols, " and "), names)
 		}
 	}
-	if equal := noZ - alone; equal > 0 {
+	if equal := noZ - alone - noGrade; equal > 0 {
 		text += fmt.Sprintf("; %d scores are in groups whose scores are all equal", equal)
+	}
+	if noGrade > 0 {
+		text += fmt.Sprintf("; %d scores have no grade (no tested grade, and the students table's grade counted back to their year is below K)", noGrade)
 	}
 	return &Reason{Code: ReasonNoZ, Subject: "assessments", Share: &share, Text: text}, nil
 }
@@ -217,21 +221,11 @@ func (d *DB) noTeacher(ctx context.Context, _ []ingest.Stats, th Thresholds) (*R
 	if rostered == 0 {
 		return &Reason{Code: ReasonNoTeacher, Subject: "rosters", Share: &share, Text: text + ": the rosters table is empty"}, nil
 	}
-	var why []string
-	for _, q := range []struct{ q, format string }{
-		{`SELECT DISTINCT subject FROM rosters EXCEPT SELECT DISTINCT subject FROM assessments`, "rosters' subjects %s match no assessment subject"},
-		{`SELECT DISTINCT subject FROM assessments EXCEPT SELECT DISTINCT subject FROM rosters`, "assessments' subjects %s match no roster subject"},
-		{`SELECT DISTINCT school_year::VARCHAR FROM student_growth WHERE baseline_z IS NOT NULL EXCEPT SELECT DISTINCT school_year::VARCHAR FROM rosters`, "no roster rows for school years %s"},
-	} {
-		vals, err := d.strings(ctx, q.q)
-		if err != nil {
-			return nil, fmt.Errorf("verdict: %w", err)
-		}
-		if len(vals) > 0 {
-			why = append(why, fmt.Sprintf(q.format, strings.Join(vals, ", ")))
-		}
+	u, err := d.unmatched(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("verdict: %w", err)
 	}
-	if len(why) > 0 {
+	if why := u.Reasons(); len(why) > 0 {
 		text += ": " + strings.Join(why, "; ")
 	} else {
 		text += ": the students with spring scores have no roster row in the same subject and school year"

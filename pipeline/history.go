@@ -83,10 +83,10 @@ func checksums(ctx context.Context, srcs []*ingest.Source) (map[string]string, e
 // the file's, or for a table reshaped from several files one checksum of
 // theirs (ingest.CombineSums).
 func sourceSum(ctx context.Context, s *ingest.Source) (string, error) {
-	parts := s.Parts()
-	if len(parts) == 1 && parts[0] == s.File {
+	if !s.Reshaped() {
 		return hashFile(ctx, s.Path)
 	}
+	parts := s.Parts()
 	sums := make([]string, len(parts))
 	for i, rel := range parts {
 		sum, err := hashFile(ctx, filepath.Join(s.Dir(), filepath.FromSlash(rel)))

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,6 +44,13 @@ type profileCase struct {
 // numbers.
 func runProfile(t *testing.T, c profileCase) (got, want *Manifest) {
 	t.Helper()
+	return runProfileWith(t, c, nil)
+}
+
+// runProfileWith is runProfile with an edit of the district's own files
+// (the canonical tables copied in), e.g. e-mails in teachers.csv.
+func runProfileWith(t *testing.T, c profileCase, own func(t *testing.T, dir string)) (got, want *Manifest) {
+	t.Helper()
 	if n := mappingLines(c.district); n > 10 {
 		t.Fatalf("the district writes %d mapping lines; a profile must leave at most ten", n)
 	}
@@ -52,6 +60,9 @@ func runProfile(t *testing.T, c profileCase) (got, want *Manifest) {
 	}
 	for _, tb := range c.canonical {
 		copyFile(t, filepath.Join(exportsDir, "canonical", tb+".csv"), filepath.Join(in, tb+".csv"))
+	}
+	if own != nil {
+		own(t, in)
 	}
 	for name, body := range c.extra {
 		if err := os.WriteFile(filepath.Join(in, name), []byte(body), 0o644); err != nil {
@@ -191,46 +202,49 @@ func copyTree(t *testing.T, src, dst string, exclude []string) {
 // columns (what a vendor does not export).
 func dropColumns(t *testing.T, path string, cols ...string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readRecords(t, path)
 	var keep []int
 	for i, h := range recs[0] {
-		if !contains(cols, h) {
+		if !slices.Contains(cols, h) {
 			keep = append(keep, i)
 		}
 	}
 	if len(keep) == len(recs[0]) {
 		t.Fatalf("%s has none of the columns %v", path, cols)
 	}
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	for _, r := range recs {
+	for k, r := range recs {
 		out := make([]string, len(keep))
 		for j, i := range keep {
 			out[j] = r[i]
 		}
-		w.Write(out)
+		recs[k] = out
 	}
-	w.Flush()
+	writeRecords(t, path, recs)
+}
+
+// readRecords reads a small CSV file whole; writeRecords writes one.
+func readRecords(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func writeRecords(t *testing.T, path string, recs [][]string) {
+	t.Helper()
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.WriteAll(recs)
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // fileStats is the manifest's entry for table.
@@ -268,4 +282,111 @@ func TestProfileIReady(t *testing.T) {
 	if s := fileStats(t, got, "assessments"); s != want {
 		t.Errorf("assessments: %v; want %v", s, want)
 	}
+}
+
+// withEmails is a baseline-style edit: the district's teachers.csv and
+// coaches.csv with each person's e-mail, first initial and last name as
+// the fixture's addresses are made (exports_gen_test.go, email).
+func withEmails(t *testing.T, dir string) {
+	t.Helper()
+	addColumn(t, filepath.Join(dir, "teachers.csv"), "email", func(r map[string]string) string { return email(r["first_name"], r["last_name"]) })
+	addColumn(t, filepath.Join(dir, "coaches.csv"), "email", func(r map[string]string) string {
+		first, last, _ := strings.Cut(r["coach_name"], " ")
+		return email(first, last)
+	})
+}
+
+// addColumn rewrites the CSV file at path with one more column, its value
+// computed from each row by header.
+func addColumn(t *testing.T, path, name string, value func(map[string]string) string) {
+	t.Helper()
+	recs := readRecords(t, path)
+	for k, r := range recs[1:] {
+		row := map[string]string{}
+		for i, h := range recs[0] {
+			row[h] = r[i]
+		}
+		recs[k+1] = append(r, value(row))
+	}
+	recs[0] = append(recs[0], name)
+	writeRecords(t, path, recs)
+}
+
+// TestProfileCoachingLog: a Google Form's responses (no session or cycle
+// IDs, the coach by e-mail, the teacher typed four ways, durations as
+// text) load through the coaching-log profile and give the canonical
+// district's estimates, each of the 138 sessions in its cycle (the
+// district's coaching_cycles, found by coach, teacher and date). The
+// district's own coaches.csv and teachers.csv carry e-mails; that is all
+// it writes.
+func TestProfileCoachingLog(t *testing.T) {
+	c := profileCase{
+		profiles:  []string{"coaching-log"},
+		folders:   []string{"coaching-log"},
+		canonical: []string{"schools", "teachers", "coaches", "students", "rosters", "assessments", "coaching_cycles", "observations"},
+	}
+	got, _ := runProfileWith(t, c, withEmails)
+	if s, want := fileStats(t, got, "coaching_sessions"), (statsView{read: 138, loaded: 138, files: 1}); s != want {
+		t.Errorf("coaching_sessions: %v; want %v", s, want)
+	}
+}
+
+// TestProfileCoachingLogMakesCycles: a district that logs sessions only
+// (no coaching_cycles file) still gets dosage and impact: one cycle per
+// coach, teacher and school year is made from the log, from its first
+// session to its last, and every session lies in one.
+func TestProfileCoachingLogMakesCycles(t *testing.T) {
+	in := t.TempDir()
+	copyTree(t, filepath.Join(exportsDir, "coaching-log"), in, nil)
+	for _, tb := range []string{"schools", "teachers", "coaches", "students", "rosters", "assessments", "observations"} {
+		copyFile(t, filepath.Join(exportsDir, "canonical", tb+".csv"), filepath.Join(in, tb+".csv"))
+	}
+	withEmails(t, in)
+	cfg := config.Default()
+	cfg.Profiles = []string{"coaching-log"}
+	man := runShown(t, in, cfg)
+	// The canonical sessions' distinct (coach, teacher, school year) of
+	// their cycles: the cycles made must be exactly these.
+	cycles := readCSV(t, filepath.Join(exportsDir, "canonical", "coaching_cycles.csv"))
+	byID := map[string]string{}
+	for _, c := range cycles {
+		byID[c["cycle_id"]] = c["coach_id"] + "/" + c["teacher_id"] + "/" + c["school_year"]
+	}
+	want := map[string]bool{}
+	for _, s := range readCSV(t, filepath.Join(exportsDir, "canonical", "coaching_sessions.csv")) {
+		want[byID[s["cycle_id"]]] = true
+	}
+	if got := fileStats(t, man, "coaching_cycles"); got.loaded != len(want) || got.rejected != 0 {
+		t.Errorf("coaching_cycles made: %v; want %d, one per coach, teacher and year with sessions", got, len(want))
+	}
+	if got := fileStats(t, man, "coaching_sessions"); got.loaded != 138 {
+		t.Errorf("coaching_sessions: %v; want all 138 loaded", got)
+	}
+	if man.Status != "ok" {
+		t.Errorf("status %s, reasons %v", man.Status, man.Reasons)
+	}
+	numbers := 0
+	for _, e := range man.Estimates {
+		if e.Estimate != nil && (e.Analysis == "impact" || e.Analysis == "dose_response") {
+			numbers++
+		}
+	}
+	if numbers == 0 {
+		t.Errorf("no impact or dose-response estimate from the made cycles")
+	}
+}
+
+// readCSV reads a small CSV file as rows by header.
+func readCSV(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	recs := readRecords(t, path)
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		row := map[string]string{}
+		for i, h := range recs[0] {
+			row[h] = r[i]
+		}
+		out = append(out, row)
+	}
+	return out
 }

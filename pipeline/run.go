@@ -96,8 +96,9 @@ type Manifest struct {
 	Files       []ingest.Stats   `json:"files"`
 	Tables      map[string]int64 `json:"tables"`
 	// SpringTests name the tests taken as each subject's spring outcome,
-	// year by year: the main one (most takers) and any other a student
-	// took instead.
+	// year by year: the main one (the one [model.main_tests] names, else
+	// the most takers; chosen_by says which) and any other a student took
+	// instead.
 	SpringTests []model.SpringTest `json:"spring_tests"`
 	// Rejects counts rejected rows, RejectedValues the reject entries
 	// (one per bad value: a row may have several).
@@ -129,14 +130,7 @@ type Manifest struct {
 // error, whatever happens after (a history it cannot write, which is
 // logged and gets the row from run.json on the next run; ctx cancelled).
 func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
-	log := opts.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	mem := opts.Mem
-	if mem == nil {
-		mem = memory.NewGoAllocator()
-	}
+	log, mem := opts.logAndMem()
 	if err := opts.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -268,32 +262,12 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("ingest", t0)
 
 	t0 = time.Now()
-	if red != nil {
-		if err := teacherOrder(ctx, db, red); err != nil {
-			return nil, err
-		}
-	}
-	if err := db.Build(ctx); err != nil {
+	dataNotes, err := analyse(ctx, db, opts.Config, red, rejects, histPath, man)
+	if err != nil {
 		return nil, err
 	}
-	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, Seed: 1}); err != nil {
-		return nil, err
-	}
-	if err := db.ImportHistory(ctx, histPath); err != nil {
-		return nil, err
-	}
-	if man.Tables, err = db.TableCounts(ctx); err != nil {
-		return nil, err
-	}
-	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
-		return nil, err
-	}
-	man.RejectedValues = len(rejects)
-	for _, f := range man.Files {
-		man.Rejects += f.RowsRejected
-	}
-	if man.Reasons, err = db.Verdict(ctx, man.Files, man.Estimates, thresholds(opts.Config.Degraded)); err != nil {
-		return nil, err
+	for _, n := range dataNotes {
+		log.Warn(n)
 	}
 	if len(man.Reasons) > 0 {
 		man.Status = outdir.StatusDegraded
@@ -305,7 +279,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("model", t0)
 
 	t0 = time.Now()
-	rep := reports.Input{DB: db, Files: man.Files, Skipped: man.Skipped, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started, Degraded: man.Reasons,
+	rep := reports.Input{DB: db, Files: man.Files, Skipped: man.Skipped, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started, Degraded: man.Reasons, DataNotes: dataNotes,
 		Progress: func(what string, done, total int) { progress(opts, "reports", what, done, total) }}
 	for _, b := range []struct{ cfg, book string }{
 		{config.ReportDistrict, reports.DistrictBook}, {config.ReportCohorts, reports.CohortsBook}, {config.ReportSchools, reports.SchoolsDir},
@@ -370,6 +344,64 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}
 	log.Info("run done", "status", man.Status, "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 	return man, nil
+}
+
+// logAndMem are the options' logger and allocator, or a logger that
+// discards and Go's allocator.
+func (o Options) logAndMem() (*slog.Logger, memory.Allocator) {
+	log, mem := o.Log, o.Mem
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if mem == nil {
+		mem = memory.NewGoAllocator()
+	}
+	return log, mem
+}
+
+// analyse builds the model over the tables load put in db and analyses
+// it, as a run does: it sets man's estimates, table counts, spring tests,
+// reject counts, notes and degraded reasons, and returns the notes on the
+// data (grades counted back, a main test not taken) for the workbooks. histPath, when not "", is the run
+// history whose estimates are imported (for the reports' trend) before
+// the tables are counted.
+func analyse(ctx context.Context, db *model.DB, cfg config.Config, red *ingest.Redactor, rejects []ingest.RowError, histPath string, man *Manifest) (dataNotes []string, err error) {
+	if red != nil {
+		if err := teacherOrder(ctx, db, red); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.SetMainTests(ctx, cfg.Model.MainTests); err != nil {
+		return nil, err
+	}
+	if err := db.Build(ctx); err != nil {
+		return nil, err
+	}
+	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, Seed: 1}); err != nil {
+		return nil, err
+	}
+	if histPath != "" {
+		if err := db.ImportHistory(ctx, histPath); err != nil {
+			return nil, err
+		}
+	}
+	if man.Tables, err = db.TableCounts(ctx); err != nil {
+		return nil, err
+	}
+	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
+		return nil, err
+	}
+	if dataNotes, err = db.GradeNotes(ctx); err != nil {
+		return nil, err
+	}
+	dataNotes = append(dataNotes, model.MainTestNotes(man.SpringTests, cfg.Model.MainTests)...)
+	man.Notes = append(man.Notes, dataNotes...)
+	man.RejectedValues = len(rejects)
+	for _, f := range man.Files {
+		man.Rejects += f.RowsRejected
+	}
+	man.Reasons, err = db.Verdict(ctx, man.Files, man.Estimates, thresholds(cfg.Degraded))
+	return dataNotes, err
 }
 
 // keep moves a degraded run's staging folder to kept, replacing the

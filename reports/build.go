@@ -41,7 +41,11 @@ type Input struct {
 	// Degraded are the reasons the run's result is empty or mostly
 	// rejected (none when it is sound); the district Overview and Data
 	// quality sheets say them.
-	Degraded  []model.Reason
+	Degraded []model.Reason
+	// DataNotes are what the run noted about the data the model used
+	// (grades counted back from the students table, a configured main
+	// test not taken): the district Data quality sheet lists them.
+	DataNotes []string
 	Started   time.Time
 	ChartsDir string // set by Build
 	// Skip names workbooks Build leaves out: DistrictBook, CohortsBook,

@@ -538,6 +538,13 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 		return err
 	}
 	secs := []section{{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 40, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon}}
+	if len(in.DataNotes) > 0 {
+		notes := make([][]any, len(in.DataNotes))
+		for i, n := range in.DataNotes {
+			notes[i] = []any{n}
+		}
+		secs = append([]section{{Title: "Notes on the data the model used", Cols: []column{{Name: "Note", Width: 120, Style: b.wrap}}, Rows: notes}}, secs...)
+	}
 	if d, ok := degradedSection(in, 0, 14); ok {
 		secs = append([]section{d}, secs...)
 	}
@@ -627,6 +634,8 @@ func someNames(names []string) string {
 // definitions are the About sheet's glossary.
 var definitions = [][]any{
 	{"z-score", "A scale score standardised within assessment, subject, tested grade, school year and test window: (score - mean) / sample SD. 1 SD is the spread of scores of one grade."},
+	{"Tested grade", "The grade the assessment export gives. Where it is blank, the grade the student was in that year: the students table's grade, taken as the student's grade in their latest school year in the assessments and rosters, counted back a grade a year (a retained student's earlier grades come out one too low). A grade counted back below K is unknown: the score has no z-score. The Data quality sheet says how many grades were counted back."},
+	{"Main spring test", "The test whose spring scores are a subject's outcome in a year: the one the config names under [model.main_tests], else the one most students took that spring. A student who did not take it keeps another spring test's score; the table below lists them."},
 	{"Baseline", "The same year's fall z in the subject; where a school tests only in spring, the prior year's spring z."},
 	{"Teacher of record", "The rostered teacher with the largest percent_time for the student, subject and year (ties to the smallest teacher ID)."},
 	{"Coaching hours", "The teacher of record's coaching-session minutes / 60 in that school year, dated on or before the student's spring test (the whole year when the test has no date). Coached = more than 0 hours."},
@@ -663,16 +672,30 @@ func aboutSheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range tests {
+	for i, r := range tests {
 		r[0] = yearLabel(i64(r[0]))
-		r[4] = map[bool]string{true: "main test (most takers)", false: "taken instead by some students"}[r[4] == true]
+		tests[i] = append(r[:4], springTestRole(r[4] == true, r[5].(string), r[6].(string)))
 	}
 	return b.sections("About", "About these reports: measures, run and inputs", []section{
 		{Title: "Measures", Cols: []column{{Name: "Term", Width: 26}, {Name: "Definition", Width: 100, Style: b.wrap}}, Rows: definitions},
 		{Title: "This run", Cols: []column{{Name: "Setting", Width: 36}, {Name: "Value", Width: 40}}, Rows: run},
-		{Title: "Spring tests taken as each subject's outcome, year by year (the main test is the one with the most takers)", Cols: []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Test", Width: 30}, {Name: "Students", Style: b.int}, {Name: "Role", Width: 30}}, Rows: tests},
+		{Title: "Spring tests taken as each subject's outcome, year by year (the main test is the one the config names under [model.main_tests], else the one with the most takers)", Cols: []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Test", Width: 30}, {Name: "Students", Style: b.int}, {Name: "Role", Width: 60, Style: b.wrap}}, Rows: tests},
 		{Title: "Input files", Cols: []column{{Name: "File", Width: 26}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "SHA-256", Width: 70}}, Rows: files},
 	})
+}
+
+// springTestRole is the About sheet's word on a spring test's role:
+// SpringTest's Main, ChosenBy and Configured.
+func springTestRole(main bool, chosenBy, configured string) string {
+	switch {
+	case !main:
+		return "taken instead by some students"
+	case chosenBy == model.ChosenByConfig:
+		return "main test (named in the config)"
+	case configured != "":
+		return fmt.Sprintf("main test (most takers: %q, named in the config, has no spring scores this year)", configured)
+	}
+	return "main test (most takers)"
 }
 
 func b2i(b bool) int {

@@ -40,6 +40,8 @@ const usage = `usage:
   coachimpact run --input DIR --out DIR [--config FILE] [--profile NAME,...] [--reports district,cohorts,schools] [--parquet DIR]
                   [--redact SALTFILE] [--force] [--wait DURATION] [--log-format text|json] [--quiet] [--verbose]
                   [--cpuprofile FILE]
+  coachimpact check --input DIR [--config FILE] [--profile NAME,...] [--suggest] [--format text|json] [--out DIR (ignored)]
+                    (a dry run: what run would read, reject and estimate; writes nothing)
   coachimpact demo --out DIR [--seed N] [--schools N]
   coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N] [--years N] [--windows fall,winter,spring] [--format mixed|csv] [--clean]
   coachimpact sql --db FILE "SELECT ..."
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return cmdRun(ctx, args[1:], stdout, stderr)
+	case "check":
+		return cmdCheck(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, args[1:], stdout, stderr)
 	case "generate":

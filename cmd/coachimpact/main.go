@@ -6,6 +6,7 @@
 // Usage:
 //
 //	coachimpact run --input DIR --out DIR [--config FILE]
+//	coachimpact check --input DIR [--config FILE] [--profile NAME,...] [--suggest] [--format text|json]
 //	coachimpact demo --out DIR [--seed N] [--schools N]
 //	coachimpact generate --out DIR [--seed N] [--schools N] [--format mixed|csv]
 //	coachimpact sql --db FILE "SELECT ..."
@@ -21,6 +22,13 @@
 //
 // Outputs are replaced only when the whole run succeeds and its result is
 // not degraded (see exit code 4).
+//
+// check is a dry run of run that writes nothing (the model is built in
+// memory): per file the table, header row, columns with the header each
+// came from and why, the headers not used, the rows that would load and
+// be rejected with the first rejects per reason; the files not read; and
+// what the model could estimate. It exits as run would. --suggest adds a
+// starter mapping for the files and columns it could not place.
 //
 // demo writes a synthetic district into DIR/input and runs the pipeline on
 // it with DIR as the output folder. generate only writes the synthetic

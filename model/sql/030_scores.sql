@@ -1,22 +1,50 @@
 -- Every assessment score with its z-score: standardised with the sample SD
--- within assessment, subject, tested grade, school year and window. The
--- tested grade is the row's grade_level, else the student's. A group of
--- one score, or whose scores are all equal, has no z. (The group
+-- within assessment, subject, tested grade, school year and window. A
+-- group of one score, or whose scores are all equal, has no z. (The group
 -- statistics are aggregated once and joined back: faster than window
 -- functions over millions of rows.)
-WITH a AS MATERIALIZED (
+--
+-- tested_grade is the row's grade_level. Where that is blank it is the
+-- students table's grade counted back to the score's year:
+-- students.grade_level is taken as the student's grade in the student's
+-- latest school year in the data, the largest school_year of the
+-- student's rows in assessments and rosters (students_year: the data's
+-- latest year for a student still enrolled, the last year enrolled for
+-- one who left), so a score of year Y is grade grade_level -
+-- (students_year - Y). This assumes a grade a year: a retained student's
+-- earlier grades come out too low, which only a tested grade avoids. A
+-- grade counted back below K is unknown: tested_grade stays null and the
+-- score has no z. grade_source says where the grade came from:
+-- 'assessment', 'students' (counted back) or 'below K'; students_year is
+-- set on the rows whose grade came from the students table.
+WITH student_years AS (
+    SELECT student_id, max(school_year) AS students_year
+    FROM (SELECT student_id, school_year FROM assessments UNION ALL SELECT student_id, school_year FROM rosters)
+    GROUP BY student_id
+),
+a AS MATERIALIZED (
     SELECT
         a.school_year,
         a.student_id,
         a.subject,
         a.assessment_name,
         a."window",
-        coalesce(a.grade_level, s.grade_level) AS tested_grade,
+        CASE
+            WHEN a.grade_level IS NOT NULL THEN a.grade_level
+            WHEN s.grade_level - (l.students_year - a.school_year) >= 0 THEN s.grade_level - (l.students_year - a.school_year)
+        END AS tested_grade,
+        CASE
+            WHEN a.grade_level IS NOT NULL THEN 'assessment'
+            WHEN s.grade_level - (l.students_year - a.school_year) >= 0 THEN 'students'
+            ELSE 'below K'
+        END AS grade_source,
+        CASE WHEN a.grade_level IS NULL THEN l.students_year END AS students_year,
         a.test_date,
         a.scale_score,
         a.performance_level
     FROM assessments a
     JOIN students s USING (student_id)
+    JOIN student_years l USING (student_id)
 ),
 g AS (
     SELECT
@@ -30,7 +58,7 @@ g AS (
 SELECT
     a.*,
     g.group_n,
-    (a.scale_score - g.mean) / nullif(g.sd, 0) AS z
+    CASE WHEN a.tested_grade IS NOT NULL THEN (a.scale_score - g.mean) / nullif(g.sd, 0) END AS z
 FROM a
 JOIN g
   ON a.assessment_name IS NOT DISTINCT FROM g.assessment_name

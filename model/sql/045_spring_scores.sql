@@ -1,19 +1,15 @@
 -- One row per student, subject and school year with a spring score: the
--- year's main spring test in the subject (the assessment with the most
--- spring scores; a student with several spring scores keeps the main
--- test's) and the same year's fall z (the same assessment preferred).
--- student_growth links these to baselines, teachers and coaching; kept as
--- a table of its own so that DuckDB frees the per-student aggregation
--- before those joins.
-WITH spring_takers AS (
-    SELECT school_year, subject, assessment_name, count(*) AS takers
-    FROM scores
-    WHERE "window" = 'spring' AND z IS NOT NULL
-    GROUP BY ALL
-),
+-- year's main spring test in the subject (spring_tests: the one the
+-- config names, else the one with the most spring scores; a student with
+-- several spring scores keeps the one of the highest-ranked test, the
+-- earliest of equal ones) and the same year's fall z (the same assessment
+-- preferred). student_growth links these to baselines, teachers and
+-- coaching; kept as a table of its own so that DuckDB frees the
+-- per-student aggregation before those joins.
+--
 -- One pass over the scores: the chosen spring score and the fall scores
 -- of each student, subject and year.
-per_student AS (
+WITH per_student AS (
     SELECT
         s.school_year,
         s.student_id,
@@ -21,11 +17,11 @@ per_student AS (
         arg_min(
             {'z': s.z, 'grade': s.tested_grade, 'name': s.assessment_name, 'date': s.test_date,
              'score': s.scale_score, 'level': s.performance_level},
-            {'takers': -t.takers, 'name': s.assessment_name, 'date': s.test_date}
+            {'rank': t.main_rank, 'date': s.test_date}
         ) FILTER (WHERE s."window" = 'spring') AS spring,
         list({'name': s.assessment_name, 'z': s.z}) FILTER (WHERE s."window" = 'fall') AS fall
     FROM scores s
-    LEFT JOIN spring_takers t USING (school_year, subject, assessment_name)
+    LEFT JOIN spring_tests t USING (school_year, subject, assessment_name)
     WHERE s.z IS NOT NULL AND s."window" IN ('spring', 'fall')
     GROUP BY ALL
 )
