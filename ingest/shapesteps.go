@@ -358,6 +358,9 @@ func wildcard(p, v string) bool {
 // file's: mapping, exact, alias, generic) and returns the rows in the
 // table's columns, with the file's InputFile.
 func (s *shaper) canonical(f *frame) ([][]string, []int, InputFile, error) {
+	for _, name := range s.tm.LatestBy {
+		f.use(name) // read by latest_by, after this
+	}
 	renames := map[string]string{}
 	madeCols := map[string]bool{}
 	for i := range f.made {
