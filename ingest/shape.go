@@ -70,7 +70,8 @@ type Join struct {
 	// per match: a section's two teachers).
 	Rows string `toml:"rows"`
 	// Optional keeps a row that matches nothing, without the values
-	// (default: rejected, ErrNoMatch). Fill looks up only the rows whose
+	// (default: rejected, ErrNoMatch); an optional join on a file the
+	// folder does not have does nothing. Fill looks up only the rows whose
 	// Take columns are still blank (a second way to find them).
 	Optional bool `toml:"optional"`
 	Fill     bool `toml:"fill"`

@@ -81,6 +81,14 @@ func runProfileWith(t *testing.T, c profileCase, own func(t *testing.T, dir stri
 		}
 	}
 	cfg.Profiles = append(cfg.Profiles, c.profiles...)
+	if keep := os.Getenv("COACHIMPACT_PROFILE_INPUTS"); keep != "" {
+		// For a person to try coachimpact check on the same folder.
+		dst := filepath.Join(keep, t.Name())
+		copyTree(t, in, dst, nil)
+		if err := os.WriteFile(filepath.Join(keep, t.Name()+".toml"), []byte(c.district), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	got = runShown(t, in, cfg)
 
 	base := t.TempDir()
