@@ -117,8 +117,7 @@ func Open(ctx context.Context, src *Source, m *Mapping, keys *Keys, mem memory.A
 // serves the rows to a Reader as one source's.
 func openShaped(ctx context.Context, src *Source, m *Mapping, keys *Keys, mem memory.Allocator, lim Limits) (*Reader, error) {
 	renames, _, _, from := m.forTable(src.Table, src.plan.profile)
-	src.plan.env.redact = keys.Redact != nil
-	sh, s, err := src.plan.run(ctx, src.Table, renames, from)
+	sh, s, err := src.plan.run(ctx, src.Table, renames, from, keys.Redact)
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,6 @@ type shapeEnv struct {
 	m       *Mapping
 	tables  []*Table
 	sources map[string]*Source
-	redact  bool
 	// cyclesMade is set when coaching_cycles is made from the sessions'
 	// cycle() derivation: cycle() then names a cycle per coach, teacher
 	// and school year instead of looking it up.
@@ -215,7 +214,7 @@ func (s *shaper) cycleOf(coach, teacher, date string) (string, error) {
 		return "", ErrBadDate
 	}
 	if s.env.cyclesMade {
-		return madeCycleID(coach, teacher, SchoolYearOf(d)), nil
+		return s.madeCycleID(coach, teacher, SchoolYearOf(d)), nil
 	}
 	rt, err := s.reference(Join{Table: "coaching_cycles"})
 	if err != nil {
@@ -247,14 +246,20 @@ func (s *shaper) cycleOf(coach, teacher, date string) (string, error) {
 	return "", fmt.Errorf("%w: cycles %s of coach %s and teacher %s all hold %s", ErrAmbiguous, strings.Join(ids, ", "), coach, teacher, d)
 }
 
-// madeCycleID names the cycle made for a coach, teacher and school year.
-func madeCycleID(coach, teacher string, year int) string {
-	return fmt.Sprintf("%s/%s/%d", coach, teacher, year)
+// madeCycleID names the cycle made for a coach, teacher and school year;
+// when IDs are redacted, by its keyed hash (the name holds the teacher's
+// ID, which must not be readable in it).
+func (s *shaper) madeCycleID(coach, teacher string, year int) string {
+	id := fmt.Sprintf("%s/%s/%d", coach, teacher, year)
+	if s.redact != nil {
+		return "cycle-" + s.redact.ID(id)
+	}
+	return id
 }
 
 // run reads the plan's files through the steps into the table's rows.
-func (p *shapePlan) run(ctx context.Context, t *Table, renames, from map[string]string) (*shaped, *shaper, error) {
-	s := &shaper{ctx: ctx, env: p.env, t: t, tm: p.tm, renames: renames, from: from, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: map[string]string{}}
+func (p *shapePlan) run(ctx context.Context, t *Table, renames, from map[string]string, red *Redactor) (*shaped, *shaper, error) {
+	s := &shaper{ctx: ctx, env: p.env, t: t, tm: p.tm, renames: renames, from: from, redact: red, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: map[string]string{}}
 	if p.from != "" {
 		out, err := s.cyclesFromSessions(ctx)
 		return out, s, err
@@ -516,7 +521,7 @@ func (s *shaper) cyclesFromSessions(ctx context.Context) (*shaped, error) {
 	if err != nil || d.fn != "cycle" {
 		return nil, &FileError{File: "coaching_cycles", Err: fmt.Errorf("%w: coaching_cycles is made from coaching_sessions, whose mapping must derive cycle_id = \"cycle(coach, teacher, date)\"", ErrMissingTable)}
 	}
-	ss := &shaper{ctx: ctx, env: s.env, t: src.Table, tm: tm, from: map[string]string{}, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: s.sums}
+	ss := &shaper{ctx: ctx, env: s.env, t: src.Table, tm: tm, from: map[string]string{}, redact: s.redact, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: s.sums}
 	type cyc struct {
 		coach, teacher string
 		year           int

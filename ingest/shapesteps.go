@@ -25,6 +25,9 @@ type shaper struct {
 	superseded int            // rows dropped by latest_by
 	refs       map[string]*refTable
 	sums       map[string]string // relative path -> sha256 of every file read
+	// redact, when IDs are hashed, hashes made IDs that hold IDs and
+	// keeps the values of rejects out.
+	redact *Redactor
 }
 
 // shaped is a table's rows once reshaped, in canonical columns.
@@ -41,7 +44,7 @@ type shaped struct {
 // reject records that row k of f fails: it is dropped from f by the
 // caller (dead[k]).
 func (s *shaper) reject(o origin, col, val string, err error, detail string) {
-	if s.env.redact && val != "" {
+	if s.redact != nil && val != "" {
 		val = "(redacted)"
 	}
 	s.rejects = append(s.rejects, RowError{File: o.file, Sheet: o.sheet, Table: s.t.Name, Row: o.row, Column: col, Value: truncate(val, 200), Err: err, Detail: detail})

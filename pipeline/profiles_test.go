@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io/fs"
@@ -397,4 +398,40 @@ func readCSV(t *testing.T, path string) []map[string]string {
 		out = append(out, row)
 	}
 	return out
+}
+
+// TestProfileCoachingLogRedacted: with IDs redacted, the cycles made from
+// a session log are named by a keyed hash too; their names would
+// otherwise carry the teachers' IDs into every output.
+func TestProfileCoachingLogRedacted(t *testing.T) {
+	in := t.TempDir()
+	copyTree(t, filepath.Join(exportsDir, "coaching-log"), in, nil)
+	for _, tb := range []string{"schools", "teachers", "coaches", "students", "rosters", "assessments", "observations"} {
+		copyFile(t, filepath.Join(exportsDir, "canonical", tb+".csv"), filepath.Join(in, tb+".csv"))
+	}
+	withEmails(t, in)
+	saltFile := filepath.Join(t.TempDir(), "salt")
+	if err := os.WriteFile(saltFile, []byte("0123456789abcdef-district-9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Profiles = []string{"coaching-log"}
+	cfg.RedactSaltFile = saltFile
+	cfg.MinCell, cfg.MinClassrooms = 1, 1
+	out := t.TempDir()
+	if _, err := Run(context.Background(), Options{Input: in, Out: out, Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", filepath.Join(out, DBFile)+"?access_mode=read_only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n, raw int
+	if err := db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE cycle_id LIKE '%T0001%' OR teacher_id LIKE 'T0001%') FROM coaching_cycles`).Scan(&n, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || raw != 0 {
+		t.Errorf("%d cycles, %d of them with a raw teacher ID in cycle_id or teacher_id", n, raw)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/coachimpact/coachimpact/ingest"
@@ -607,7 +608,38 @@ func fileNotes(s ingest.Stats) string {
 	if len(s.HiddenSheets) > 0 {
 		notes = append(notes, "hidden sheets not read: "+someNames(s.HiddenSheets))
 	}
+	if len(s.Inputs) > 1 {
+		files := make([]string, len(s.Inputs))
+		for i, in := range s.Inputs {
+			files[i] = in.Path
+		}
+		notes = append(notes, fmt.Sprintf("read from %d files: %s", len(files), someNames(files)))
+	}
+	for _, reason := range sortedReasons(s.Filtered) {
+		notes = append(notes, fmt.Sprintf("%s rows left out: %s", thousands(int64(s.Filtered[reason])), reason))
+	}
+	if s.RowsSuperseded > 0 {
+		notes = append(notes, fmt.Sprintf("%s rows replaced by a later row of the same key (latest_by)", thousands(int64(s.RowsSuperseded))))
+	}
+	if s.RowsAdded > 0 {
+		notes = append(notes, fmt.Sprintf("%s rows made by splitting or joining rows", thousands(int64(s.RowsAdded))))
+	}
 	return strings.Join(notes, "; ")
+}
+
+// sortedReasons are a filter count's reasons, the largest count first.
+func sortedReasons(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
 }
 
 // A note lists at most listedNames names (a Renaissance Star export
