@@ -259,7 +259,7 @@ func (s *shaper) madeCycleID(coach, teacher string, year int) string {
 
 // run reads the plan's files through the steps into the table's rows.
 func (p *shapePlan) run(ctx context.Context, t *Table, renames, from map[string]string, red *Redactor) (*shaped, *shaper, error) {
-	s := &shaper{ctx: ctx, env: p.env, t: t, tm: p.tm, renames: renames, from: from, redact: red, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: map[string]string{}}
+	s := &shaper{ctx: ctx, env: p.env, t: t, tm: p.tm, renames: renames, from: from, redact: red, profile: p.profile, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: map[string]string{}}
 	if p.from != "" {
 		out, err := s.cyclesFromSessions(ctx)
 		return out, s, err

@@ -27,7 +27,8 @@ type shaper struct {
 	sums       map[string]string // relative path -> sha256 of every file read
 	// redact, when IDs are hashed, hashes made IDs that hold IDs and
 	// keeps the values of rejects out.
-	redact *Redactor
+	redact  *Redactor
+	profile string // the profile giving the table's mapping, or ""
 }
 
 // shaped is a table's rows once reshaped, in canonical columns.
@@ -287,7 +288,7 @@ func (s *shaper) filterStep(f *frame) {
 				continue
 			}
 			want := m[h]
-			reason := fmt.Sprintf("%s %s (mapping.tables.%s.%s)", h, oneOf(want, keepIf), s.t.Name, section)
+			reason := fmt.Sprintf("%s %s (%s)", h, oneOf(want, keepIf), s.keyName(section))
 			f.keep(func(k int) bool {
 				in := holds(want, f.cell(k, i))
 				if in != keepIf {
@@ -300,6 +301,15 @@ func (s *shaper) filterStep(f *frame) {
 	}
 	apply("where", s.tm.Where, true)
 	apply("drop", s.tm.Drop, false)
+}
+
+// keyName names a key of the table's mapping for messages: where it is
+// written, the config's mapping or the profile's.
+func (s *shaper) keyName(key string) string {
+	if s.profile != "" {
+		return fmt.Sprintf("profile %s, tables.%s.%s", s.profile, s.t.Name, key)
+	}
+	return fmt.Sprintf("mapping.tables.%s.%s", s.t.Name, key)
 }
 
 // oneOf says what a filter dropped: "is not Scale score" or "is Y".

@@ -332,7 +332,7 @@ func sameTuples(t *testing.T, what string, got, want []map[string]string, cols .
 // canonical/assessments.csv's, window by window.
 func TestEdFiPercentileRow(t *testing.T) {
 	got := loadCase(t, edfiCase, nil)["assessments"]
-	reason := `scoreResults.assessmentReportingMethodDescriptor is not "Scale score" (mapping.tables.assessments.where)`
+	reason := `scoreResults.assessmentReportingMethodDescriptor is not "Scale score" (profile edfi, tables.assessments.where)`
 	if n := got.stats.Filtered[reason]; n != 498 || len(got.stats.Filtered) != 1 {
 		t.Errorf("filtered = %v; want %d rows for %q", got.stats.Filtered, 498, reason)
 	}
@@ -520,7 +520,7 @@ func TestPowerSchoolInternalIDs(t *testing.T) {
 	got := loadCase(t, psCase, nil)
 	ro := got["rosters"]
 	sameTuples(t, "rosters", ro.rows, canonicalRows(t, "rosters"), "school_year", "student_id", "teacher_id", "subject")
-	reason := `SectionID is "-*" (mapping.tables.rosters.drop)`
+	reason := `SectionID is "-*" (profile powerschool, tables.rosters.drop)`
 	if n := ro.stats.Filtered[reason]; n != 3 || len(ro.stats.Filtered) != 1 {
 		t.Errorf("filtered = %v; want 3 rows for %q", ro.stats.Filtered, reason)
 	}
