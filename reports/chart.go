@@ -41,14 +41,16 @@ const chartLabelChars = 40
 const boxLabelChars = 18
 
 // figure is one chart before it is saved: the plot, its size, the notes
-// printed under it (what the chart leaves out and why) and what each
-// part of it draws, so tests can check the plot itself.
+// printed under it (what the chart leaves out and why), what each part
+// of it draws and its legend's entries, so tests can check the plot
+// itself.
 type figure struct {
-	name  string
-	plot  *plot.Plot
-	w, h  vg.Length
-	notes []string
-	parts []part
+	name   string
+	plot   *plot.Plot
+	w, h   vg.Length
+	notes  []string
+	parts  []part
+	legend []string
 }
 
 // part is one plotter of a figure with the role it plays: roleCoached
@@ -75,6 +77,12 @@ func (f *figure) add(role string, ps ...plot.Plotter) {
 	for _, p := range ps {
 		f.parts = append(f.parts, part{role, p})
 	}
+}
+
+// addLegend adds an entry to the plot's legend.
+func (f *figure) addLegend(label string, thumbs ...plot.Thumbnailer) {
+	f.plot.Legend.Add(label, thumbs...)
+	f.legend = append(f.legend, label)
 }
 
 // armRole is the role of the coached arm or the other.
@@ -403,7 +411,7 @@ func eventLines(cohorts []int64, first, last int64, et []eventCell, gt []groupTi
 			notes = append(notes, fmt.Sprintf("%s: not drawn, no school year before joining in the data (the first is %s).", name, yearLabel(first)))
 			continue
 		case c > last:
-			notes = append(notes, fmt.Sprintf("%s: not drawn, joins after the last school year in the data (%s).", name, yearLabel(last)))
+			notes = append(notes, fmt.Sprintf("Joins %s: not drawn, joins after the last school year in the data (%s).", yearLabel(c), yearLabel(last)))
 			continue
 		}
 		line := cohortLine{cohort: c, points: []eventPoint{{at: -1}}}
@@ -572,12 +580,12 @@ func eventTimeFigure(ctx context.Context, in Input) (*figure, error) {
 			eb.Color = col
 			f.add(roleCohort, eb)
 		}
-		p.Legend.Add("joined "+yearLabel(l.cohort), ln, pts)
+		f.addLegend("joined "+yearLabel(l.cohort), ln, pts)
 	}
 	lo, hi := p.Y.Min, p.Y.Max
 	joined := vline(-0.5, lo, hi)
 	f.add(roleFrame, plotter.NewGrid(), joined, hline(0, float64(first)-0.4, float64(last)+0.4))
-	p.Legend.Add("school joins", joined)
+	f.addLegend("school joins", joined)
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(8)
 	p.Y.Max += (hi - lo) * 0.35 // room for the legend
@@ -812,8 +820,14 @@ func springZFigure(ctx context.Context, in Input) (*figure, error) {
 				gapXY = append(gapXY, plotter.XY{X: x})
 				gaps = append(gaps, "not drawn:\nno impact\nestimate")
 			case !shown:
+				// A count hidden as small reads as the estimate's own
+				// suppression does; one hidden beside it, as a complement.
+				note := e.note
+				if !e.suppressed && (n < int64(in.MinCell) || e.coached < int64(in.MinCell) || e.students < int64(in.MinCell)) {
+					note = in.suppressed()
+				}
 				gapXY = append(gapXY, plotter.XY{X: x})
-				gaps = append(gaps, in.gapText(e.note, !e.suppressed))
+				gaps = append(gaps, in.gapText(note, !e.suppressed && note == e.note))
 			case int64(len(v)) != n || len(v) < in.MinCell:
 				// Not the estimate's students: a count the workbooks do
 				// not print is not printed here.
