@@ -1,10 +1,13 @@
 package reports_test
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -310,5 +313,52 @@ func TestChartsSuppressed(t *testing.T) {
 	}
 	if figs[reports.ChartImpact] == nil || figs[reports.ChartBands] == nil {
 		t.Error("impact or bands chart not drawn: a suppressed group is a labelled gap, not a missing chart")
+	}
+}
+
+// TestWorkbookChartColours: the school workbooks' own charts (Growth,
+// Coaching activity) give the arms the PNG charts' colours: every chart
+// part of a coached school's workbook fills coached bars with 0072B2 and
+// the others with E69F00, and none keeps the old blue or grey.
+func TestWorkbookChartColours(t *testing.T) {
+	_, _, db := run(t, config.Default(), nil)
+	dir := t.TempDir()
+	in := reports.Input{DB: db, MinCell: 10, MinClassrooms: 3, Started: time.Now()}
+	if err := reports.Schools(context.Background(), in, dir); err != nil {
+		t.Fatal(err)
+	}
+	books, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
+	coached, others := 0, 0
+	for _, path := range books {
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, zf := range zr.File {
+			if !strings.HasPrefix(zf.Name, "xl/charts/chart") {
+				continue
+			}
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := string(b)
+			coached += strings.Count(x, `val="0072B2"`)
+			others += strings.Count(x, `val="E69F00"`)
+			for _, old := range []string{"1F77B4", "999999"} {
+				if strings.Contains(x, old) {
+					t.Errorf("%s %s: colour %s", filepath.Base(path), zf.Name, old)
+				}
+			}
+		}
+		zr.Close()
+	}
+	if coached == 0 || others == 0 {
+		t.Errorf("%d workbooks: %d coached fills, %d not coached: want both", len(books), coached, others)
 	}
 }
