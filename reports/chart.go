@@ -392,17 +392,19 @@ type cohortLine struct {
 func eventLines(cohorts []int64, first, last int64, et []eventCell, gt []groupTimeCell, hidden string) ([]cohortLine, []string) {
 	var lines []cohortLine
 	var notes []string
-	pre := false
-	years := func(at []int64) string {
+	var pre []int64 // years before joining drawn
+	list := func(at []int64) string {
 		s := make([]string, len(at))
 		for i, a := range at {
 			s[i] = strconv.FormatInt(a, 10)
 		}
-		word := "year"
+		return strings.Join(s, ", ")
+	}
+	years := func(at []int64) string {
 		if len(at) > 1 {
-			word = "years"
+			return "years " + list(at)
 		}
-		return word + " " + strings.Join(s, ", ")
+		return "year " + list(at)
 	}
 	for _, c := range cohorts {
 		name := "Joined " + yearLabel(c)
@@ -431,7 +433,7 @@ func eventLines(cohorts []int64, first, last int64, et []eventCell, gt []groupTi
 				continue
 			}
 			line.points = append(line.points, eventPoint{at: e.at, y: e.diff - ref.diff})
-			pre = true
+			pre = append(pre, e.at)
 		}
 		seen := map[int64]bool{}
 		for _, g := range gt {
@@ -470,8 +472,10 @@ func eventLines(cohorts []int64, first, last int64, et []eventCell, gt []groupTi
 		}
 		lines = append(lines, line)
 	}
-	if pre {
-		notes = append(notes, "Years before joining (-2, -3): the gap to comparison schools only, with no standard error in the model, so no bar.")
+	if len(pre) > 0 {
+		slices.Sort(pre)
+		pre = slices.Compact(pre)
+		notes = append(notes, fmt.Sprintf("Years before joining (%s): the gap to comparison schools only, with no standard error in the model, so no bar.", list(pre)))
 	}
 	return lines, notes
 }
@@ -652,6 +656,26 @@ func schoolYearOf(c monthCount) int64 {
 	return c.year
 }
 
+// yearSpan is the months of a series (indexes first to last) in one
+// school year.
+type yearSpan struct {
+	year        int64
+	first, last int
+}
+
+// schoolYearSpans splits series into its school years, in order.
+func schoolYearSpans(series []monthCount) []yearSpan {
+	var out []yearSpan
+	for i, c := range series {
+		if y := schoolYearOf(c); len(out) == 0 || out[len(out)-1].year != y {
+			out = append(out, yearSpan{year: y, first: i, last: i})
+		} else {
+			out[len(out)-1].last = i
+		}
+	}
+	return out
+}
+
 var monthNames = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 
 // monthTicks marks every month of series (at its index) and labels
@@ -701,20 +725,22 @@ func sessionsFigure(ctx context.Context, in Input) (*figure, error) {
 		top = max(top, c.n)
 	}
 	p.Y.Min, p.Y.Max = 0, float64(max(top, 1))*1.15 // room for the school years' labels
-	// School years: alternate ones shaded, each labelled at the top.
-	// Bars are as wide as 80% of a month of the data area (the figure
-	// less about an inch of axis).
+	// School years: alternate ones shaded, labelled at the top; every
+	// one, or every second or third when their names would not fit side
+	// by side. Bars are as wide as 80% of a month of the data area (the
+	// figure less about an inch of axis).
 	monthW := (f.w - 1.2*vg.Inch) / vg.Length(len(series))
 	yearStyle := text.Style{Font: font.From(plot.DefaultFont, vg.Points(9)), Handler: plot.DefaultTextHandler}
+	need := yearStyle.Width("2000-01") * 1.2
+	every := int64(1)
+	for vg.Length(12*every)*monthW < need {
+		every++
+	}
 	var yearXY plotter.XYs
 	var yearNames []string
-	for i := 0; i < len(series); {
-		j := i
-		for j < len(series) && schoolYearOf(series[j]) == schoolYearOf(series[i]) {
-			j++
-		}
-		x0, x1 := float64(i)-0.5, float64(j)-0.5
-		if schoolYearOf(series[i])%2 == 0 {
+	for _, y := range schoolYearSpans(series) {
+		x0, x1 := float64(y.first)-0.5, float64(y.last)+0.5
+		if y.year%2 == 0 {
 			band, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: 0}, {X: x1, Y: 0}, {X: x1, Y: p.Y.Max}, {X: x0, Y: p.Y.Max}})
 			if err != nil {
 				return nil, err
@@ -724,11 +750,10 @@ func sessionsFigure(ctx context.Context, in Input) (*figure, error) {
 		}
 		// A school year too short for its name (a month or two at an
 		// end of the data) goes unlabelled.
-		if vg.Length(j-i)*monthW >= yearStyle.Width("2000-01")*1.2 {
+		if y.year%every == 0 && vg.Length(int64(y.last-y.first+1)*every)*monthW >= need {
 			yearXY = append(yearXY, plotter.XY{X: (x0 + x1) / 2, Y: p.Y.Max})
-			yearNames = append(yearNames, yearLabel(schoolYearOf(series[i])))
+			yearNames = append(yearNames, yearLabel(y.year))
 		}
-		i = j
 	}
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = nil // the months' ticks are enough

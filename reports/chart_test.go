@@ -28,6 +28,9 @@ func TestMonthSeries(t *testing.T) {
 	if w := []int64{2021, 2021, 2022, 2022, 2022, 2022, 2022, 2022, 2022}; !reflect.DeepEqual(years, w) {
 		t.Errorf("school years %v, want %v", years, w)
 	}
+	if spans := schoolYearSpans(got); !reflect.DeepEqual(spans, []yearSpan{{2021, 0, 1}, {2022, 2, 8}}) {
+		t.Errorf("school-year spans %v, want 2020-21 months 0-1 and 2021-22 months 2-8", spans)
+	}
 	if got := monthSeries([]monthCount{{2023, 12, 7}}); !reflect.DeepEqual(got, []monthCount{{2023, 12, 7}}) {
 		t.Errorf("one month: %v", got)
 	}
@@ -161,7 +164,7 @@ func TestEventLines(t *testing.T) {
 		"Joined 2022-23, year 0: no bar, the model has no standard error.",
 		"Joined 2022-23, year 1: not drawn, no comparison or not-yet-joined schools with growth that year.",
 		"Joins 2025-26: not drawn, joins after the last school year in the data (2023-24).",
-		"Years before joining (-2, -3): the gap to comparison schools only, with no standard error in the model, so no bar.",
+		"Years before joining (-2): the gap to comparison schools only, with no standard error in the model, so no bar.",
 	}
 	if !reflect.DeepEqual(notes, wantNotes) {
 		t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(notes, "\n"), strings.Join(wantNotes, "\n"))
