@@ -393,19 +393,6 @@ func eventLines(cohorts []int64, first, last int64, et []eventCell, gt []groupTi
 	var lines []cohortLine
 	var notes []string
 	var pre []int64 // years before joining drawn
-	list := func(at []int64) string {
-		s := make([]string, len(at))
-		for i, a := range at {
-			s[i] = strconv.FormatInt(a, 10)
-		}
-		return strings.Join(s, ", ")
-	}
-	years := func(at []int64) string {
-		if len(at) > 1 {
-			return "years " + list(at)
-		}
-		return "year " + list(at)
-	}
 	for _, c := range cohorts {
 		name := "Joined " + yearLabel(c)
 		switch {
@@ -416,55 +403,16 @@ func eventLines(cohorts []int64, first, last int64, et []eventCell, gt []groupTi
 			notes = append(notes, fmt.Sprintf("Joins %s: not drawn, joins after the last school year in the data (%s).", yearLabel(c), yearLabel(last)))
 			continue
 		}
-		line := cohortLine{cohort: c, points: []eventPoint{{at: -1}}}
-		var suppressed, noSE, noComparison []int64
-		var ref *eventCell
-		for i := range et {
-			if et[i].cohort == c && et[i].at == -1 {
-				ref = &et[i]
-			}
+		line, left := cohortPoints(c, last, et, gt)
+		pre = append(pre, left.pre...)
+		if len(left.suppressed) > 0 {
+			notes = append(notes, fmt.Sprintf("%s, %s: not drawn, %s.", name, yearList(left.suppressed), hidden))
 		}
-		for _, e := range et {
-			if e.cohort != c || e.at > -2 {
-				continue
-			}
-			if e.hidden || ref == nil || ref.hidden {
-				suppressed = append(suppressed, e.at)
-				continue
-			}
-			line.points = append(line.points, eventPoint{at: e.at, y: e.diff - ref.diff})
-			pre = append(pre, e.at)
+		if len(left.noSE) > 0 {
+			notes = append(notes, fmt.Sprintf("%s, %s: no bar, the model has no standard error.", name, yearList(left.noSE)))
 		}
-		seen := map[int64]bool{}
-		for _, g := range gt {
-			if g.cohort != c {
-				continue
-			}
-			seen[g.at] = true
-			if g.hidden {
-				suppressed = append(suppressed, g.at)
-				continue
-			}
-			line.points = append(line.points, eventPoint{at: g.at, y: g.att, lo: g.lo, hi: g.hi, band: g.hasSE})
-			if !g.hasSE {
-				noSE = append(noSE, g.at)
-			}
-		}
-		for at := int64(0); c+at <= last; at++ {
-			if !seen[at] {
-				noComparison = append(noComparison, at)
-			}
-		}
-		slices.SortFunc(line.points, func(a, b eventPoint) int { return cmpInt(a.at, b.at) })
-		slices.Sort(suppressed)
-		if len(suppressed) > 0 {
-			notes = append(notes, fmt.Sprintf("%s, %s: not drawn, %s.", name, years(suppressed), hidden))
-		}
-		if len(noSE) > 0 {
-			notes = append(notes, fmt.Sprintf("%s, %s: no bar, the model has no standard error.", name, years(noSE)))
-		}
-		if len(noComparison) > 0 {
-			notes = append(notes, fmt.Sprintf("%s, %s: not drawn, no comparison or not-yet-joined schools with growth that year.", name, years(noComparison)))
+		if len(left.noComparison) > 0 {
+			notes = append(notes, fmt.Sprintf("%s, %s: not drawn, no comparison or not-yet-joined schools with growth that year.", name, yearList(left.noComparison)))
 		}
 		if len(line.points) == 1 {
 			notes = append(notes, name+": nothing to draw beyond the year before joining.")
@@ -475,9 +423,79 @@ func eventLines(cohorts []int64, first, last int64, et []eventCell, gt []groupTi
 	if len(pre) > 0 {
 		slices.Sort(pre)
 		pre = slices.Compact(pre)
-		notes = append(notes, fmt.Sprintf("Years before joining (%s): the gap to comparison schools only, with no standard error in the model, so no bar.", list(pre)))
+		notes = append(notes, fmt.Sprintf("Years before joining (%s): the gap to comparison schools only, with no standard error in the model, so no bar.", joinInts(pre)))
 	}
 	return lines, notes
+}
+
+// cohortGaps are the years since joining a cohort's line leaves out or
+// draws without a bar, and the years before joining it draws.
+type cohortGaps struct {
+	suppressed, noSE, noComparison, pre []int64
+}
+
+// cohortPoints is cohort c's line in order, from the year before joining
+// (0) to the panel's last year, and what it leaves out.
+func cohortPoints(c, last int64, et []eventCell, gt []groupTimeCell) (cohortLine, cohortGaps) {
+	line := cohortLine{cohort: c, points: []eventPoint{{at: -1}}}
+	var left cohortGaps
+	var ref *eventCell
+	for i := range et {
+		if et[i].cohort == c && et[i].at == -1 {
+			ref = &et[i]
+		}
+	}
+	for _, e := range et {
+		if e.cohort != c || e.at > -2 {
+			continue
+		}
+		if e.hidden || ref == nil || ref.hidden {
+			left.suppressed = append(left.suppressed, e.at)
+			continue
+		}
+		line.points = append(line.points, eventPoint{at: e.at, y: e.diff - ref.diff})
+		left.pre = append(left.pre, e.at)
+	}
+	seen := map[int64]bool{}
+	for _, g := range gt {
+		if g.cohort != c {
+			continue
+		}
+		seen[g.at] = true
+		if g.hidden {
+			left.suppressed = append(left.suppressed, g.at)
+			continue
+		}
+		line.points = append(line.points, eventPoint{at: g.at, y: g.att, lo: g.lo, hi: g.hi, band: g.hasSE})
+		if !g.hasSE {
+			left.noSE = append(left.noSE, g.at)
+		}
+	}
+	for at := int64(0); c+at <= last; at++ {
+		if !seen[at] {
+			left.noComparison = append(left.noComparison, at)
+		}
+	}
+	slices.SortFunc(line.points, func(a, b eventPoint) int { return cmpInt(a.at, b.at) })
+	slices.Sort(left.suppressed)
+	return line, left
+}
+
+// joinInts writes years since joining as "-3, -2".
+func joinInts(at []int64) string {
+	s := make([]string, len(at))
+	for i, a := range at {
+		s[i] = strconv.FormatInt(a, 10)
+	}
+	return strings.Join(s, ", ")
+}
+
+// yearList names years since joining: "year 2", "years -3, -2".
+func yearList(at []int64) string {
+	if len(at) > 1 {
+		return "years " + joinInts(at)
+	}
+	return "year " + joinInts(at)
 }
 
 // eventTimeFigure draws, per cohort, how the growth gap between its

@@ -185,6 +185,9 @@ func TestEventLinesHiddenBase(t *testing.T) {
 	if want := []string{"Joined 2022-23, year -2: not drawn, hidden."}; !reflect.DeepEqual(notes, want) {
 		t.Errorf("notes %q, want %q", notes, want)
 	}
+	if got := yearList([]int64{-3, -2}); got != "years -3, -2" {
+		t.Errorf("yearList = %q", got)
+	}
 }
 
 // TestGapText: a suppressed slot says why, with the run's thresholds.
