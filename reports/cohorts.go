@@ -107,8 +107,8 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 	for i, r := range gt {
 		// A cohort-year effect is the cohort's growth that year against
 		// the year before it joined: hidden with either.
-		cohort, year := str(r[9]), i64(r[1])
-		if in.plan.panel[cohortKey{cohort, year}] || in.plan.panel[cohortKey{cohort, i64(r[10]) - 1}] {
+		year := i64(r[1])
+		if groupTimeHidden(in.plan, i64(r[10]), year) {
 			r[3], r[4], r[5], r[6] = suppressedComplement, nil, nil, nil
 		}
 		r[1] = yearLabel(year)

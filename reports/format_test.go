@@ -54,6 +54,7 @@ func TestNiceTicks(t *testing.T) {
 		{-4.3, 4.4, "-4 -2 0 2 4"},
 		{0, 12, "0 2 4 6 8 10 12"},
 		{0, 14, "0.0 2.5 5.0 7.5 10.0 12.5"},
+		{0, 137, "0 25 50 75 100 125"}, // not "25.0"
 	} {
 		var got []string
 		for _, tk := range (niceTicks{}).Ticks(c.lo, c.hi) {

@@ -339,14 +339,14 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}},
 			}
 		}
-		all := []excelize.ChartSeries{series("Not coached", "B", "999999"), series("Coached", "C", "1F77B4")}
+		all := []excelize.ChartSeries{series("Not coached", "B", hexColor(notCoachedColor)), series("Coached", "C", hexColor(coachedColor))}
 		if !everCoached {
 			all = all[:1]
 		}
 		return b.f.AddChart("Growth", fmt.Sprintf("J%d", at[0].Header), &excelize.Chart{
 			Type:   excelize.Col,
 			Series: all,
-			// One colour per series (coached blue, not coached grey),
+			// One colour per series (coached blue, not coached orange),
 			// not per subject, even with one series.
 			VaryColors: ptr(false),
 			Title:      chartTitle("Mean growth, " + yearLabel(latest)),
@@ -389,7 +389,7 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 				Name:       "'Coaching activity'!$B$" + fmt.Sprint(at[0].Header),
 				Categories: fmt.Sprintf("'Coaching activity'!$A$%d:$A$%d", at[0].First, at[0].Last),
 				Values:     fmt.Sprintf("'Coaching activity'!$B$%d:$B$%d", at[0].First, at[0].Last),
-				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F77B4"}},
+				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{hexColor(coachedColor)}},
 			}},
 			VaryColors: ptr(false),
 			Title:      chartTitle("Coaching sessions per month"),
