@@ -18,7 +18,8 @@ var cohortLabel = cohortSQL("ip_cohort")
 
 // Cohorts writes cohorts.xlsx for network facilitators: the cohort x year
 // panel, difference-in-differences with the event-time view, dosage by
-// cohort, coach caseloads and the schools of each cohort.
+// cohort, this year's coaching with the cycles in progress by stage,
+// coach caseloads and the schools of each cohort.
 func Cohorts(ctx context.Context, in Input, path string) error {
 	in, err := in.planned(ctx)
 	if err != nil {
@@ -32,6 +33,7 @@ func Cohorts(ctx context.Context, in Input, path string) error {
 		{"Cohort panel", cohortPanelSheet},
 		{"Difference-in-differences", didSheet},
 		{"Dosage by cohort", cohortDosageSheet},
+		{"Coaching this year", currentYearSheet},
 		{"Coach caseloads", caseloadSheet},
 		{"Schools by cohort", cohortSchoolsSheet},
 	})
@@ -130,8 +132,8 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 	}
 	return b.sheet("Difference-in-differences", "What changed after schools joined the network (mean growth in SD)", []section{
 		{Title: "Estimates", Cols: []column{{Name: "Estimator", Width: 40, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.dec4}, {Name: "Schools", Style: b.int}, {Name: "Note", Width: 50, Style: b.wrap}}, Rows: est},
-		{Title: "Effect of joining by cohort and year (Callaway-Sant'Anna)", Cols: []column{{Name: "Cohort"}, {Name: "School year"}, {Name: "Years since joining", Style: b.int}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Joining schools", Style: b.int}, {Name: "Control schools", Style: b.int}}, Rows: gt},
-		{Title: "Event time: mean growth of joining schools and of comparison schools in the same years", Cols: []column{{Name: "Cohort"}, {Name: "Years since joining", Style: b.int}, {Name: "Schools", Style: b.int}, {Name: "Students in the model", Style: b.int}, {Name: "Mean growth", Style: b.dec}, {Name: "Comparison growth", Style: b.dec}, {Name: "Difference", Style: b.dec}, {Name: "Comparison schools", Style: b.int}}, Rows: et},
+		{Title: "Effect of joining by cohort and year (Callaway-Sant'Anna)", Cols: []column{{Name: "Cohort"}, {Name: "School year"}, {Name: "Years since joining", Style: b.int}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Joining schools", Style: b.int}, {Name: "Comparison schools", Style: b.int}}, Rows: gt},
+		{Title: "Event time: mean growth of joining schools and of comparison schools in the same years", Cols: []column{{Name: "Cohort"}, {Name: "Years since joining", Style: b.int}, {Name: "Schools", Style: b.int}, {Name: "Growth scores (student x subject)", Style: b.int}, {Name: "Mean growth", Style: b.dec}, {Name: "Comparison growth", Style: b.dec}, {Name: "Difference", Style: b.dec}, {Name: "Comparison schools", Style: b.int}}, Rows: et},
 	}, func(at []placed) error {
 		return b.picture("Difference-in-differences", fmt.Sprintf("A%d", at[len(at)-1].Last+3), filepath.Join(in.ChartsDir, ChartEventTime), 0.8) // below the tables
 	})
@@ -158,33 +160,6 @@ func cohortDosageSheet(ctx context.Context, b *book, in Input) error {
 	return b.table("Dosage by cohort", "Coaching dosage by cohort and year (coached teachers only)", []column{
 		{Name: "Cohort"}, {Name: "School year"}, {Name: "Coached teachers", Style: b.int}, {Name: "Cycles", Style: b.int}, {Name: "Cycles per teacher", Style: b.dec},
 		{Name: "Sessions", Style: b.int}, {Name: "Hours per teacher", Style: b.dec}, {Name: "Cycles reaching improve", Style: b.pct}, {Name: "Goals met", Style: b.pct}, {Name: "Principles per session", Style: b.dec},
-	}, rows)
-}
-
-func caseloadSheet(ctx context.Context, b *book, in Input) error {
-	rows, err := queryRows(ctx, in.DB, `
-		WITH ses AS (SELECT cycle_id, count(*) AS sessions, sum(minutes) / 60.0 AS hours FROM coaching_sessions GROUP BY 1)
-		SELECT c.coach_id, coalesce(k.coach_name, ''), coalesce(s.school_name, k.school_id, CASE WHEN k.coach_id IS NULL THEN '' ELSE 'several schools' END),
-		       c.school_year, count(DISTINCT c.teacher_id), count(*),
-		       count(*) FILTER (WHERE c.end_date IS NOT NULL) / count(*),
-		       count(*) FILTER (WHERE c.stage_reached = 'improve') / count(*),
-		       count(*) FILTER (WHERE c.goal_met) / count(*),
-		       coalesce(sum(ses.sessions), 0), coalesce(sum(ses.hours), 0)
-		FROM coaching_cycles c
-		LEFT JOIN coaches k USING (coach_id)
-		LEFT JOIN schools s ON s.school_id = k.school_id
-		LEFT JOIN ses USING (cycle_id)
-		GROUP BY ALL
-		ORDER BY c.coach_id, c.school_year`)
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		r[3] = yearLabel(i64(r[3]))
-	}
-	return b.table("Coach caseloads", "Coach caseloads by year (completed = cycle has an end date)", []column{
-		{Name: "Coach ID"}, {Name: "Coach", Width: 22}, {Name: "School", Width: 30}, {Name: "School year"}, {Name: "Teachers", Style: b.int}, {Name: "Cycles", Style: b.int},
-		{Name: "Completed", Style: b.pct}, {Name: "Reached improve", Style: b.pct}, {Name: "Goal met", Style: b.pct}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec},
 	}, rows)
 }
 

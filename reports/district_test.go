@@ -239,7 +239,7 @@ func TestDistrictWorkbook(t *testing.T) {
 func TestCohortsWorkbook(t *testing.T) {
 	out, _, db := run(t, config.Default(), nil)
 	f := open(t, filepath.Join(out, "reports", reports.CohortsBook))
-	want := "[Cohort panel Difference-in-differences Dosage by cohort Coach caseloads Schools by cohort]"
+	want := "[Cohort panel Difference-in-differences Dosage by cohort Coaching this year Coach caseloads Schools by cohort]"
 	if got := fmt.Sprint(f.GetSheetList()); got != want {
 		t.Errorf("sheets = %s; want %s", got, want)
 	}
@@ -255,9 +255,34 @@ func TestCohortsWorkbook(t *testing.T) {
 	if n := queryInt(t, db, "SELECT count(*) FROM did_group_time"); len(gt) != n || n == 0 {
 		t.Errorf("group-time rows %d; table %d", len(gt), n)
 	}
-	load := dataRows(t, rowsOf(t, f, "Coach caseloads"), "Coach ID", "Coach")
+	caseRows := rowsOf(t, f, "Coach caseloads")
+	load := dataRows(t, caseRows, "Coach ID", "Coach")
 	if n := queryInt(t, db, "SELECT count(*) FROM (SELECT DISTINCT coach_id, school_year FROM coaching_cycles)"); len(load) != n || n == 0 {
 		t.Errorf("caseload rows %d; want %d", len(load), n)
+	}
+	// Activity only beside a coach's name (issue 15): no outcome rate.
+	for _, r := range caseRows {
+		for _, v := range r {
+			if v == "Goal met" || v == "Reached improve" || v == "several schools" {
+				t.Errorf("Coach caseloads shows %q: %v", v, r)
+			}
+		}
+	}
+	// This year's cycles by stage add up to the year's cycles, school by
+	// school.
+	now := dataRows(t, rowsOf(t, f, "Coaching this year"), "School ID", "School")
+	total := 0
+	for _, r := range now {
+		for _, v := range r[4:9] {
+			n, err := strconv.Atoi(strings.ReplaceAll(v, ",", ""))
+			if err != nil {
+				t.Fatalf("Coaching this year: %q in %v is no count", v, r)
+			}
+			total += n
+		}
+	}
+	if n := queryInt(t, db, "SELECT count(*) FROM coaching_cycles WHERE school_year = (SELECT max(school_year) FROM coaching_cycles)"); total != n || n == 0 {
+		t.Errorf("Coaching this year: %d cycles by stage and ended; the year has %d", total, n)
 	}
 	sch := dataRows(t, rowsOf(t, f, "Schools by cohort"), "Cohort", "School ID")
 	if n := queryInt(t, db, "SELECT count(*) FROM schools"); len(sch) != n {
