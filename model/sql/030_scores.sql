@@ -17,9 +17,18 @@
 -- score has no z. grade_source says where the grade came from:
 -- 'assessment', 'students' (counted back) or 'below K'; students_year is
 -- set on the rows whose grade came from the students table.
-WITH student_years AS (
+-- (students_year is computed for the students with a blank grade only: a
+-- state's ten million scores usually have none.)
+WITH blank AS (
+    SELECT DISTINCT student_id FROM assessments WHERE grade_level IS NULL
+),
+student_years AS (
     SELECT student_id, max(school_year) AS students_year
-    FROM (SELECT student_id, school_year FROM assessments UNION ALL SELECT student_id, school_year FROM rosters)
+    FROM (
+        SELECT student_id, school_year FROM assessments WHERE student_id IN (SELECT student_id FROM blank)
+        UNION ALL
+        SELECT student_id, school_year FROM rosters WHERE student_id IN (SELECT student_id FROM blank)
+    )
     GROUP BY student_id
 ),
 a AS MATERIALIZED (
@@ -44,7 +53,7 @@ a AS MATERIALIZED (
         a.performance_level
     FROM assessments a
     JOIN students s USING (student_id)
-    JOIN student_years l USING (student_id)
+    LEFT JOIN student_years l USING (student_id)
 ),
 g AS (
     SELECT
