@@ -58,3 +58,17 @@ drop = { Course = "Reading" }
 		t.Errorf("Discover: %v; want ErrMissingTable saying the keys name no file", err)
 	}
 }
+
+// TestLatestByTime: latest_by orders the dates of one day by their time
+// (Star's CompletedDateLocal "5/15/24 8:42"): a retest an hour later is
+// the latest, wherever its row is; a date without a time is the day's
+// start. It used to compare the dates alone, the file order settling.
+func TestLatestByTime(t *testing.T) {
+	order := []string{"5/14/24 23:59", "5/15/24", "5/15/24 7:42", "2024-05-15T08:00:00Z", "5/15/24 8:42", "5/15/2024 1:05:00 PM", "5/16/24 0:01"}
+	for i := 1; i < len(order); i++ {
+		a, b := orderOf(order[i-1]), orderOf(order[i])
+		if compareOrder([]orderKey{a}, []orderKey{b}) >= 0 {
+			t.Errorf("%q does not come before %q (%v, %v)", order[i-1], order[i], a, b)
+		}
+	}
+}
