@@ -328,7 +328,11 @@ func planTables(env *shapeEnv, tables []*Table, m *Mapping) (map[string]*shapePl
 			if profile != "" {
 				at = "profile " + profile + ", " + at
 			}
-			errs = append(errs, fmt.Errorf("%w: %s: no file of the input folder matches %s", ErrMissingTable, at, andList(tm.patterns())))
+			what := "no file of the input folder matches " + andList(tm.patterns())
+			if len(tm.patterns()) == 0 {
+				what = "its keys name no file (files = [...]), no file is named after the table and no profile in use gives it"
+			}
+			errs = append(errs, fmt.Errorf("%w: %s: %s", ErrMissingTable, at, what))
 			continue
 		}
 		plans[t.Name] = p

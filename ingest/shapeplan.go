@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -446,7 +447,7 @@ func orderOf(v string) orderKey {
 		return orderKey{rank: -1}
 	}
 	if d, err := ParseDate(v); err == nil && !isNumber(v) {
-		return orderKey{rank: 3, n: float64(d)}
+		return orderKey{rank: 3, n: float64(d) + timeOfDay(v)}
 	}
 	if w, rest, ok := strings.Cut(v, " "); ok {
 		if f, ok := termWords[strings.ToLower(w)]; ok {
@@ -462,6 +463,23 @@ func orderOf(v string) orderKey {
 		return orderKey{rank: 1, n: n}
 	}
 	return orderKey{rank: 0, s: strings.ToLower(v)}
+}
+
+// timeOfDay is the fraction of a day that the time after a date gives
+// ("9/7/22 18:22", "2023-09-15T08:30:00Z", "9/16/2013 8:03:00 AM"): two
+// tests of one day are ordered by it. 0 when there is none.
+func timeOfDay(v string) float64 {
+	i := strings.IndexAny(v, "T ")
+	if i < 0 {
+		return 0
+	}
+	clock := strings.TrimSpace(v[i+1:])
+	for _, layout := range []string{"15:04", "15:04:05", "15:04:05Z07:00", "3:04 PM", "3:04:05 PM"} {
+		if t, err := time.Parse(layout, clock); err == nil {
+			return float64(t.Hour()*3600+t.Minute()*60+t.Second()) / 86400
+		}
+	}
+	return 0
 }
 
 func compareOrder(a, b []orderKey) int {

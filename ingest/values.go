@@ -106,8 +106,10 @@ func parseDate(s string, date1904 bool) (Date, error) {
 	if s == "" {
 		return 0, ErrBadDate
 	}
-	// Drop a time part: "2023-09-15T00:00:00", "9/15/2023 0:00".
-	if i := strings.IndexAny(s, "T "); i >= 8 && i <= 10 && isDigit(s[i-1]) {
+	// Drop a time part: "2023-09-15T00:00:00", "9/15/2023 0:00", and
+	// after a two-digit year "9/7/22 18:22" (Renaissance Star's
+	// CompletedDate): the shortest date is "1/2/23", 6 characters.
+	if i := strings.IndexAny(s, "T "); i >= 6 && i <= 10 && isDigit(s[i-1]) {
 		s = s[:i]
 	}
 	if y, m, d, ok := splitYMD(s); ok {

@@ -28,6 +28,8 @@ func TestParseDate(t *testing.T) {
 		{Name: "USDash", In: "09-15-2023", Want: d(2023, 9, 15)},
 		{Name: "USTwoDigitYear", In: "9/15/23", Want: d(2023, 9, 15)},
 		{Name: "USTime", In: "9/15/2023 0:00", Want: d(2023, 9, 15)},
+		{Name: "USTwoDigitYearTime", In: "9/7/22 18:22", Want: d(2022, 9, 7)},
+		{Name: "USShortTime", In: "1/2/23 9:05", Want: d(2023, 1, 2)},
 		{Name: "Compact", In: "20230915", Want: d(2023, 9, 15)},
 		{Name: "Serial", In: "45184", Want: d(2023, 9, 15)},
 		{Name: "SerialFraction", In: "45184.75", Want: d(2023, 9, 15)},
