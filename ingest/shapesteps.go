@@ -288,7 +288,7 @@ func (s *shaper) filterStep(f *frame) {
 				continue
 			}
 			want := m[h]
-			reason := fmt.Sprintf("%s %s (%s)", h, oneOf(want, keepIf), s.keyName(section))
+			reason := fmt.Sprintf("%s %s (%s)", h, oneOf(want, keepIf), s.keyName(section, h))
 			f.keep(func(k int) bool {
 				in := holds(want, f.cell(k, i))
 				if in != keepIf {
@@ -303,13 +303,16 @@ func (s *shaper) filterStep(f *frame) {
 	apply("drop", s.tm.Drop, false)
 }
 
-// keyName names a key of the table's mapping for messages: where it is
-// written, the config's mapping or the profile's.
-func (s *shaper) keyName(key string) string {
-	if s.profile != "" {
-		return fmt.Sprintf("profile %s, tables.%s.%s", s.profile, s.t.Name, key)
+// keyName names the entry h of a filter section of the table's mapping
+// for messages, where it is written: the config's mapping, or the
+// profile's when the config does not set it.
+func (s *shaper) keyName(section, h string) string {
+	own := s.env.m.Tables[s.t.Name]
+	_, mine := map[string]map[string]TextList{"where": own.Where, "drop": own.Drop}[section][h]
+	if s.profile != "" && !mine {
+		return fmt.Sprintf("profile %s, tables.%s.%s", s.profile, s.t.Name, section)
 	}
-	return fmt.Sprintf("mapping.tables.%s.%s", s.t.Name, key)
+	return fmt.Sprintf("mapping.tables.%s.%s", s.t.Name, section)
 }
 
 // oneOf says what a filter dropped: "is not Scale score" or "is Y".

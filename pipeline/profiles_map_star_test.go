@@ -233,8 +233,8 @@ func TestProfileNWEAMAPFilters(t *testing.T) {
 		t.Errorf("%d tests; read %d, filtered %d; want 498, 498, 2", len(rows), st.RowsRead, st.RowsFiltered)
 	}
 	if want := map[string]int{
-		`GrowthMeasureYN is not "TRUE" (mapping.tables.assessments.where)`: 1,
-		`Course is "Language Usage" (mapping.tables.assessments.drop)`:     1,
+		`GrowthMeasureYN is not "TRUE" (profile nwea-map, tables.assessments.where)`: 1,
+		`Course is "Language Usage" (profile nwea-map, tables.assessments.drop)`:     1,
 	}; !maps.Equal(st.Filtered, want) {
 		t.Errorf("filtered %v; want %v", st.Filtered, want)
 	}
@@ -417,8 +417,8 @@ func TestProfileStarFilters(t *testing.T) {
 		t.Errorf("%d tests; read %d, filtered %d, superseded %d; want 498, 498, 2, 1", len(rows), st.RowsRead, st.RowsFiltered, st.RowsSuperseded)
 	}
 	if want := map[string]int{
-		`AssessmentStatus is not "Active" (mapping.tables.assessments.where)`: 1,
-		`ScreeningPeriodWindowName is "" (mapping.tables.assessments.drop)`:   1,
+		`AssessmentStatus is not "Active" (profile star, tables.assessments.where)`: 1,
+		`ScreeningPeriodWindowName is "" (profile star, tables.assessments.drop)`:   1,
 	}; !maps.Equal(st.Filtered, want) {
 		t.Errorf("filtered %v; want %v", st.Filtered, want)
 	}
