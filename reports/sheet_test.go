@@ -9,7 +9,7 @@ import (
 
 // Text that Excel would execute stays literal text.
 func TestTextNeverFormula(t *testing.T) {
-	b, err := newBook()
+	b, err := newBook(bookInfo{Title: "t", Subject: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}
