@@ -292,7 +292,8 @@ func (b *book) picture(sheet, cell, path string, scale float64) error {
 	// Below the tables: kept on one printed page.
 	if cfg, err := stdpng.DecodeConfig(bytes.NewReader(png)); err == nil && b.page != nil {
 		if _, row, err := excelize.CellNameToCoordinates(cell); err == nil {
-			b.page.keep(row, float64(cfg.Height)*scale*0.75) // pixels at 96 dpi to points
+			h := float64(cfg.Height) * scale * 0.75 // pixels at 96 dpi to points
+			b.page.keep(row, h, h)
 		}
 	}
 	return b.f.AddPictureFromBytes(sheet, cell, &excelize.Picture{Extension: ".png", File: png,
@@ -375,7 +376,7 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 		rows[i] = out
 	}
 	return b.sheet("Dose-response", "Growth by coaching dosage (hours the teacher of record was coached before the spring test)", []section{
-		{Title: "Effect per coaching hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: per},
+		{Title: "Effect per coaching hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 16, Style: b.wrap}}, Rows: per},
 		{Title: "Adjusted spring z by dosage band (difference from 0 hours with its 95% CI)", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "Band"}, {Name: "Students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Mean hours", Style: b.dec}, {Name: "Adjusted mean spring z", Style: b.dec}, {Name: "Difference from 0 hours", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: rows, Main: true},
 	}, func(at []placed) error {
 		return b.picture("Dose-response", fmt.Sprintf("A%d", at[len(at)-1].Last+3), filepath.Join(in.ChartsDir, ChartBands), 0.8) // below the tables
@@ -522,7 +523,7 @@ func historySheet(ctx context.Context, b *book, in Input) error {
 			return excelize.ChartSeries{Name: fmt.Sprintf("'Run history'!$%s$%d", col, at[0].Header), Categories: ref("A"), Values: ref(col), Line: excelize.LineOptions{Width: 2, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}},
 				Marker: excelize.ChartMarker{Symbol: "circle", Size: 5}}
 		}
-		return b.f.AddChart("Run history", fmt.Sprintf("K%d", at[0].Header), &excelize.Chart{
+		return b.addChart("Run history", fmt.Sprintf("K%d", at[0].Header), &excelize.Chart{
 			Type:   excelize.Line,
 			Series: []excelize.ChartSeries{line("B", "1F77B4"), line("C", "AEC7E8"), line("D", "AEC7E8")},
 			Title:  chartTitle("Impact estimate across runs (SD)"),

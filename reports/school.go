@@ -344,7 +344,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		if !everCoached {
 			all = all[:1]
 		}
-		return b.f.AddChart("Growth", fmt.Sprintf("J%d", at[0].Header), &excelize.Chart{
+		return b.addChart("Growth", fmt.Sprintf("J%d", at[0].Header), &excelize.Chart{
 			Type:   excelize.Col,
 			Series: all,
 			// One colour per series (coached blue, not coached grey),
@@ -382,7 +382,7 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 		if len(s.months) > 12 {
 			skip = 3 // a label every third month
 		}
-		return b.f.AddChart("Coaching activity", fmt.Sprintf("F%d", at[0].Header), &excelize.Chart{
+		return b.addChart("Coaching activity", fmt.Sprintf("F%d", at[0].Header), &excelize.Chart{
 			Type:  excelize.Col,
 			XAxis: categoryAxis("Month", skip, -45),
 			YAxis: valueAxis("Sessions", "0"),

@@ -21,7 +21,8 @@ type book struct {
 	f    *excelize.File
 	info bookInfo
 	// page is the printed pages of the sheet whose extras are being
-	// added: a picture below its tables is kept on one page.
+	// added: a picture below its tables is kept on one page, a chart
+	// beside them widens what prints.
 	page   *page
 	header int // style ids
 	hnum   int // header of a number column: right-aligned over its numbers
@@ -194,8 +195,11 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	for _, w := range widths {
 		total += w
 	}
-	pg := newPage(total)
-	if err := b.pageSetup(sheet, pg); err != nil {
+	pg := &page{widths: widths}
+	// Every row is as high as the page model counts it, in Excel and
+	// LibreOffice alike; set before the stream writer, which writes
+	// these first.
+	if err := b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true), DefaultRowHeight: ptr(defaultRowHeight), CustomHeight: ptr(true)}); err != nil {
 		return err
 	}
 	at := place(title, secs)
@@ -243,7 +247,8 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 			keepFrom--
 		}
 		if si > 0 { // the first starts below the sheet title, on page 1
-			pg.keep(keepFrom, b.sectionStart(sec, widths, (slices.Min(pg.height[:])-pg.repeat)/2))
+			start, whole := b.sectionStart(sec, widths)
+			pg.keep(keepFrom, start, whole)
 		}
 		if sec.Title != "" {
 			if err := b.textRow(sw, keepFrom, sec.Title, b.bold, widths, pg); err != nil {
@@ -287,6 +292,12 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 			return err
 		}
 	}
+	// The pages are laid out once the charts beside the tables are
+	// known: they widen what prints.
+	landscape, pages, breaks := pg.layout(total + pg.beside)
+	if err := b.pageSetup(sheet, landscape, pages); err != nil {
+		return err
+	}
 	// Set on the stream writer's worksheet before Flush writes it: after,
 	// excelize would parse the whole streamed sheet back to add them.
 	if main >= 0 {
@@ -296,7 +307,7 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 			return err
 		}
 	}
-	for _, row := range pg.breaks {
+	for _, row := range breaks {
 		if err := b.f.InsertPageBreak(sheet, fmt.Sprintf("A%d", row)); err != nil {
 			return err
 		}
@@ -304,14 +315,14 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	if main < 0 && pg.pages == 1 {
+	if main < 0 && pages == 1 {
 		return nil
 	}
 	// A sheet printed over several pages' width repeats its first
 	// column, so every page says which row is which.
 	quoted := "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
 	var titles []string
-	if pg.pages > 1 {
+	if pages > 1 {
 		titles = append(titles, quoted+"!$A:$A")
 	}
 	if main >= 0 {
@@ -420,33 +431,36 @@ func (b *book) rowCells(sec section, r []any, widths []float64) ([]any, float64)
 	return out, min(float64(lines)*lineHeight, excelize.MaxRowHeight)
 }
 
-// sectionStart is the height (points) a section's start must keep on one
-// printed page: its title, header and first rows, or the whole section
-// when it is at most room points (half a page: a longer one may as well
-// start at the foot of a page).
-func (b *book) sectionStart(sec section, widths []float64, room float64) float64 {
+// sectionStart is the height (points) of a section's start that must not
+// be split by a page's end: its title, header and first rows; and of the
+// whole section (counted up to maxKeep points), kept together when short.
+func (b *book) sectionStart(sec section, widths []float64) (start, whole float64) {
 	const firstRows = 3
 	h := 0.0
 	if sec.Title != "" {
 		h += b.textHeight(sec.Title, b.bold, widths)
 	}
 	if len(sec.Cols) == 0 {
-		return h
+		return h, h
 	}
 	h += b.headerHeight(sec, widths)
-	start := h
+	start = h
 	for i, r := range sec.Rows {
 		_, rh := b.rowCells(sec, r, widths)
 		h += rh
 		if i+1 == firstRows {
 			start = h
 		}
-		if h > room {
-			return start // too long for a page: keep its first rows
+		if h > maxKeep {
+			break
 		}
 	}
-	return h
+	return min(start, h), h
 }
+
+// maxKeep is taller than half of any page (points at 100%): a section
+// taller is never kept whole.
+const maxKeep = 2000.0
 
 // Titles are merged across the sheet's columns and wrap there, so a
 // title longer than the columns is never cut: a sheet title is 14-point
@@ -510,97 +524,140 @@ const (
 // holds more rows in LibreOffice.
 var pxPerChar = [...]float64{7.5, 9.5}
 
-// page follows a sheet's printed pages: their orientation and width in
-// pages, and where they end down the sheet (from the heights of the rows
-// written, for Excel's scale and LibreOffice's), so that a section's
-// title and the start of its table are not split by a page's end in
-// either.
+// page records a sheet's rows as written (their heights, and the blocks
+// that must not be split by a page's end) and lays out its printed pages
+// once the sheet's whole width is known.
 type page struct {
-	landscape bool
-	pages     int                     // wide
-	height    [len(pxPerChar)]float64 // of the rows a page holds, points at 100%
-	used      [len(pxPerChar)]float64 // of the current page, points
-	repeat    float64                 // of the rows repeated atop each page from repeatAt on, points
-	repeatAt  int
-	row       int   // the last row counted
-	breaks    []int // rows that start a page by a manual break
+	widths   []float64 // of the sheet's columns, characters
+	beside   float64   // characters of charts reaching right of the columns
+	rows     []float64 // height of row i+1, points
+	keeps    []keepBlock
+	repeat   float64 // of the rows repeated atop each page from repeatAt on, points
+	repeatAt int
 }
 
-// newPage sizes the pages of a sheet whose columns are total characters
-// wide.
-func newPage(total float64) *page {
-	p := &page{pages: 1}
+// keepBlock is a block from row on that should start a page rather than
+// be split: its first part (start points) always, the whole when it is
+// at most half a page.
+type keepBlock struct {
+	row          int
+	start, whole float64
+}
+
+// add records row, h points high (rows skipped before it are blank, of
+// the default height).
+func (p *page) add(row int, h float64) {
+	for len(p.rows) < row-1 {
+		p.rows = append(p.rows, defaultRowHeight)
+	}
+	p.rows = append(p.rows[:row-1], h)
+}
+
+// keep records a block from row on to keep on one page.
+func (p *page) keep(row int, start, whole float64) {
+	p.keeps = append(p.keeps, keepBlock{row, start, whole})
+}
+
+// layout lays the pages out for columns total characters wide: portrait
+// up to portraitChars, else landscape, a page wide per pageChars; a
+// manual break before each kept block that would not fit on what is
+// left of its page in Excel's scale or LibreOffice's.
+func (p *page) layout(total float64) (landscape bool, pages int, breaks []int) {
+	pages = 1
 	across, down := paperShortIn, paperLongIn
 	if total > portraitChars {
-		p.landscape, across, down = true, paperLongIn, paperShortIn
-		p.pages = max(int(math.Ceil(total/pageChars)), 1)
+		landscape, across, down = true, paperLongIn, paperShortIn
+		pages = max(int(math.Ceil(total/pageChars)), 1)
 	}
+	var height, used [len(pxPerChar)]float64
 	for i, px := range pxPerChar {
-		scale := min(1, float64(p.pages)*(across-2*sideMarginIn)*96/max(total*px, 1))
-		p.height[i] = (down - 2*endMarginIn) * 72 / scale
+		scale := min(1, float64(pages)*(across-2*sideMarginIn)*96/max(total*px, 1))
+		height[i] = (down - 2*endMarginIn) * 72 / scale
 	}
-	return p
-}
-
-// add counts row, h points high, and the default-height rows before it.
-func (p *page) add(row int, h float64) {
-	for r := p.row + 1; r < row; r++ {
-		p.fill(r, defaultRowHeight)
-	}
-	p.fill(row, h)
-}
-
-func (p *page) fill(row int, h float64) {
-	for i := range p.used {
-		if p.used[i] > 0 && p.used[i]+h > p.height[i] {
-			p.used[i] = p.top(row)
+	top := func(row int) float64 { // the rows repeated atop a page starting at row
+		if p.repeatAt > 0 && row > p.repeatAt {
+			return p.repeat
 		}
-		p.used[i] += h
+		return 0
 	}
-	p.row = row
-}
-
-// top is the height of the rows repeated atop a page starting at row.
-func (p *page) top(row int) float64 {
-	if p.repeatAt > 0 && row > p.repeatAt {
-		return p.repeat
+	room := slices.Min(height[:]) - p.repeat
+	last := len(p.rows)
+	for _, k := range p.keeps {
+		last = max(last, k.row)
 	}
-	return 0
-}
-
-// keep starts a page at row when h points from it on would not fit on
-// what is left of the current page, in Excel or LibreOffice.
-func (p *page) keep(row int, h float64) {
-	for r := p.row + 1; r < row; r++ {
-		p.fill(r, defaultRowHeight)
-	}
-	top := p.top(row)
-	split := false
-	for i, u := range p.used {
-		split = split || (u > top && u+h > p.height[i])
-	}
-	if split {
-		p.breaks = append(p.breaks, row)
-		for i := range p.used {
-			p.used[i] = top
+	ki := 0
+	for row := 1; row <= last; row++ {
+		for ; ki < len(p.keeps) && p.keeps[ki].row <= row; ki++ {
+			k := p.keeps[ki]
+			h := k.start
+			if k.whole <= room/2 {
+				h = k.whole
+			}
+			split := false
+			for i, u := range used {
+				split = split || (u > top(row) && u+h > height[i])
+			}
+			if split {
+				breaks = append(breaks, row)
+				for i := range used {
+					used[i] = top(row)
+				}
+			}
+		}
+		h := defaultRowHeight
+		if row <= len(p.rows) {
+			h = p.rows[row-1]
+		}
+		for i := range used {
+			if used[i] > 0 && used[i]+h > height[i] {
+				used[i] = top(row)
+			}
+			used[i] += h
 		}
 	}
+	return landscape, pages, breaks
+}
+
+// chartWidth is the width in pixels excelize gives a chart at scale 1.
+const chartWidth = 480
+
+// addChart adds a native chart at cell and counts how far right of the
+// columns it reaches, so that the printed pages fit it.
+func (b *book) addChart(sheet, cell string, chart *excelize.Chart) error {
+	if p := b.page; p != nil {
+		col, _, err := excelize.CellNameToCoordinates(cell)
+		if err != nil {
+			return err
+		}
+		left, total := 0.0, 0.0
+		for i := 1; i < col; i++ {
+			w := 8.43 // Excel's default column width
+			if i <= len(p.widths) {
+				w = p.widths[i-1]
+			}
+			left += w
+		}
+		for _, w := range p.widths {
+			total += w
+		}
+		scale := chart.Format.ScaleX
+		if scale == 0 {
+			scale = 1
+		}
+		p.beside = max(p.beside, left+chartWidth*scale/pxPerChar[0]-total)
+	}
+	return b.f.AddChart(sheet, cell, chart)
 }
 
 // pageSetup sets a sheet's printing: orientation, fitted to its width in
 // pages, margins, a page header naming the workbook's subject and the
 // run's date, and page numbers in the footer.
-func (b *book) pageSetup(sheet string, pg *page) error {
-	// Every row is as high as the page model counts it, in Excel and
-	// LibreOffice alike.
-	if err := b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true), DefaultRowHeight: ptr(defaultRowHeight), CustomHeight: ptr(true)}); err != nil {
-		return err
-	}
+func (b *book) pageSetup(sheet string, landscape bool, pages int) error {
 	orientation := "portrait"
-	if pg.landscape {
+	if landscape {
 		orientation = "landscape"
 	}
-	if err := b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: ptr(1), Orientation: ptr(orientation), FitToWidth: ptr(pg.pages), FitToHeight: ptr(0)}); err != nil {
+	if err := b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: ptr(1), Orientation: ptr(orientation), FitToWidth: ptr(pages), FitToHeight: ptr(0)}); err != nil {
 		return err
 	}
 	if err := b.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: ptr(sideMarginIn), Right: ptr(sideMarginIn), Top: ptr(endMarginIn), Bottom: ptr(endMarginIn), Header: ptr(0.3), Footer: ptr(0.3)}); err != nil {
