@@ -36,8 +36,8 @@ type book struct {
 	pval   int // a p-value: three decimals, "<0.001" below that
 	wrap   int
 	// numText is a text cell (a suppression's reason) in a number column
-	// whose right neighbour is not empty: it wraps within the column
-	// rather than widening it or being cut.
+	// with too few empty cells to its right to run on into: it wraps
+	// within the column rather than widening it or being cut.
 	numText int
 	// decWrap is dec for a column whose text (a suppression's reason)
 	// wraps within its width rather than being cut by the next cell.
@@ -401,8 +401,8 @@ func (b *book) headerHeight(sec section, widths []float64) float64 {
 }
 
 // rowCells are a row's cells as written, and its height in points: text
-// in a wrapping column, or in a number column with a neighbour to its
-// right, wraps within the column's width.
+// in a wrapping column, or in a number column where the empty cells to
+// its right leave too little room, wraps within the column's width.
 func (b *book) rowCells(sec section, r []any, widths []float64) ([]any, float64) {
 	out := make([]any, len(r))
 	lines := 1 // of the tallest wrapped cell
@@ -412,7 +412,7 @@ func (b *book) rowCells(sec section, r []any, widths []float64) ([]any, float64)
 			style = sec.Cols[i].Style
 		}
 		if text, ok := v.(string); ok {
-			if b.isNumber(style) && style != b.decWrap && i+1 < len(r) && r[i+1] != nil && r[i+1] != "" {
+			if b.isNumber(style) && style != b.decWrap && float64(utf8.RuneCountInString(text))+1 > runOn(r, i, widths) {
 				style = b.numText
 			}
 			if style == b.wrap || style == b.decWrap || style == b.numText {
@@ -429,6 +429,17 @@ func (b *book) rowCells(sec section, r []any, widths []float64) ([]any, float64)
 		return out, defaultRowHeight
 	}
 	return out, min(float64(lines)*lineHeight, excelize.MaxRowHeight)
+}
+
+// runOn is how many characters wide text in cell i of row r can run:
+// its column and the empty cells right of it, up to the sheet's last
+// column.
+func runOn(r []any, i int, widths []float64) float64 {
+	w := widths[i]
+	for j := i + 1; j < len(widths) && (j >= len(r) || r[j] == nil || r[j] == ""); j++ {
+		w += widths[j]
+	}
+	return w
 }
 
 // sectionStart is the height (points) of a section's start that must not
@@ -667,9 +678,11 @@ func (b *book) pageSetup(sheet string, landscape bool, pages int) error {
 }
 
 // pageHeader is every printed page's header: the workbook's subject on
-// the left in bold, the run's date on the right.
+// the left in bold, the run's date on the right. The subject is cut to
+// 80 characters, so that even all ampersands (doubled) keep the header
+// within Excel's 255.
 func (b *book) pageHeader() string {
-	h := `&L&"-,Bold"` + headerText(clip(b.info.Subject, 120)) + `&"-,Regular"`
+	h := `&L&"-,Bold"` + headerText(clip(b.info.Subject, 80)) + `&"-,Regular"`
 	if !b.info.Started.IsZero() {
 		h += "&RRun " + b.info.Started.UTC().Format("2006-01-02 15:04 UTC")
 	}
