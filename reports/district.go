@@ -338,7 +338,7 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 		{Name: "Analysis", Width: 24, Style: b.wrap}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 20, Style: b.wrap},
 		{Name: "Estimate", Width: 10, Style: b.dec4}, {Name: "Standard error", Width: 10, Style: b.dec4}, {Name: "95% CI low", Width: 10, Style: b.dec4}, {Name: "95% CI high", Width: 10, Style: b.dec4}, {Name: "p-value", Width: 9, Style: b.pval}, {Name: "df", Width: 7, Style: b.int},
 		{Name: "Students", Width: 10, Style: b.int}, {Name: "Coached students", Width: 10, Style: b.int}, {Name: "Teachers", Width: 10, Style: b.int}, {Name: "Coached teachers", Width: 10, Style: b.int}, {Name: "Schools", Width: 9, Style: b.int},
-		{Name: "Hedges' g", Width: 9, Style: d}, {Name: "Improvement index", Width: 11, Style: d}, {Name: "Baseline g", Width: 9, Style: d}, {Name: "Baseline equivalence", Width: 14, Style: b.wrap}, {Name: "Note", Width: 30, Style: b.wrap},
+		{Name: "Hedges' g", Width: 9, Style: d}, {Name: "Improvement index", Width: 13, Style: d}, {Name: "Baseline g", Width: 9, Style: d}, {Name: "Baseline equivalence", Width: 14, Style: b.wrap}, {Name: "Note", Width: 30, Style: b.wrap},
 	}, rows)
 }
 

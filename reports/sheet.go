@@ -318,12 +318,20 @@ func (b *book) sheet(sheet, title string, secs []section, extras func(at []place
 	if main < 0 && pages == 1 {
 		return nil
 	}
-	// A sheet printed over several pages' width repeats its first
-	// column, so every page says which row is which.
+	// A sheet printed over several pages' width repeats the text
+	// columns its main table starts with (up to three: what, subject,
+	// year), so every page says which row is which.
 	quoted := "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
 	var titles []string
 	if pages > 1 {
-		titles = append(titles, quoted+"!$A:$A")
+		n := 1
+		if main >= 0 {
+			for n < min(3, len(secs[main].Cols)) && !b.isNumber(secs[main].Cols[n].Style) {
+				n++
+			}
+		}
+		last, _ := excelize.ColumnNumberToName(n)
+		titles = append(titles, fmt.Sprintf("%s!$A:$%s", quoted, last))
 	}
 	if main >= 0 {
 		from := at[main].Header
