@@ -25,7 +25,12 @@ func Cohorts(ctx context.Context, in Input, path string) error {
 	if err != nil {
 		return err
 	}
-	b, err := newBook()
+	district, err := districtName(ctx, in)
+	if err != nil {
+		return err
+	}
+	subject := "Network cohorts: " + district
+	b, err := newBook(bookInfo{Title: "Coaching and student growth: " + subject, Subject: subject, Started: in.Started})
 	if err != nil {
 		return err
 	}
@@ -98,7 +103,6 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		}
 		r := []any{name}
 		cells := in.estimateCells(e, 5)
-		cells[4] = pValue(cells[4])
 		r = append(r, cells...)
 		est = append(est, append(r, e.schools, e.note))
 	}
@@ -131,7 +135,7 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		et[i] = r[:8]
 	}
 	return b.sheet("Difference-in-differences", "What changed after schools joined the network (mean growth in SD)", []section{
-		{Title: "Estimates", Cols: []column{{Name: "Estimator", Width: 40, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.dec4}, {Name: "Schools", Style: b.int}, {Name: "Note", Width: 50, Style: b.wrap}}, Rows: est},
+		{Title: "Estimates", Cols: []column{{Name: "Estimator", Width: 30, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.pval}, {Name: "Schools", Style: b.int}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: est},
 		{Title: "Effect of joining by cohort and year (Callaway-Sant'Anna)", Cols: []column{{Name: "Cohort"}, {Name: "School year"}, {Name: "Years since joining", Style: b.int}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Joining schools", Style: b.int}, {Name: "Comparison schools", Style: b.int}}, Rows: gt},
 		{Title: "Event time: mean growth of joining schools and of comparison schools in the same years", Cols: []column{{Name: "Cohort"}, {Name: "Years since joining", Style: b.int}, {Name: "Schools", Style: b.int}, {Name: "Growth scores (student x subject)", Style: b.int}, {Name: "Mean growth", Style: b.dec}, {Name: "Comparison growth", Style: b.dec}, {Name: "Difference", Style: b.dec}, {Name: "Comparison schools", Style: b.int}}, Rows: et},
 	}, func(at []placed) error {

@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	stdpng "image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,7 +24,11 @@ func District(ctx context.Context, in Input, path string) error {
 	if err != nil {
 		return err
 	}
-	b, err := newBook()
+	district, err := districtName(ctx, in)
+	if err != nil {
+		return err
+	}
+	b, err := newBook(bookInfo{Title: "Coaching and student growth: " + district, Subject: district, Started: in.Started})
 	if err != nil {
 		return err
 	}
@@ -37,6 +43,27 @@ func District(ctx context.Context, in Input, path string) error {
 		{"Data quality", dataQualitySheet},
 		{"About", aboutSheet},
 	})
+}
+
+// districtName is what the district and cohort workbooks are about: the
+// district's name (its ID where the schools table gives none), or how
+// many districts there are.
+func districtName(ctx context.Context, in Input) (string, error) {
+	rows, err := queryRows(ctx, in.DB, `SELECT DISTINCT coalesce(nullif(trim(district_name), ''), district_id) FROM schools ORDER BY 1 LIMIT 2`)
+	if err != nil {
+		return "", err
+	}
+	switch len(rows) {
+	case 0:
+		return "the district", nil
+	case 1:
+		return clip(str(rows[0][0]), titleNameChars), nil
+	}
+	n, err := queryRows(ctx, in.DB, `SELECT count(DISTINCT district_id) FROM schools`)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s districts", thousands(i64(n[0][0]))), nil
 }
 
 // step writes one sheet of a workbook.
@@ -180,7 +207,9 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 		}
 		return rows
 	}
-	impactCols := []column{{Name: "Subject", Width: 10}, {Name: "Years", Width: 10}, {Name: "What the data say", Width: 50, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Did the groups start alike?", Width: 30, Style: b.wrap}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}}
+	// The Overview's columns sum to about 175 characters: a laptop
+	// screen's width at 100%.
+	impactCols := []column{{Name: "Subject", Width: 10}, {Name: "Years", Width: 10}, {Name: "What the data say", Width: 40, Style: b.wrap}, {Name: "Effect (SD)", Width: 10, Style: b.dec}, {Name: "95% CI low", Width: 10, Style: b.dec}, {Name: "95% CI high", Width: 10, Style: b.dec}, {Name: "Did the groups start alike?", Width: 26, Style: b.wrap}, {Name: "Students", Width: 10, Style: b.int}, {Name: "Coached students", Width: 10, Style: b.int}, {Name: "Teachers", Width: 10, Style: b.int}, {Name: "Coached teachers", Width: 10, Style: b.int}}
 
 	var other [][]any
 	labels := map[string]string{
@@ -198,7 +227,7 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 		r = append(r, e.note)
 		other = append(other, r)
 	}
-	otherCols := []column{{Name: "Question", Width: 40, Style: b.wrap}, {Name: "Unit", Width: 24, Style: b.wrap}, {Name: "Estimate", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Note", Width: 50, Style: b.wrap}}
+	otherCols := []column{{Name: "Question", Width: 22, Style: b.wrap}, {Name: "Unit", Width: 16, Style: b.wrap}, {Name: "Estimate", Style: b.dec4}, {Name: "Standard error", Width: 10, Style: b.dec4}, {Name: "95% CI low", Width: 10, Style: b.dec4}, {Name: "95% CI high", Width: 10, Style: b.dec4}, {Name: "Note", Width: 26, Style: b.wrap}}
 
 	cov, err := queryRows(ctx, in.DB, `
 		SELECT count(DISTINCT school_id) FILTER (WHERE cycles > 0), count(*), count(*) FILTER (WHERE cycles > 0),
@@ -234,15 +263,15 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 	quality := [][]any{{"Input files", count(int64(len(in.Files)))}, {"Rows read", count(read)}, {"Rows rejected", count(rejected)}, {"Status", status}}
 
 	var secs []section
-	if d, ok := degradedSection(in, b.wrap, 50); ok {
+	if d, ok := degradedSection(in, b.wrap, 40); ok {
 		secs = append(secs, d)
 	}
 	secs = append(secs, []section{
 		{Title: "Does coaching go with more growth? Spring scores of students of coached vs other teachers, all years", Cols: impactCols, Rows: headline(0)},
 		{Title: "The same for " + yearLabel(latest), Cols: impactCols, Rows: headline(latest)},
 		{Title: "Other questions (all years, both subjects)", Cols: otherCols, Rows: other},
-		{Title: "Coaching coverage, " + yearLabel(latest), Cols: []column{{Name: "Measure", Width: 34}, {Name: "Value"}}, Rows: coverage},
-		{Title: "Data quality", Cols: []column{{Name: "Measure", Width: 34}, {Name: "Value", Width: 30}}, Rows: quality},
+		{Title: "Coaching coverage, " + yearLabel(latest), Cols: []column{{Name: "Measure", Width: 22, Style: b.wrap}, {Name: "Value", Width: 16}}, Rows: coverage},
+		{Title: "Data quality", Cols: []column{{Name: "Measure", Width: 22, Style: b.wrap}, {Name: "Value", Width: 16, Style: b.wrap}}, Rows: quality},
 	}...)
 	title := "Coaching and student growth: district overview (run " + in.Started.Format("2006-01-02 15:04 UTC") + ")"
 	return b.sheet("Overview", title, secs, func(at []placed) error {
@@ -261,6 +290,13 @@ func (b *book) picture(sheet, cell, path string, scale float64) error {
 	if err != nil {
 		return err
 	}
+	// Below the tables: kept on one printed page.
+	if cfg, err := stdpng.DecodeConfig(bytes.NewReader(png)); err == nil && b.page != nil {
+		if _, row, err := excelize.CellNameToCoordinates(cell); err == nil {
+			h := float64(cfg.Height) * scale * 0.75 // pixels at 96 dpi to points
+			b.page.keep(row, h, h)
+		}
+	}
 	return b.f.AddPictureFromBytes(sheet, cell, &excelize.Picture{Extension: ".png", File: png,
 		Format: &excelize.GraphicOptions{ScaleX: scale, ScaleY: scale, Positioning: "oneCell", AltText: filepath.Base(path)}})
 }
@@ -274,7 +310,6 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	for i, e := range ests {
 		r := []any{analysisLabel(e.analysis), e.subject, yearLabel(e.year), e.unit}
 		cells := in.estimateCells(e, 6)
-		cells[4] = pValue(cells[4])
 		if i64(cells[5]) == 0 {
 			cells[5] = nil // no t reference distribution (bootstrap)
 		}
@@ -301,10 +336,10 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	}
 	d := b.dec
 	return b.table("Impact", "All estimates (see About for definitions)", []column{
-		{Name: "Analysis", Width: 30, Style: b.wrap}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 30, Style: b.wrap},
-		{Name: "Estimate", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.dec4}, {Name: "df", Style: b.int},
-		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Schools", Style: b.int},
-		{Name: "Hedges' g", Style: d}, {Name: "Improvement index", Style: d}, {Name: "Baseline g", Style: d}, {Name: "Baseline equivalence"}, {Name: "Note", Width: 50, Style: b.wrap},
+		{Name: "Analysis", Width: 24, Style: b.wrap}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 20, Style: b.wrap},
+		{Name: "Estimate", Width: 10, Style: b.dec4}, {Name: "Standard error", Width: 10, Style: b.dec4}, {Name: "95% CI low", Width: 10, Style: b.dec4}, {Name: "95% CI high", Width: 10, Style: b.dec4}, {Name: "p-value", Width: 9, Style: b.pval}, {Name: "df", Width: 7, Style: b.int},
+		{Name: "Students", Width: 10, Style: b.int}, {Name: "Coached students", Width: 10, Style: b.int}, {Name: "Teachers", Width: 10, Style: b.int}, {Name: "Coached teachers", Width: 10, Style: b.int}, {Name: "Schools", Width: 9, Style: b.int},
+		{Name: "Hedges' g", Width: 9, Style: d}, {Name: "Improvement index", Width: 13, Style: d}, {Name: "Baseline g", Width: 9, Style: d}, {Name: "Baseline equivalence", Width: 14, Style: b.wrap}, {Name: "Note", Width: 30, Style: b.wrap},
 	}, rows)
 }
 
@@ -342,8 +377,8 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 		rows[i] = out
 	}
 	return b.sheet("Dose-response", "Growth by coaching dosage (hours the teacher of record was coached before the spring test)", []section{
-		{Title: "Effect per coaching hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 50, Style: b.wrap}}, Rows: per},
-		{Title: "Adjusted spring z by dosage band (difference from 0 hours with its 95% CI)", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "Band"}, {Name: "Students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Mean hours", Style: b.dec}, {Name: "Adjusted mean spring z", Style: b.dec}, {Name: "Difference from 0 hours", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 50, Style: b.wrap}}, Rows: rows},
+		{Title: "Effect per coaching hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 16, Style: b.wrap}}, Rows: per},
+		{Title: "Adjusted spring z by dosage band (difference from 0 hours with its 95% CI)", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "Band"}, {Name: "Students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Mean hours", Style: b.dec}, {Name: "Adjusted mean spring z", Style: b.dec}, {Name: "Difference from 0 hours", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: rows, Main: true},
 	}, func(at []placed) error {
 		return b.picture("Dose-response", fmt.Sprintf("A%d", at[len(at)-1].Last+3), filepath.Join(in.ChartsDir, ChartBands), 0.8) // below the tables
 	})
@@ -352,7 +387,7 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 func schoolsSheet(ctx context.Context, b *book, in Input) error {
 	rows, err := queryRows(ctx, in.DB, `
 		WITH why AS (SELECT school_id, school_year, `+noStudentsWhy+` AS why FROM student_growth GROUP BY ALL)
-		SELECT school_id, school_name, district_id, coalesce(ip_cohort::VARCHAR, 'comparison'), school_year,
+		SELECT school_id, school_name, district_id, `+cohortLabel+`, school_year,
 		       tested_students, analysis_students, teachers, coached_teachers, coached_teacher_share,
 		       cycles, sessions, coaching_hours, mean_student_hours, mean_growth, pct_level_3_plus, leveled_scores,
 		       coalesce(why, 'no students tested')
@@ -389,9 +424,9 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 		rows[i] = r[:16] // leveled_scores was only for the check
 	}
 	return b.table("Schools", "One row per school and year: coverage, coaching, growth and proficiency", []column{
-		{Name: "School ID"}, {Name: "School", Width: 30}, {Name: "District"}, {Name: "Cohort"}, {Name: "School year"},
-		{Name: "Tested students", Style: b.int}, {Name: "Students in the model", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Share coached", Style: b.pct},
-		{Name: "Cycles", Style: b.int}, {Name: "Sessions", Style: b.int}, {Name: "Coaching hours", Style: b.dec}, {Name: "Mean hours per student", Style: b.dec}, {Name: "Mean growth (SD)", Style: b.dec}, {Name: "At level 3+", Style: b.pct},
+		{Name: "School ID"}, {Name: "School", Width: 30}, {Name: "District ID"}, {Name: "Cohort"}, {Name: "School year"},
+		{Name: "Tested students", Width: 10, Style: b.int}, {Name: "Students in the model", Width: 14, Style: b.int}, {Name: "Teachers", Width: 10, Style: b.int}, {Name: "Coached teachers", Width: 10, Style: b.int}, {Name: "Share coached", Width: 10, Style: b.pct},
+		{Name: "Cycles", Width: 10, Style: b.int}, {Name: "Sessions", Width: 10, Style: b.int}, {Name: "Coaching hours", Width: 10, Style: b.dec}, {Name: "Mean hours per student", Width: 10, Style: b.dec}, {Name: "Mean growth (SD)", Width: 10, Style: b.dec}, {Name: "At level 3+", Width: 10, Style: b.pct},
 	}, rows)
 }
 
@@ -478,7 +513,7 @@ func historySheet(ctx context.Context, b *book, in Input) error {
 		{Name: "Run (UTC)", Width: 18}, {Name: "Impact, both subjects (SD)", Style: d, Width: 14}, {Name: "95% CI low", Style: d}, {Name: "95% CI high", Style: d},
 		{Name: "Impact, ELA", Style: d}, {Name: "Impact, Math", Style: d}, {Name: "Per coaching hour", Style: d4},
 		{Name: "Joining schools (two-way FE)", Style: d, Width: 14}, {Name: "Joining schools (Callaway-Sant'Anna)", Style: d, Width: 16},
-	}, Rows: rows}}, func(at []placed) error {
+	}, Rows: rows, Main: true}}, func(at []placed) error {
 		if len(rows) < 2 {
 			return nil // a trend needs two runs
 		}
@@ -489,7 +524,7 @@ func historySheet(ctx context.Context, b *book, in Input) error {
 			return excelize.ChartSeries{Name: fmt.Sprintf("'Run history'!$%s$%d", col, at[0].Header), Categories: ref("A"), Values: ref(col), Line: excelize.LineOptions{Width: 2, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}},
 				Marker: excelize.ChartMarker{Symbol: "circle", Size: 5}}
 		}
-		return b.f.AddChart("Run history", fmt.Sprintf("K%d", at[0].Header), &excelize.Chart{
+		return b.addChart("Run history", fmt.Sprintf("K%d", at[0].Header), &excelize.Chart{
 			Type:   excelize.Line,
 			Series: []excelize.ChartSeries{line("B", "1F77B4"), line("C", "AEC7E8"), line("D", "AEC7E8")},
 			Title:  chartTitle("Impact estimate across runs (SD)"),
@@ -538,7 +573,7 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
-	secs := []section{{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 40, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon}}
+	secs := []section{{Title: "Reconciliation: every row read is loaded or rejected", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "Rows loaded", Style: b.int}, {Name: "Rows rejected", Style: b.int}, {Name: "Status"}, {Name: "Read as", Width: 36, Style: b.wrap}, {Name: "SHA-256", Width: 20}}, Rows: recon}}
 	if len(in.DataNotes) > 0 {
 		notes := make([][]any, len(in.DataNotes))
 		for i, n := range in.DataNotes {
@@ -552,7 +587,7 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 	if line, ok := rejectsLeftOut(total, int64(len(rej))); ok {
 		secs = append(secs, section{Title: line})
 	}
-	secs = append(secs, section{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row", Style: b.count}, {Name: "Column"}, {Name: "Value", Width: 40, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 60, Style: b.wrap}}, Rows: rej})
+	secs = append(secs, section{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row", Style: b.count}, {Name: "Column"}, {Name: "Value", Width: 24, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 36, Style: b.wrap}}, Rows: rej, Main: true})
 	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %s rejected values", len(in.Files), thousands(total)), secs)
 }
 
@@ -709,10 +744,10 @@ func aboutSheet(ctx context.Context, b *book, in Input) error {
 		tests[i] = append(r[:4], springTestRole(r[4] == true, r[5].(string), r[6].(string)))
 	}
 	return b.sections("About", "About these reports: measures, run and inputs", []section{
-		{Title: "Measures", Cols: []column{{Name: "Term", Width: 26}, {Name: "Definition", Width: 100, Style: b.wrap}}, Rows: definitions},
-		{Title: "This run", Cols: []column{{Name: "Setting", Width: 36}, {Name: "Value", Width: 40}}, Rows: run},
-		{Title: "Spring tests taken as each subject's outcome, year by year (the main test is the one the config names under [model.main_tests], else the one with the most takers)", Cols: []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Test", Width: 30}, {Name: "Students", Style: b.int}, {Name: "Role", Width: 60, Style: b.wrap}}, Rows: tests},
-		{Title: "Input files", Cols: []column{{Name: "File", Width: 26}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "SHA-256", Width: 70}}, Rows: files},
+		{Title: "Measures", Cols: []column{{Name: "Term", Width: 26, Style: b.wrap}, {Name: "Definition", Width: 80, Style: b.wrap}}, Rows: definitions},
+		{Title: "This run", Cols: []column{{Name: "Setting", Width: 26, Style: b.wrap}, {Name: "Value", Width: 40}}, Rows: run},
+		{Title: "Spring tests taken as each subject's outcome, year by year (the main test is the one the config names under [model.main_tests], else the one with the most takers)", Cols: []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Test", Width: 24, Style: b.wrap}, {Name: "Students", Style: b.int}, {Name: "Role", Width: 46, Style: b.wrap}}, Rows: tests},
+		{Title: "Input files", Cols: []column{{Name: "File", Width: 26, Style: b.wrap}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "SHA-256", Width: 20}}, Rows: files},
 	})
 }
 

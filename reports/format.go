@@ -195,14 +195,6 @@ func subgroupLabel(key string) string {
 	return name + ": " + v
 }
 
-// pValue shows p as a number, or "<0.001" when it is smaller.
-func pValue(p any) any {
-	if x, ok := num(p); ok && x < 0.001 {
-		return "<0.001"
-	}
-	return p
-}
-
 // countOrBlank leaves a count blank when it does not apply (0 where the
 // analysis does not count that unit).
 func countOrBlank(n int64, applies bool) any {

@@ -219,7 +219,8 @@ func (in Input) armCells(a armStats, hidden bool) []any {
 
 // schoolBook writes one principal's workbook.
 func schoolBook(in Input, s *schoolData, latest int64, district [][]any, path string) error {
-	b, err := newBook()
+	subject := fmt.Sprintf("%s (%s, %s)", s.name, s.id, s.cohort)
+	b, err := newBook(bookInfo{Title: "Coaching and student growth: " + s.name, Subject: subject, Started: in.Started})
 	if err != nil {
 		return err
 	}
@@ -324,7 +325,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 	growthCols := []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Group", Width: 14}, {Name: "Classrooms", Style: b.int}, {Name: "Students", Style: b.int}, {Name: "Mean growth (SD)", Style: b.dec, Width: 16}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}}
 	secs := []section{
 		{Title: glanceTitle, Cols: glanceCols, Rows: glance},
-		{Title: "Every year (growth = spring score beyond what the baseline predicts; CI allows for classrooms)", Cols: growthCols, Rows: rows},
+		{Title: "Every year (growth = spring score beyond what the baseline predicts; CI allows for classrooms)", Cols: growthCols, Rows: rows, Main: true},
 	}
 	return b.sheet("Growth", title, secs, func(at []placed) error {
 		if len(glance) == 0 {
@@ -343,7 +344,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		if !everCoached {
 			all = all[:1]
 		}
-		return b.f.AddChart("Growth", fmt.Sprintf("J%d", at[0].Header), &excelize.Chart{
+		return b.addChart("Growth", fmt.Sprintf("J%d", at[0].Header), &excelize.Chart{
 			Type:   excelize.Col,
 			Series: all,
 			// One colour per series (coached blue, not coached orange),
@@ -381,7 +382,7 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 		if len(s.months) > 12 {
 			skip = 3 // a label every third month
 		}
-		return b.f.AddChart("Coaching activity", fmt.Sprintf("F%d", at[0].Header), &excelize.Chart{
+		return b.addChart("Coaching activity", fmt.Sprintf("F%d", at[0].Header), &excelize.Chart{
 			Type:  excelize.Col,
 			XAxis: categoryAxis("Month", skip, -45),
 			YAxis: valueAxis("Sessions", "0"),

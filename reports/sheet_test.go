@@ -2,6 +2,7 @@ package reports
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -9,7 +10,7 @@ import (
 
 // Text that Excel would execute stays literal text.
 func TestTextNeverFormula(t *testing.T) {
-	b, err := newBook()
+	b, err := newBook(bookInfo{Title: "t", Subject: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,5 +47,42 @@ func TestTextNeverFormula(t *testing.T) {
 	panes, err := f.GetPanes("Sheet1")
 	if err != nil || !panes.Freeze || panes.YSplit != 3 {
 		t.Errorf("panes = %+v, %v; want frozen at row 3", panes, err)
+	}
+}
+
+// TestPageLayout: a portrait page of a 60-character sheet holds 684
+// points of rows at 100% (11 inches less 0.75 top and bottom, 72 points
+// an inch; 60 characters are 450 of the 720 pixels across, so no
+// shrinking); 40 rows of 15 points fill 600 of them, so a block of 90
+// from row 41 starts a page and one of 84 does not. Columns wider than
+// 100 characters print landscape, a page wide per 200.
+func TestPageLayout(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		total     float64
+		block     float64
+		landscape bool
+		pages     int
+		breaks    []int
+	}{
+		{"Splits", 60, 90, false, 1, []int{41}},
+		{"Fits", 60, 84, false, 1, nil},
+		{"Landscape", 150, 0, true, 1, nil},
+		{"TwoWide", 260, 0, true, 2, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := &page{}
+			for r := 1; r <= 40; r++ {
+				p.add(r, 15)
+			}
+			if c.block > 0 {
+				p.keep(41, c.block, c.block)
+				p.add(41, 15)
+			}
+			landscape, pages, breaks := p.layout(c.total)
+			if landscape != c.landscape || pages != c.pages || !slices.Equal(breaks, c.breaks) {
+				t.Errorf("layout(%v) = %v, %d, %v; want %v, %d, %v", c.total, landscape, pages, breaks, c.landscape, c.pages, c.breaks)
+			}
+		})
 	}
 }
