@@ -360,8 +360,9 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 }
 
 func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) error {
+	months := everyMonth(s.months)
 	secs := []section{
-		{Title: "Coaching sessions per month", Cols: []column{{Name: "Month"}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: s.months},
+		{Title: "Coaching sessions per month (every month from the first session to the last)", Cols: []column{{Name: "Month"}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: months},
 		{Title: "Activity mix", Cols: []column{{Name: "Activity", Width: 16}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: s.activity},
 		{Title: "Focus areas of cycles", Cols: []column{{Name: "Focus area", Width: 26}, {Name: "Cycles", Style: b.int}, {Name: "Reached the Improve stage", Style: b.int, Width: 14}, {Name: "Goal met", Style: b.int}}, Rows: s.focus},
 	}
@@ -379,7 +380,7 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 			return nil
 		}
 		skip := 0
-		if len(s.months) > 12 {
+		if len(months) > 12 {
 			skip = 3 // a label every third month
 		}
 		return b.addChart("Coaching activity", fmt.Sprintf("F%d", at[0].Header), &excelize.Chart{
@@ -398,6 +399,33 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 			Format:     excelize.GraphicOptions{ScaleX: 1.2},
 		})
 	})
+}
+
+// everyMonth is a school's sessions per month ("2023-09", sessions,
+// hours) with the months between that have none, as 0: a summer without
+// coaching is a gap in the chart, not two years run together.
+func everyMonth(rows [][]any) [][]any {
+	var counts []monthCount
+	hours := map[monthCount]any{}
+	for _, r := range rows {
+		var y, m int64
+		if _, err := fmt.Sscanf(str(r[0]), "%d-%d", &y, &m); err != nil {
+			return rows // not a month: as it is
+		}
+		c := monthCount{year: y, month: m}
+		hours[c] = r[2]
+		c.n = i64(r[1])
+		counts = append(counts, c)
+	}
+	out := make([][]any, 0, len(counts))
+	for _, c := range monthSeries(counts) {
+		h := hours[monthCount{year: c.year, month: c.month}]
+		if h == nil {
+			h = 0.0
+		}
+		out = append(out, []any{fmt.Sprintf("%04d-%02d", c.year, c.month), c.n, h})
+	}
+	return out
 }
 
 // glanceCell is an arm's mean as the At a glance block shows it: a
