@@ -141,6 +141,8 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 		switch {
 		case ignored(m.IgnoreFiles, name):
 			skip(name, "", "ignored (mapping.ignore_files)")
+		case m.unread(name) != "":
+			skip(name, "", m.unread(name))
 		case e.IsDir():
 			if !claimed.under(name) {
 				skip(name, "", "a folder: only the files directly in the input folder are read, or those a mapping's files pattern names")
@@ -186,7 +188,11 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 	// folder (above); those beside a named file, one by one.
 	for _, rel := range env.files {
 		if strings.Contains(rel, "/") && claimed.under(rel[:strings.IndexByte(rel, '/')]) && !claimed[rel] && !ignored(m.IgnoreFiles, rel) {
-			skip(rel, "", "not named by any mapping's files pattern")
+			reason := "not named by any mapping's files pattern"
+			if r := m.unread(rel); r != "" {
+				reason = r
+			}
+			skip(rel, "", reason)
 		}
 	}
 	for _, t := range tables {
@@ -222,6 +228,16 @@ func first(ts []*Table) *Table {
 		return nil
 	}
 	return ts[0]
+}
+
+// unread is why a profile in use does not read the file, or "".
+func (m *Mapping) unread(rel string) string {
+	for _, p := range m.Profiles {
+		if ignored(p.Unread, rel) {
+			return fmt.Sprintf("not needed (profile %s reads the tables from the vendor's other files)", p.Name)
+		}
+	}
+	return ""
 }
 
 // ignored reports whether a file matches one of the patterns.

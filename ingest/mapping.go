@@ -40,6 +40,10 @@ type Mapping struct {
 type Profile struct {
 	Name   string
 	Tables map[string]TableMapping
+	// Unread are the vendor's files the profile knows and does not need
+	// (PowerSchool's sections export): skipped with that reason rather
+	// than as unknown.
+	Unread []string
 }
 
 // Ignore, as the column a mapping gives a source header, leaves the

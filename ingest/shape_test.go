@@ -381,3 +381,17 @@ files = ["*/students.csv"]
 		t.Fatalf("rejects %+v; want b/students.csv row 3, first on row 2 of a/students.csv", rejects)
 	}
 }
+
+// TestProfileUnread: a vendor's file a profile in use does not need is
+// listed as not needed, naming the profile, not as an unknown table.
+func TestProfileUnread(t *testing.T) {
+	dir := shapeDir(t, map[string]string{"sections.export.text": "ID\tSchoolID\n1\t101\n"})
+	m := &Mapping{Profiles: []Profile{{Name: "powerschool", Unread: []string{"**/sections.export*.text"}}}}
+	d, err := Scan(dir, Tables(), m, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Skipped) != 1 || d.Skipped[0].Reason != "not needed (profile powerschool reads the tables from the vendor's other files)" {
+		t.Errorf("skipped %+v", d.Skipped)
+	}
+}
