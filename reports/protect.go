@@ -52,16 +52,16 @@ type disclosure struct {
 type schoolCells struct {
 	id     string
 	atoms  map[atomKey]*atomStats
-	growth map[armKey]bool   // Growth sheet (year, subject, arm): hidden
+	growth map[armKey]bool // Growth sheet (year, subject, arm): hidden
 	// pooled are the subjects whose latest year hides an arm: the
 	// Growth sheet pools the school's years for them (armKey year 0),
 	// and pooledHidden says which pooled arms are hidden still.
 	pooled       map[string]bool
 	pooledHidden map[armKey]bool
-	grade  map[gradeKey]bool // Grades sheet (latest year): hidden
-	level  map[gradeKey]bool // Grades sheet's share at level 3+: hidden
-	year   map[int64]bool    // district Schools row: growth and counts hidden
-	yearLv map[int64]bool    // district Schools row: share at level 3+ hidden
+	grade        map[gradeKey]bool // Grades sheet (latest year): hidden
+	level        map[gradeKey]bool // Grades sheet's share at level 3+: hidden
+	year         map[int64]bool    // district Schools row: growth and counts hidden
+	yearLv       map[int64]bool    // district Schools row: share at level 3+ hidden
 	// students, classrooms and leveled scores of each year's Schools row
 	// as the panel counts them.
 	yearStudents, yearRooms, yearLeveled map[int64]int64
