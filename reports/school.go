@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -406,62 +405,6 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 			Format:     excelize.GraphicOptions{ScaleX: 1.2},
 		})
 	})
-}
-
-// pooledRows are the Growth sheet's rows for the subjects the plan pools
-// (the latest year hides an arm): each arm over all the school's years,
-// its classrooms its teachers (a teacher's students of every year are one
-// cluster), with the years named; a pooled arm the plan still hides
-// shows only why.
-func (in Input) pooledRows(s *schoolData, everCoached bool) [][]any {
-	plan := in.plan.school(s.id)
-	var out [][]any
-	for _, subj := range slices.Sorted(maps.Keys(plan.pooled)) {
-		years := map[int64]bool{}
-		byArm := map[bool]map[string]classroom{}
-		for _, r := range s.growth {
-			if str(r[1]) != subj {
-				continue
-			}
-			years[i64(r[0])] = true
-			coached := r[2] == true
-			if byArm[coached] == nil {
-				byArm[coached] = map[string]classroom{}
-			}
-			g, _ := num(r[4])
-			c := byArm[coached][str(r[5])]
-			c.n += i64(r[3])
-			c.sum += g
-			byArm[coached][str(r[5])] = c
-		}
-		ys := slices.Sorted(maps.Keys(years))
-		label := fmt.Sprintf("%s to %s (%d years)", yearLabel(ys[0]), yearLabel(ys[len(ys)-1]), len(ys))
-		arms := []struct {
-			label string
-			rooms map[string]classroom
-		}{{armNotCoached, byArm[false]}, {armCoached, byArm[true]}}
-		if !everCoached {
-			all := map[string]classroom{}
-			for _, m := range byArm {
-				for t, c := range m {
-					a := all[t]
-					a.n, a.sum = a.n+c.n, a.sum+c.sum
-					all[t] = a
-				}
-			}
-			arms = arms[:1]
-			arms[0].label, arms[0].rooms = armAll, all
-		}
-		for _, a := range arms {
-			var rooms []classroom
-			for _, t := range slices.Sorted(maps.Keys(a.rooms)) {
-				rooms = append(rooms, a.rooms[t])
-			}
-			cells := in.armCells(arm(rooms), plan.pooledHidden[armKey{0, subj, a.label}])
-			out = append(out, append([]any{label, subj, a.label}, cells...))
-		}
-	}
-	return out
 }
 
 // everyMonth is a school's sessions per month ("2023-09", sessions,
