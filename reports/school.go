@@ -328,7 +328,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 	}
 	if pooled := in.pooledRows(s, everCoached); len(pooled) > 0 {
 		secs = append(secs, section{Title: "All years pooled, for a subject whose latest year is too small to show: growth of the years named together",
-			Cols: append([]column{{Name: "Years pooled", Width: 22}}, growthCols[1:]...), Rows: pooled})
+			Cols: append([]column{{Name: "Years pooled", Width: 30}}, growthCols[1:]...), Rows: pooled})
 	}
 	secs = append(secs, []section{
 		{Title: "Every year (growth = spring score beyond what the baseline predicts; CI allows for classrooms)", Cols: growthCols, Rows: rows, Main: true},
