@@ -401,14 +401,14 @@ func TestEdFiSchools(t *testing.T) {
 // and students read both folders' files.
 func TestEdFiYearFolders(t *testing.T) {
 	byYear := func(dir, name string, yearCol string) {
-		rows := readCSVFile(t, filepath.Join(dir, name))
+		rows := readRecords(t, filepath.Join(dir, name))
 		y := slices.Index(rows[0], yearCol)
 		parts := map[string][][]string{}
 		for _, r := range rows[1:] {
 			parts[r[y]] = append(parts[r[y]], r)
 		}
 		for year, body := range parts {
-			writeCSVFile(t, filepath.Join(dir, year, name), append([][]string{rows[0]}, body...))
+			writeRecords(t, filepath.Join(dir, year, name), append([][]string{rows[0]}, body...))
 		}
 		os.Remove(filepath.Join(dir, name))
 	}
@@ -416,7 +416,7 @@ func TestEdFiYearFolders(t *testing.T) {
 		byYear(dir, "studentSchoolAssociations.csv", "schoolYearTypeReference.schoolYear")
 		byYear(dir, "studentSectionAssociations.csv", "sectionReference.schoolYear")
 		byYear(dir, "staffSectionAssociations.csv", "sectionReference.schoolYear")
-		staffs := readCSVFile(t, filepath.Join(dir, "staffs.csv"))
+		staffs := readRecords(t, filepath.Join(dir, "staffs.csv"))
 		var b strings.Builder
 		for _, r := range staffs[1:] {
 			obj := map[string]any{}
@@ -439,33 +439,6 @@ func TestEdFiYearFolders(t *testing.T) {
 	sameTuples(t, "rosters", got["rosters"].rows, canonicalRows(t, "rosters"), "school_year", "student_id", "teacher_id", "subject")
 	if in := got["students"].stats.Inputs; len(in) != 2 || in[0].Path != "2023/studentSchoolAssociations.csv" {
 		t.Errorf("students read from %v; want 2023/ and 2024/studentSchoolAssociations.csv", in)
-	}
-}
-
-func readCSVFile(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-func writeCSVFile(t *testing.T, path string, rows [][]string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.WriteAll(rows)
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 

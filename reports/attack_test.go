@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,7 +60,8 @@ func TestSuppressionAttack(t *testing.T) {
 			}
 		}
 		at.school(id, growth, grades, mine)
-		at.pooled(id, growth, rowsUnder(rowsOf(t, f, "Growth"), "Years pooled", "Subject", "Group"))
+		pooled, _ := rowsUnder(rowsOf(t, f, "Growth"), "Years pooled", "Subject", "Group")
+		at.pooled(id, growth, pooled)
 	}
 
 	dose := rowsOf(t, district, "Dose-response")
@@ -219,23 +219,6 @@ func (a *attacker) school(id string, growth, grades, district [][]string) {
 			}
 		}
 	}
-}
-
-// rowsUnder is dataRows for a table a sheet may not have: none then.
-func rowsUnder(rows [][]string, header ...string) [][]string {
-	for i, r := range rows {
-		if len(r) >= len(header) && slices.Equal(r[:len(header)], header) {
-			var out [][]string
-			for _, d := range rows[i+1:] {
-				if len(d) == 0 {
-					break
-				}
-				out = append(out, d)
-			}
-			return out
-		}
-	}
-	return nil
 }
 
 // pooled attacks a school's pooled rows (A4): a subject's arm over all

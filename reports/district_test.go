@@ -73,20 +73,28 @@ func rowsOf(t *testing.T, f *excelize.File, sheet string) [][]string {
 // header[0] and second header[1], up to the next blank row.
 func dataRows(t *testing.T, rows [][]string, header ...string) [][]string {
 	t.Helper()
+	out, ok := rowsUnder(rows, header...)
+	if !ok {
+		t.Fatalf("no header %q in %d rows", header, len(rows))
+	}
+	return out
+}
+
+// rowsUnder is the rows of the table whose header starts with header, up
+// to the first empty row; ok is false when the sheet has no such table.
+func rowsUnder(rows [][]string, header ...string) (out [][]string, ok bool) {
 	for i, r := range rows {
 		if len(r) >= len(header) && slices.Equal(r[:len(header)], header) {
-			var out [][]string
 			for _, d := range rows[i+1:] {
 				if len(d) == 0 {
 					break
 				}
 				out = append(out, d)
 			}
-			return out
+			return out, true
 		}
 	}
-	t.Fatalf("no header %q in %d rows", header, len(rows))
-	return nil
+	return nil, false
 }
 
 func queryFloat(t *testing.T, db *model.DB, q string) float64 {

@@ -49,7 +49,8 @@ func TestPooledSmallSchools(t *testing.T) {
 	for _, fi := range files {
 		id := strings.TrimSuffix(fi.Name(), ".xlsx")
 		rows := rowsOf(t, open(t, filepath.Join(dir, fi.Name())), "Growth")
-		for _, r := range pooledRows(rows) {
+		pooled, _ := rowsUnder(rows, "Years pooled", "Subject", "Group")
+		for _, r := range pooled {
 			if !strings.HasSuffix(r[0], "years)") {
 				t.Errorf("school %s: pooled row %v does not name its years", id, r)
 			}
@@ -75,22 +76,4 @@ func TestPooledSmallSchools(t *testing.T) {
 			t.Errorf("middle school %s: %d pooled groups with numbers; want both groups", id, answered[id])
 		}
 	}
-}
-
-// pooledRows are a Growth sheet's rows under its "Years pooled" header,
-// none when it has no pooled table.
-func pooledRows(rows [][]string) [][]string {
-	for i, r := range rows {
-		if len(r) > 0 && r[0] == "Years pooled" {
-			var out [][]string
-			for _, d := range rows[i+1:] {
-				if len(d) == 0 {
-					break
-				}
-				out = append(out, d)
-			}
-			return out
-		}
-	}
-	return nil
 }
