@@ -395,3 +395,24 @@ func TestProfileUnread(t *testing.T) {
 		t.Errorf("skipped %+v", d.Skipped)
 	}
 }
+
+// TestShapeStrayCells: a row of a reshaped file with cells beyond its
+// header is rejected, naming its file and row, never read with the cells
+// cut off.
+func TestShapeStrayCells(t *testing.T) {
+	dir := shapeDir(t, map[string]string{
+		"students.csv":   "",
+		"a/students.csv": "student_id,school_id,grade_level\nS1,01,3\nS2,01,3,0555-1234\n",
+	})
+	m := mappingOf(t, `
+[mapping.tables.students]
+files = ["*/students.csv"]
+`)
+	got, rejects := loadDir(t, dir, m)
+	if len(rejects) != 1 || !errors.Is(&rejects[0], ErrMalformedRow) || rejects[0].File != "a/students.csv" || rejects[0].Row != 3 {
+		t.Fatalf("rejects %+v; want row 3 of a/students.csv malformed", rejects)
+	}
+	if st := got["students"].stats; st.RowsRead != 2 || st.RowsLoaded != 1 || st.RowsRejected != 1 {
+		t.Errorf("read %d, loaded %d, rejected %d; want 2, 1, 1", st.RowsRead, st.RowsLoaded, st.RowsRejected)
+	}
+}

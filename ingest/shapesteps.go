@@ -399,7 +399,7 @@ func (s *shaper) canonical(f *frame) ([][]string, []int, InputFile, error) {
 		}
 	}
 	cm, n := matchHeader(s.t, header, renames)
-	in := InputFile{Path: f.file.rel, Sheet: f.file.sheet, SHA256: f.file.sum, HeaderRow: f.file.headerRow, Rows: len(f.file.rows), Columns: map[string]string{}, Skipped: f.skipped}
+	in := InputFile{Path: f.file.rel, Sheet: f.file.sheet, SHA256: f.file.sum, HeaderRow: f.file.headerRow, Rows: f.file.nrows, Columns: map[string]string{}, Skipped: f.skipped}
 	if len(cm.ties) > 0 {
 		tt := cm.ties[0]
 		return nil, nil, in, &FileError{File: f.file.rel, Sheet: f.file.sheet, Column: s.t.Columns[tt.col].Name, Err: fmt.Errorf("%w: %s", ErrDuplicateColumn, tieAdvice(s.t, tt))}
