@@ -106,9 +106,19 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 	}
 	var d Discovery
 	seen := map[string]*Source{}
+	// A join's crosswalk named like a table (staff.csv) gives that table
+	// only when no other file does.
+	joinOnly := func(s *Source) bool { return s.plan == nil && s.Sheet == "" && claimed.joined(s.File) }
 	add := func(s *Source) error {
 		if prev := seen[s.Table.Name]; prev != nil {
-			return &FileError{File: s.File, Sheet: s.Sheet, Err: fmt.Errorf("%w: %s is also in %s", ErrDuplicateTable, s.Table.Name, prev.Name())}
+			switch {
+			case joinOnly(s) && !joinOnly(prev):
+				return nil
+			case joinOnly(prev) && !joinOnly(s):
+				d.Sources = slices.DeleteFunc(d.Sources, func(x *Source) bool { return x == prev })
+			default:
+				return &FileError{File: s.File, Sheet: s.Sheet, Err: fmt.Errorf("%w: %s is also in %s", ErrDuplicateTable, s.Table.Name, prev.Name())}
+			}
 		}
 		seen[s.Table.Name] = s
 		d.Sources = append(d.Sources, s)
@@ -156,12 +166,16 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 					ts = []*Table{t}
 				}
 				if ts == nil {
-					skip(name, "", fmt.Sprintf("not a known table (neither its name nor its header names one); map it with [mapping.tables.X] file = %q to read it", name))
+					if !claimed.joined(name) {
+						skip(name, "", fmt.Sprintf("not a known table (neither its name nor its header names one); map it with [mapping.tables.X] file = %q to read it", name))
+					}
 					continue
 				}
 			}
 			if ts == nil {
-				skip(name, "", fmt.Sprintf("not a known table; map it with [mapping.tables.X] file = %q to read it", name))
+				if !claimed.joined(name) {
+					skip(name, "", fmt.Sprintf("not a known table; map it with [mapping.tables.X] file = %q to read it", name))
+				}
 				continue
 			}
 			for _, t := range planned(ts, name) {
@@ -187,7 +201,7 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 	// Files in folders that no pattern names are listed under their
 	// folder (above); those beside a named file, one by one.
 	for _, rel := range env.files {
-		if strings.Contains(rel, "/") && claimed.under(rel[:strings.IndexByte(rel, '/')]) && !claimed[rel] && !ignored(m.IgnoreFiles, rel) {
+		if strings.Contains(rel, "/") && claimed.under(rel[:strings.IndexByte(rel, '/')]) && !claimed.joined(rel) && !ignored(m.IgnoreFiles, rel) {
 			reason := "not named by any mapping's files pattern"
 			if r := m.unread(rel); r != "" {
 				reason = r
@@ -274,8 +288,16 @@ func listFiles(dir string) []string {
 	return out
 }
 
-// claimedFiles are the files a reshaped table or a join reads.
+// claimedFiles are the files a reshaped table reads (true) or a join
+// reads (false): a join's crosswalk may be a table's file too
+// (teachers.csv), and is read as it as well.
 type claimedFiles map[string]bool
+
+// joined reports whether a join reads the file.
+func (c claimedFiles) joined(rel string) bool {
+	_, ok := c[rel]
+	return ok
+}
 
 // under reports whether a claimed file lies in folder dir.
 func (c claimedFiles) under(dir string) bool {
@@ -361,6 +383,11 @@ func planTables(env *shapeEnv, tables []*Table, m *Mapping) (map[string]*shapePl
 		sort.Strings(p.parts)
 		p.parts = slices.Compact(p.parts)
 		for _, f := range p.parts {
+			if _, ok := claimed[f]; !ok {
+				claimed[f] = false // a join's file: still its own table's, if it names one
+			}
+		}
+		for _, f := range p.files {
 			claimed[f] = true
 		}
 	}

@@ -416,3 +416,27 @@ files = ["*/students.csv"]
 		t.Errorf("read %d, loaded %d, rejected %d; want 2, 1, 1", st.RowsRead, st.RowsLoaded, st.RowsRejected)
 	}
 }
+
+// TestShapeJoinOnTableFile: a join may read a table's own file as a
+// crosswalk (rosters naming teachers, looked up in teachers.csv); the
+// file is still read as its table.
+func TestShapeJoinOnTableFile(t *testing.T) {
+	dir := shapeDir(t, map[string]string{
+		"teachers.csv": "teacher_id,school_id,first_name,last_name\nT1,01,Ann,Lee\n",
+		"rosters.csv":  "school_year,student_id,teacher_id,subject\n2024,S1,\"Lee, Ann\",Math\n",
+	})
+	m := mappingOf(t, `
+[[mapping.tables.rosters.join]]
+file = "teachers.csv"
+on = { teacher_id = "first_name+last_name" }
+match = "name"
+take = { teacher_id = "teacher_id" }
+`)
+	got, rejects := loadDir(t, dir, m)
+	if got["teachers"] == nil || len(got["teachers"].rows) != 1 || len(rejects) != 0 {
+		t.Fatalf("teachers %v, rejects %v; want teachers.csv read as teachers too", got["teachers"], rejects)
+	}
+	if ids := column(t, got["rosters"], "teacher_id"); len(ids) != 1 || ids[0] != "T1" {
+		t.Errorf("rosters' teachers %v; want T1", ids)
+	}
+}
