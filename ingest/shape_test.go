@@ -299,6 +299,10 @@ take = { teacher_id = "teacher_id" }`, `table teachers has no column "email_addr
 files = ["/etc/passwd"]`, `a pattern is relative to the input folder`},
 		{`[mapping.tables.rosters]
 from = "coaching_sessions"`, `only coaching_cycles can be made from another table`},
+		{`[[mapping.tables.schools.join]]
+table = "schools"
+on = { A = "school_name" }
+take = { school_id = "school_id" }`, `mapping.tables.schools.join[0].table = "schools": a join reads a table that loads before schools (none)`},
 	} {
 		var cfg struct {
 			Mapping Mapping `toml:"mapping"`
