@@ -60,6 +60,9 @@ type Join struct {
 	// period holds the row's date: [date column of the rows, the
 	// reference's start column, its end column]; a blank end is open.
 	During []string `toml:"during"`
+	// Unnest makes one reference row per element of these arrays, as
+	// TableMapping.Unnest does (a file's JSON lines).
+	Unnest TextList `toml:"unnest"`
 	// Where keeps only the reference rows whose column holds one of the
 	// values.
 	Where map[string]TextList `toml:"where"`
@@ -104,7 +107,7 @@ func (l *TextList) UnmarshalTOML(v any) error {
 // shaped reports whether the mapping reshapes the table: it uses a
 // reshaping key, or names its files by a glob or a list.
 func (tm *TableMapping) shaped() bool {
-	return len(tm.Files) > 0 || tm.Path != "" || len(tm.Split) > 0 || len(tm.Derive) > 0 ||
+	return len(tm.Files) > 0 || tm.Path != "" || len(tm.Unnest) > 0 || len(tm.Split) > 0 || len(tm.Derive) > 0 ||
 		len(tm.Where) > 0 || len(tm.Drop) > 0 || len(tm.Expand) > 0 || len(tm.Join) > 0 ||
 		len(tm.LatestBy) > 0 || tm.From != "" || tm.HeaderRow > 0 || hasGlob(tm.File)
 }

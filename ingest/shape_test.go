@@ -444,3 +444,36 @@ take = { teacher_id = "teacher_id" }
 		t.Errorf("rosters' teachers %v; want T1", ids)
 	}
 }
+
+// TestShapeUnnest: Ed-Fi's studentAssessments as the API gives them (JSON
+// lines, scoreResults an array of objects) read as the exploded CSV
+// export does: one row per score result, the scale-score row kept, the
+// percentile brought from the same test's percentile row.
+func TestShapeUnnest(t *testing.T) {
+	dir := shapeDir(t, map[string]string{
+		"assessments.csv": "",
+		"studentAssessments.jsonl": `{"studentAssessmentIdentifier":"g1","studentReference":{"studentUniqueId":"S1"},"schoolYear":2024,"assessment":"X","subject":"Math","window":"spring","scoreResults":[{"assessmentReportingMethodDescriptor":"uri://ed-fi.org/AssessmentReportingMethodDescriptor#Percentile","result":"81"},{"assessmentReportingMethodDescriptor":"uri://ed-fi.org/AssessmentReportingMethodDescriptor#Scale score","result":"402"}]}
+`,
+	})
+	m := mappingOf(t, `
+[mapping.tables.assessments]
+files = ["studentAssessments.jsonl"]
+unnest = "scoreResults"
+where = { "scoreResults.assessmentReportingMethodDescriptor" = "Scale score" }
+columns = { "scoreResults.result" = "scale_score", schoolYear = "school_year", "studentReference.studentUniqueId" = "student_id", assessment = "assessment_name", studentAssessmentIdentifier = "ignore" }
+[[mapping.tables.assessments.join]]
+file = "studentAssessments.jsonl"
+unnest = "scoreResults"
+on = { studentAssessmentIdentifier = "studentAssessmentIdentifier" }
+where = { "scoreResults.assessmentReportingMethodDescriptor" = "Percentile" }
+take = { percentile = "scoreResults.result" }
+`)
+	got, rejects := loadDir(t, dir, m)
+	as := got["assessments"]
+	if s, p := column(t, as, "scale_score"), column(t, as, "percentile"); len(rejects) != 0 || len(s) != 1 || s[0] != "402" || p[0] != "81" {
+		t.Fatalf("scale scores %v, percentiles %v, rejects %v; want 402 and 81", s, p, rejects)
+	}
+	if st := as.stats; st.RowsAdded != 1 || st.RowsFiltered != 1 {
+		t.Errorf("added %d, filtered %d; want 1 (two results of one test), 1 (the percentile row)", st.RowsAdded, st.RowsFiltered)
+	}
+}

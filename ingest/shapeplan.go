@@ -121,7 +121,8 @@ func (e *shapeEnv) fileRows(p, sheet string, sums map[string]string) (*refTable,
 		for i, h := range rf.header {
 			n := normalize(h)
 			if _, ok := rt.cols[n]; !ok {
-				rt.cols[n] = len(rt.cols)
+				rt.cols[n] = len(rt.header)
+				rt.header = append(rt.header, h)
 			}
 			pos[i] = rt.cols[n]
 		}
@@ -159,6 +160,7 @@ func (e *shapeEnv) tableRows(ctx context.Context, name string) (*refTable, error
 	rt := &refTable{name: "table " + name, cols: map[string]int{}}
 	for i, c := range t.Columns {
 		rt.cols[normalize(c.Name)] = i
+		rt.header = append(rt.header, c.Name)
 	}
 	for r.Next() {
 		rec := r.Record()

@@ -51,10 +51,12 @@ func (s *shaper) reject(o origin, col, val string, err error, detail string) {
 	s.rejects = append(s.rejects, RowError{File: o.file, Sheet: o.sheet, Table: s.t.Name, Row: o.row, Column: col, Value: truncate(val, 200), Err: err, Detail: detail})
 }
 
-// steps applies the reshaping steps to f in their order: the file's path,
+// steps applies the reshaping steps to f in their order: arrays unnested,
+// the file's path,
 // splits, derivations, filters, expansions, joins, the derivations that
 // read a join's columns.
 func (s *shaper) steps(f *frame) error {
+	s.unnestStep(f)
 	if err := s.pathStep(f); err != nil {
 		return err
 	}

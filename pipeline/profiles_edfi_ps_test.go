@@ -619,3 +619,90 @@ func writeTSV(t *testing.T, path string, rows [][]string) {
 		t.Fatal(err)
 	}
 }
+
+// TestProfileEdFiJSONLines: studentAssessments as the ODS/API returns
+// them, one JSON object per test with scoreResults an array (not the
+// exploded CSV), give the same estimates: unnest makes the 498 objects
+// 996 rows (498 added), the percentile rows are filtered and brought
+// back by the self-join, as from the CSV.
+func TestProfileEdFiJSONLines(t *testing.T) {
+	asJSON := func(t *testing.T, dir string) {
+		t.Helper()
+		path := filepath.Join(dir, "studentAssessments.csv")
+		recs := readRecords(t, path)
+		byID := map[string]map[string]any{}
+		var order []string
+		for _, r := range recs[1:] {
+			row := map[string]string{}
+			for i, h := range recs[0] {
+				row[h] = r[i]
+			}
+			id := row["studentAssessmentIdentifier"]
+			obj := byID[id]
+			if obj == nil {
+				obj = map[string]any{}
+				for h, v := range row {
+					if !strings.HasPrefix(h, "scoreResults.") {
+						setJSONPath(obj, h, v)
+					}
+				}
+				byID[id], order = obj, append(order, id)
+			}
+			res := map[string]any{}
+			for h, v := range row {
+				if rest, ok := strings.CutPrefix(h, "scoreResults."); ok {
+					res[rest] = v
+				}
+			}
+			list, _ := obj["scoreResults"].([]any)
+			obj["scoreResults"] = append(list, res)
+		}
+		var b strings.Builder
+		for _, id := range order {
+			line, err := json.Marshal(byID[id])
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(append(line, '\n'))
+		}
+		if err := os.WriteFile(filepath.Join(dir, "studentAssessments.jsonl"), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(path)
+	}
+	got, _ := runProfileWith(t, edfiCase, asJSON)
+	if s, want := fileStats(t, got, "assessments"), (statsView{read: 498, loaded: 498, filtered: 498, added: 498, files: 1}); s != want {
+		t.Errorf("assessments: %v; want %v", s, want)
+	}
+}
+
+// setJSONPath sets obj's value at an Ed-Fi flattened name:
+// "studentReference.studentUniqueId", "performanceLevels[0].x".
+func setJSONPath(obj map[string]any, path, v string) {
+	head, rest, nested := strings.Cut(path, ".")
+	name, idx, isArray := strings.Cut(strings.TrimSuffix(head, "]"), "[")
+	if isArray {
+		i, _ := strconv.Atoi(idx)
+		list, _ := obj[name].([]any)
+		for len(list) <= i {
+			list = append(list, map[string]any{})
+		}
+		obj[name] = list
+		if !nested {
+			list[i] = v
+			return
+		}
+		setJSONPath(list[i].(map[string]any), rest, v)
+		return
+	}
+	if !nested {
+		obj[name] = v
+		return
+	}
+	child, _ := obj[name].(map[string]any)
+	if child == nil {
+		child = map[string]any{}
+		obj[name] = child
+	}
+	setJSONPath(child, rest, v)
+}
