@@ -162,8 +162,13 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 		case isCSV(ext):
 			ts := lookup(base)
 			if ts == nil && isText(ext) {
-				if t := textTable(path, base, tables, m, lim, func(n string) *Table { return first(lookup(n)) }); t != nil {
+				t, tie := textTable(path, base, tables, m, lim, func(n string) *Table { return first(lookup(n)) })
+				if t != nil {
 					ts = []*Table{t}
+				}
+				if len(tie) > 0 {
+					skip(name, "", fmt.Sprintf("its header fits %s equally well; say which with [mapping.tables.%s] file = %q", andList(tie), tie[0], name))
+					continue
 				}
 				if ts == nil {
 					if !claimed.joined(name) {
@@ -483,19 +488,20 @@ func scanWorkbook(path, name string, lim Limits, lookup func(string) *Table, add
 // textTable is the table a text file whose name (base) names none holds:
 // the table named by its name up to the first dot ("student.export"), else
 // the one table whose header the file's first rows give, with every
-// required column (the one naming the most columns; none on a tie).
-func textTable(path, base string, tables []*Table, m *Mapping, lim Limits, lookup func(string) *Table) *Table {
+// required column (the one naming the most columns). On a tie it returns
+// none and the tables that tie.
+func textTable(path, base string, tables []*Table, m *Mapping, lim Limits, lookup func(string) *Table) (*Table, []string) {
 	if stem, _, ok := strings.Cut(base, "."); ok && stem != "" {
 		if t := lookup(stem); t != nil {
-			return t
+			return t, nil
 		}
 	}
 	rows, lines := headRows(path, lim)
 	if len(rows) == 0 {
-		return nil
+		return nil, nil
 	}
-	var best *Table
-	bestN, tie := 0, false
+	var best []*Table
+	bestN := 0
 	for _, t := range tables {
 		renames, _, tm, _ := m.forTable(t, "")
 		cm, _, err := findHeader("", "", t, rows, lines, renames, tm.Defaults)
@@ -510,15 +516,22 @@ func textTable(path, base string, tables []*Table, m *Mapping, lim Limits, looku
 		}
 		switch {
 		case n > bestN:
-			best, bestN, tie = t, n, false
+			best, bestN = []*Table{t}, n
 		case n == bestN:
-			tie = true
+			best = append(best, t)
 		}
 	}
-	if tie {
-		return nil
+	switch len(best) {
+	case 0:
+		return nil, nil
+	case 1:
+		return best[0], nil
 	}
-	return best
+	names := make([]string, len(best))
+	for i, t := range best {
+		names[i] = t.Name
+	}
+	return nil, names
 }
 
 // headRows returns the first rows of a delimited text file, as the header

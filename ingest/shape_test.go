@@ -477,3 +477,20 @@ take = { percentile = "scoreResults.result" }
 		t.Errorf("added %d, filtered %d; want 1 (two results of one test), 1 (the percentile row)", st.RowsAdded, st.RowsFiltered)
 	}
 }
+
+// TestTextHeaderTie: a text file whose name names no table and whose
+// header fits two tables equally is not read, and says which two and the
+// line that settles it.
+func TestTextHeaderTie(t *testing.T) {
+	// Six columns of rosters and six of assessments, each with its
+	// required ones.
+	dir := shapeDir(t, map[string]string{"export.txt": "school_year,student_id,teacher_id,subject,section_id,percent_time,assessment_name,window,scale_score\n2024,S1,T1,Math,A,100,X,spring,400\n"})
+	d, err := Scan(dir, Tables(), nil, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `its header fits "rosters" and "assessments" equally well; say which with [mapping.tables.rosters] file = "export.txt"`
+	if len(d.Skipped) != 1 || d.Skipped[0].Reason != want {
+		t.Errorf("skipped %+v; want export.txt: %s", d.Skipped, want)
+	}
+}
