@@ -122,10 +122,13 @@ func plainNote(analysis, note string) string {
 			strings.HasPrefix(p, "effects averaged over"), strings.HasPrefix(p, "SE from "):
 			continue // the method, which About describes
 		case strings.HasPrefix(p, "joining is staggered"):
-			p = "schools joined in different years: read it beside the row below"
+			p = "joined in different years: see next row"
 		case strings.HasPrefix(p, "only ") && strings.Contains(p, "can be too small"):
 			n, _, _ := strings.Cut(strings.TrimPrefix(p, "only "), " ")
-			p = "only " + n + " " + clusters + ": the interval may be too narrow"
+			p = "only " + n + " " + clusters + ": interval may be too narrow"
+		case strings.HasSuffix(p, " schools coached in every year of the panel left out"):
+			n, _, _ := strings.Cut(p, " ")
+			p = n + " always-coached schools left out"
 		}
 		parts = append(parts, p)
 	}

@@ -165,12 +165,11 @@ func TestPlainNote(t *testing.T) {
 	for _, c := range []struct {
 		name, analysis, note, want string
 	}{
-		{"Staggered", "did", "2 schools coached in every year of the panel left out; " + staggered,
-			"2 schools coached in every year of the panel left out; schools joined in different years: read it beside the row below"},
-		{"FewSchools", "did_cs", few, "only 12 schools: the interval may be too narrow"},
+		{"Staggered", "did", "4 schools coached in every year of the panel left out; " + few + "; " + staggered,
+			"4 always-coached schools left out; only 12 schools: interval may be too narrow; joined in different years: see next row"},
+		{"FewTeachers", "dose_response", few, "only 12 teachers: interval may be too narrow"},
 		{"CallawaySantAnna", "did_cs", "Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; SE from 999 school bootstrap draws; only 10 schools: bootstrap standard errors can be too small with fewer than 30",
-			"only 10 schools: the interval may be too narrow"},
-		{"FewTeachers", "dose_response", few, "only 12 teachers: the interval may be too narrow"},
+			"only 10 schools: interval may be too narrow"},
 		{"Empty", "did", "", ""},
 		{"Long", "practice", long, clip(long, 120-len(" (see Impact)")) + " (see Impact)"},
 	} {
