@@ -319,7 +319,7 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	}
 	rows := make([][]any, len(ests))
 	for i, e := range ests {
-		r := []any{analysisLabel(e.analysis), e.subject, yearLabel(e.year), e.unit}
+		r := []any{analysisLabel(e.analysis), e.subject, yearLabel(e.year), plainUnit(e.unit)}
 		cells := in.estimateCells(e, 6)
 		if i64(cells[5]) == 0 {
 			cells[5] = nil // no t reference distribution (bootstrap)
