@@ -238,6 +238,7 @@ func schoolBook(in Input, s *schoolData, latest int64, district [][]any, path st
 		{"Coaching activity", schoolActivitySheet},
 		{"Look-fors", schoolLookforSheet},
 		{"Grades and subjects", schoolGradesSheet},
+		{"About", schoolAboutSheet},
 	} {
 		if _, err := b.f.NewSheet(sh.name); err != nil {
 			return fail(err)
@@ -370,7 +371,7 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 	secs := []section{
 		{Title: "Coaching sessions per month (every month from the first session to the last)", Cols: []column{{Name: "Month"}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: months},
 		{Title: "Activity mix", Cols: []column{{Name: "Activity", Width: 16}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: s.activity},
-		{Title: "Focus areas of cycles", Cols: []column{{Name: "Focus area", Width: 26}, {Name: "Cycles", Style: b.int}, {Name: "Reached the Improve stage", Style: b.int, Width: 14}, {Name: "Goal met", Style: b.int}}, Rows: s.focus},
+		{Title: "Focus areas of cycles", Cols: []column{{Name: "Focus area", Width: 26}, {Name: "Cycles", Style: b.int}, {Name: "Cycles that reached Improve", Style: b.int, Width: 14}, {Name: "Cycles with the goal met", Style: b.int, Width: 14}}, Rows: s.focus},
 	}
 	if in.ShowTeacherNames {
 		secs = append(secs, section{Title: "Coaching by teacher (activity counts only; coaching is non-evaluative)", Cols: []column{{Name: "Teacher", Width: 22}, {Name: "Teacher ID"}, {Name: "School year"}, {Name: "Cycles", Style: b.int}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: yearCol(s.teachers, 2)})
@@ -504,10 +505,10 @@ func schoolGradesSheet(b *book, in Input, s *schoolData, latest int64, district 
 		out = append(out, dist[g]...)
 		rows = append(rows, out)
 	}
-	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s: students in the model (spring z and growth: 0 = district average)", s.name, yearLabel(latest)), []column{
+	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s: students in the model (spring score and growth in SD: 0 = the district's average)", s.name, yearLabel(latest)), []column{
 		{Name: "Subject"}, {Name: "Grade", Style: b.int},
-		{Name: "School students", Style: b.int}, {Name: "School mean spring z", Style: b.dec}, {Name: "School mean growth", Style: b.dec}, {Name: "School at level 3+", Style: b.pct},
-		{Name: "District students", Style: b.int}, {Name: "District at level 3+", Style: b.pct},
+		{Name: "School students", Style: b.int}, {Name: "School mean spring score (SD)", Style: b.dec}, {Name: "School mean growth (SD)", Style: b.dec}, {Name: "School share at level 3 or 4", Style: b.pct},
+		{Name: "District students", Style: b.int}, {Name: "District share at level 3 or 4", Style: b.pct},
 	}, rows)
 }
 
