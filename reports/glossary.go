@@ -136,6 +136,7 @@ var glossary = []term{
 	// Who and when.
 	{[]string{"Subject"}, inAll, "ELA, Math, or All for both together.", ""},
 	{[]string{"School year", "Years"}, inAll, "The school year (2023-24), or all years pooled.", ""},
+	{[]string{"Years pooled"}, inSchool, "On a school's Growth sheet, for a subject whose latest year is too small to show: the school years whose students are counted together (a teacher's students of every year are one classroom).", "The pooled cells are protected as every other: one that, less the years shown, would give a hidden year away is hidden itself."},
 	{[]string{"Grade"}, inSchool, "The tested grade (0 = kindergarten).", ""},
 	{[]string{"Group"}, inAll,
 		"Growth and Look-fors: coached or not-coached classrooms or teachers that year. Subgroups: the students' group (English learners, special education, economically disadvantaged, race/ethnicity).", ""},
