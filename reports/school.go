@@ -161,9 +161,9 @@ func Schools(ctx context.Context, in Input, dir string) error {
 // armStats is the mean growth of one group of classrooms with its 95% CI,
 // clustered by classroom (teacher): SE² = G/(G-1) Σ_g (Σ_i∈g (y_i - ȳ))² / n².
 type armStats struct {
-	n, classrooms int
-	mean, lo, hi  float64
-	ok            bool // CI available (2+ classrooms)
+	n, classrooms    int
+	mean, se, lo, hi float64
+	ok               bool // SE and CI available (2+ classrooms)
 }
 
 // classroom is one teacher's students in an arm: how many, and the sum
@@ -195,9 +195,9 @@ func arm(rooms []classroom) armStats {
 		ss += d * d
 	}
 	g := float64(a.classrooms)
-	se := math.Sqrt(g/(g-1)*ss) / float64(a.n)
+	a.se = math.Sqrt(g/(g-1)*ss) / float64(a.n)
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: g - 1}.Quantile(0.975)
-	a.lo, a.hi, a.ok = a.mean-t*se, a.mean+t*se, true
+	a.lo, a.hi, a.ok = a.mean-t*a.se, a.mean+t*a.se, true
 	return a
 }
 
