@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -110,6 +111,32 @@ func firstLine(rows [][]string) string {
 		}
 	}
 	return ""
+}
+
+// districtArms reads the district's arms of a subject and year from the
+// model: every school's students with a growth, by teacher of record.
+func districtArms(t *testing.T, db *model.DB, year int64, subject string) (co, not studentArm) {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), `SELECT teacher_id, coached, growth FROM student_growth
+		WHERE excluded IS NULL AND growth IS NOT NULL AND school_year = ? AND subject = ?`, year, subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	arms := map[bool]map[string][]float64{true: {}, false: {}}
+	for rows.Next() {
+		var teacher string
+		var coached bool
+		var g float64
+		if err := rows.Scan(&teacher, &coached, &g); err != nil {
+			t.Fatal(err)
+		}
+		arms[coached][teacher] = append(arms[coached][teacher], g)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return newStudentArm(arms[true]), newStudentArm(arms[false])
 }
 
 // near reports whether a printed number is want, to the 1e-9 the
@@ -235,5 +262,50 @@ func TestGrowthVerdicts(t *testing.T) {
 	t.Logf("%d subjects with both groups shown, %d with a group hidden, %d last years with a verdict", shown, hidden, lastShown)
 	if shown == 0 || hidden == 0 || lastShown == 0 {
 		t.Errorf("%d subjects with both groups shown, %d with a group hidden, %d last years with a verdict: want some of each", shown, hidden, lastShown)
+	}
+}
+
+// TestDistrictFallback: with no impact estimate by subject and year in
+// the model, a school's glance gives the district's figure as the
+// difference of the district's arm means, computed here from every
+// school's students (wantInterval) when no school's group of that
+// subject and year is hidden (thresholds of 1); at a threshold that
+// hides groups, it gives no number, since the district's means with
+// the printed groups could give a hidden one back.
+func TestDistrictFallback(t *testing.T) {
+	_, _, db := run(t, config.Default(), nil)
+	exec(t, db, "DELETE FROM estimates WHERE analysis = 'impact'")
+	seen := 0
+	for _, minCell := range []int{1, 40} {
+		dir := t.TempDir()
+		if err := reports.Schools(context.Background(), reports.Input{DB: db, MinCell: minCell, MinClassrooms: 1, Started: time.Now()}, dir); err != nil {
+			t.Fatal(err)
+		}
+		rows := rowsOf(t, open(t, filepath.Join(dir, "0101.xlsx")), "Growth")
+		every := dataRows(t, rows, "School year", "Subject", "Group")
+		latest := ""
+		for _, r := range every {
+			latest = max(latest, r[0])
+		}
+		for _, g := range dataRows(t, rows, "Subject", "Verdict") {
+			for len(g) < 12 {
+				g = append(g, "")
+			}
+			seen++
+			if minCell > 1 {
+				if _, err := strconv.ParseFloat(g[9], 64); err == nil {
+					t.Errorf("min_cell %d, %s: district %q with groups hidden", minCell, g[0], g[9])
+				}
+				continue
+			}
+			co, not := districtArms(t, db, yearOf(latest), g[0])
+			d, lo, hi := wantInterval(co, not)
+			if !near(g[9], d) || g[10] != wantWords(lo, hi) {
+				t.Errorf("%s %s: district %q, %q; want %.6f, %q (%.6f to %.6f)", latest, g[0], g[9], g[10], d, wantWords(lo, hi), lo, hi)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("school 0101 has no glance rows")
 	}
 }

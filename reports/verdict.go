@@ -287,8 +287,10 @@ func districtBenchmarks(ctx context.Context, in Input) (benchmarks, error) {
 // printed: the district's arms are then count-weighted means of printed
 // numbers, and give nothing away.
 func (in Input) armBenchmarks(ctx context.Context, by map[subjectYear]benchmark) error {
+	// Students with no growth (alone in their grade and baseline's
+	// regression) are left out: the district's counts are not printed.
 	rows, err := queryRows(ctx, in.DB, `SELECT school_year, subject, coached, count(*), sum(growth) FROM student_growth
-		WHERE excluded IS NULL GROUP BY school_year, subject, coached, teacher_id`)
+		WHERE excluded IS NULL AND growth IS NOT NULL GROUP BY school_year, subject, coached, teacher_id`)
 	if err != nil {
 		return err
 	}
