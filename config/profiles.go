@@ -27,6 +27,9 @@ type ProfileInfo struct {
 	Title   string   `toml:"title"`
 	Sources []string `toml:"sources"`
 	Writes  string   `toml:"district_writes"`
+	// Unread are the vendor's files the profile does not need (globs):
+	// a run lists them as not needed rather than as unknown.
+	Unread []string `toml:"unread_files"`
 }
 
 // profileFile is one profile file: [profile] and its [tables.X] sections
@@ -73,7 +76,7 @@ func LoadProfile(name string) (ingest.Profile, ProfileInfo, error) {
 	if err := (&ingest.Mapping{Tables: pf.Tables}).Validate(ingest.Tables()); err != nil {
 		return ingest.Profile{}, ProfileInfo{}, fmt.Errorf("profile %s: %w", name, err)
 	}
-	return ingest.Profile{Name: name, Tables: pf.Tables}, pf.Profile, nil
+	return ingest.Profile{Name: name, Tables: pf.Tables, Unread: pf.Profile.Unread}, pf.Profile, nil
 }
 
 // applyProfiles loads the profiles Profiles names into the mapping, in

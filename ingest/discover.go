@@ -106,9 +106,19 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 	}
 	var d Discovery
 	seen := map[string]*Source{}
+	// A join's crosswalk named like a table (staff.csv) gives that table
+	// only when no other file does.
+	joinOnly := func(s *Source) bool { return s.plan == nil && s.Sheet == "" && claimed.joined(s.File) }
 	add := func(s *Source) error {
 		if prev := seen[s.Table.Name]; prev != nil {
-			return &FileError{File: s.File, Sheet: s.Sheet, Err: fmt.Errorf("%w: %s is also in %s", ErrDuplicateTable, s.Table.Name, prev.Name())}
+			switch {
+			case joinOnly(s) && !joinOnly(prev):
+				return nil
+			case joinOnly(prev) && !joinOnly(s):
+				d.Sources = slices.DeleteFunc(d.Sources, func(x *Source) bool { return x == prev })
+			default:
+				return &FileError{File: s.File, Sheet: s.Sheet, Err: fmt.Errorf("%w: %s is also in %s", ErrDuplicateTable, s.Table.Name, prev.Name())}
+			}
 		}
 		seen[s.Table.Name] = s
 		d.Sources = append(d.Sources, s)
@@ -141,6 +151,8 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 		switch {
 		case ignored(m.IgnoreFiles, name):
 			skip(name, "", "ignored (mapping.ignore_files)")
+		case m.unread(name) != "":
+			skip(name, "", m.unread(name))
 		case e.IsDir():
 			if !claimed.under(name) {
 				skip(name, "", "a folder: only the files directly in the input folder are read, or those a mapping's files pattern names")
@@ -150,16 +162,25 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 		case isCSV(ext):
 			ts := lookup(base)
 			if ts == nil && isText(ext) {
-				if t := textTable(path, base, tables, m, lim, func(n string) *Table { return first(lookup(n)) }); t != nil {
+				t, tie := textTable(path, base, tables, m, lim, func(n string) *Table { return first(lookup(n)) })
+				if t != nil {
 					ts = []*Table{t}
 				}
+				if len(tie) > 0 {
+					skip(name, "", fmt.Sprintf("its header fits %s equally well; say which with [mapping.tables.%s] file = %q", andList(tie), tie[0], name))
+					continue
+				}
 				if ts == nil {
-					skip(name, "", fmt.Sprintf("not a known table (neither its name nor its header names one); map it with [mapping.tables.X] file = %q to read it", name))
+					if !claimed.joined(name) {
+						skip(name, "", fmt.Sprintf("not a known table (neither its name nor its header names one); map it with [mapping.tables.X] file = %q to read it", name))
+					}
 					continue
 				}
 			}
 			if ts == nil {
-				skip(name, "", fmt.Sprintf("not a known table; map it with [mapping.tables.X] file = %q to read it", name))
+				if !claimed.joined(name) {
+					skip(name, "", fmt.Sprintf("not a known table; map it with [mapping.tables.X] file = %q to read it", name))
+				}
 				continue
 			}
 			for _, t := range planned(ts, name) {
@@ -185,8 +206,12 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 	// Files in folders that no pattern names are listed under their
 	// folder (above); those beside a named file, one by one.
 	for _, rel := range env.files {
-		if strings.Contains(rel, "/") && claimed.under(rel[:strings.IndexByte(rel, '/')]) && !claimed[rel] && !ignored(m.IgnoreFiles, rel) {
-			skip(rel, "", "not named by any mapping's files pattern")
+		if strings.Contains(rel, "/") && claimed.under(rel[:strings.IndexByte(rel, '/')]) && !claimed.joined(rel) && !ignored(m.IgnoreFiles, rel) {
+			reason := "not named by any mapping's files pattern"
+			if r := m.unread(rel); r != "" {
+				reason = r
+			}
+			skip(rel, "", reason)
 		}
 	}
 	for _, t := range tables {
@@ -224,6 +249,16 @@ func first(ts []*Table) *Table {
 	return ts[0]
 }
 
+// unread is why a profile in use does not read the file, or "".
+func (m *Mapping) unread(rel string) string {
+	for _, p := range m.Profiles {
+		if ignored(p.Unread, rel) {
+			return fmt.Sprintf("not needed (profile %s reads the tables from the vendor's other files)", p.Name)
+		}
+	}
+	return ""
+}
+
 // ignored reports whether a file matches one of the patterns.
 func ignored(patterns []string, rel string) bool {
 	for _, p := range patterns {
@@ -258,8 +293,16 @@ func listFiles(dir string) []string {
 	return out
 }
 
-// claimedFiles are the files a reshaped table or a join reads.
+// claimedFiles are the files a reshaped table reads (true) or a join
+// reads (false): a join's crosswalk may be a table's file too
+// (teachers.csv), and is read as it as well.
 type claimedFiles map[string]bool
+
+// joined reports whether a join reads the file.
+func (c claimedFiles) joined(rel string) bool {
+	_, ok := c[rel]
+	return ok
+}
 
 // under reports whether a claimed file lies in folder dir.
 func (c claimedFiles) under(dir string) bool {
@@ -345,6 +388,11 @@ func planTables(env *shapeEnv, tables []*Table, m *Mapping) (map[string]*shapePl
 		sort.Strings(p.parts)
 		p.parts = slices.Compact(p.parts)
 		for _, f := range p.parts {
+			if _, ok := claimed[f]; !ok {
+				claimed[f] = false // a join's file: still its own table's, if it names one
+			}
+		}
+		for _, f := range p.files {
 			claimed[f] = true
 		}
 	}
@@ -440,19 +488,20 @@ func scanWorkbook(path, name string, lim Limits, lookup func(string) *Table, add
 // textTable is the table a text file whose name (base) names none holds:
 // the table named by its name up to the first dot ("student.export"), else
 // the one table whose header the file's first rows give, with every
-// required column (the one naming the most columns; none on a tie).
-func textTable(path, base string, tables []*Table, m *Mapping, lim Limits, lookup func(string) *Table) *Table {
+// required column (the one naming the most columns). On a tie it returns
+// none and the tables that tie.
+func textTable(path, base string, tables []*Table, m *Mapping, lim Limits, lookup func(string) *Table) (*Table, []string) {
 	if stem, _, ok := strings.Cut(base, "."); ok && stem != "" {
 		if t := lookup(stem); t != nil {
-			return t
+			return t, nil
 		}
 	}
 	rows, lines := headRows(path, lim)
 	if len(rows) == 0 {
-		return nil
+		return nil, nil
 	}
-	var best *Table
-	bestN, tie := 0, false
+	var best []*Table
+	bestN := 0
 	for _, t := range tables {
 		renames, _, tm, _ := m.forTable(t, "")
 		cm, _, err := findHeader("", "", t, rows, lines, renames, tm.Defaults)
@@ -467,15 +516,22 @@ func textTable(path, base string, tables []*Table, m *Mapping, lim Limits, looku
 		}
 		switch {
 		case n > bestN:
-			best, bestN, tie = t, n, false
+			best, bestN = []*Table{t}, n
 		case n == bestN:
-			tie = true
+			best = append(best, t)
 		}
 	}
-	if tie {
-		return nil
+	switch len(best) {
+	case 0:
+		return nil, nil
+	case 1:
+		return best[0], nil
 	}
-	return best
+	names := make([]string, len(best))
+	for i, t := range best {
+		names[i] = t.Name
+	}
+	return nil, names
 }
 
 // headRows returns the first rows of a delimited text file, as the header

@@ -35,8 +35,9 @@ type InputFile struct {
 type rawFile struct {
 	rel, sheet string
 	header     []string
-	rows       [][]string
+	rows       [][]string // released once a frame holds them (newFrame)
 	lines      []int
+	nrows      int // data rows in the file
 	headerRow  int
 	sum        string
 }
@@ -92,6 +93,7 @@ func readRaw(dir, rel, sheet string, headerRow int, lim Limits) (*rawFile, error
 	}
 	rf.header, rf.headerRow = trimAll(all[h]), lines[h]
 	rf.rows, rf.lines = all[h+1:], lines[h+1:]
+	rf.nrows = len(rf.rows)
 	return rf, nil
 }
 
@@ -151,7 +153,10 @@ type frame struct {
 	used    map[int]bool // columns a step read: not "not used"
 }
 
-func newFrame(rf *rawFile) *frame {
+// newFrame holds the data rows of rf, cut to its header's width; a row
+// with cells beyond the header is given to stray instead (no column says
+// what they are). The file's rows are released: the frame has them.
+func newFrame(rf *rawFile, stray func(o origin, extra int)) *frame {
 	f := &frame{file: rf, index: map[string]int{}, made: map[int]string{}, used: map[int]bool{}}
 	for _, h := range rf.header {
 		f.addCol(h)
@@ -160,11 +165,23 @@ func newFrame(rf *rawFile) *frame {
 		if blank(rec) {
 			continue
 		}
+		o := origin{file: rf.rel, sheet: rf.sheet, row: rf.lines[k]}
+		extra := 0
+		for _, c := range rec[min(len(rec), len(f.cols)):] {
+			if strings.TrimSpace(c) != "" {
+				extra++
+			}
+		}
+		if extra > 0 {
+			stray(o, extra)
+			continue
+		}
 		row := make([]string, len(f.cols))
 		copy(row, rec)
 		f.rows = append(f.rows, row)
-		f.orig = append(f.orig, origin{file: rf.rel, sheet: rf.sheet, row: rf.lines[k]})
+		f.orig = append(f.orig, o)
 	}
+	rf.rows = nil
 	return f
 }
 

@@ -80,6 +80,7 @@ func readJSONLines(path, rel string, lim Limits) (*rawFile, error) {
 		rf.rows = append(rf.rows, row)
 	}
 	rf.sum = hex.EncodeToString(h.Sum(nil))
+	rf.nrows = len(rf.rows)
 	return rf, nil
 }
 

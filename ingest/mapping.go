@@ -40,6 +40,10 @@ type Mapping struct {
 type Profile struct {
 	Name   string
 	Tables map[string]TableMapping
+	// Unread are the vendor's files the profile knows and does not need
+	// (PowerSchool's sections export): skipped with that reason rather
+	// than as unknown.
+	Unread []string
 }
 
 // Ignore, as the column a mapping gives a source header, leaves the
@@ -63,6 +67,7 @@ type TableMapping struct {
 	Sheet     string                         `toml:"sheet"`      // the sheet of each workbook file (default: its first visible sheet)
 	HeaderRow int                            `toml:"header_row"` // the header's row number (default: found)
 	Path      string                         `toml:"path"`
+	Unnest    TextList                       `toml:"unnest"` // arrays of objects (JSON lines): one row per element
 	Split     map[string]string              `toml:"split"`
 	Derive    map[string]string              `toml:"derive"`
 	Where     map[string]TextList            `toml:"where"`
@@ -250,6 +255,9 @@ func overlay(base, top TableMapping) TableMapping {
 	}
 	if len(top.LatestBy) > 0 {
 		out.LatestBy = top.LatestBy
+	}
+	if len(top.Unnest) > 0 {
+		out.Unnest = top.Unnest
 	}
 	out.Columns = mergeMap(base.Columns, top.Columns)
 	out.Defaults = mergeMap(base.Defaults, top.Defaults)

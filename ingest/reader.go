@@ -280,6 +280,9 @@ func (r *Reader) rejectAboveHeader(cm columnMap, above [][]string, lines []int, 
 // expectedRows estimates a CSV source's data rows from its size and the
 // length of the rows read while finding the header; 0 when unknown.
 func (r *Reader) expectedRows() int {
+	if sr, ok := r.rows.(*shapedRows); ok {
+		return len(sr.sh.rows) // a reshaped table's rows are all in memory
+	}
 	fi, err := os.Stat(r.src.Path)
 	if err != nil || r.src.Sheet != "" || len(r.pending) == 0 {
 		return 0

@@ -60,6 +60,9 @@ type Join struct {
 	// period holds the row's date: [date column of the rows, the
 	// reference's start column, its end column]; a blank end is open.
 	During []string `toml:"during"`
+	// Unnest makes one reference row per element of these arrays, as
+	// TableMapping.Unnest does (a file's JSON lines).
+	Unnest TextList `toml:"unnest"`
 	// Where keeps only the reference rows whose column holds one of the
 	// values.
 	Where map[string]TextList `toml:"where"`
@@ -104,7 +107,7 @@ func (l *TextList) UnmarshalTOML(v any) error {
 // shaped reports whether the mapping reshapes the table: it uses a
 // reshaping key, or names its files by a glob or a list.
 func (tm *TableMapping) shaped() bool {
-	return len(tm.Files) > 0 || tm.Path != "" || len(tm.Split) > 0 || len(tm.Derive) > 0 ||
+	return len(tm.Files) > 0 || tm.Path != "" || len(tm.Unnest) > 0 || len(tm.Split) > 0 || len(tm.Derive) > 0 ||
 		len(tm.Where) > 0 || len(tm.Drop) > 0 || len(tm.Expand) > 0 || len(tm.Join) > 0 ||
 		len(tm.LatestBy) > 0 || tm.From != "" || tm.HeaderRow > 0 || hasGlob(tm.File)
 }
@@ -210,6 +213,9 @@ func validateShape(t *Table, tm TableMapping, tables []*Table) []error {
 	}
 	for i, j := range tm.Join {
 		errs = append(errs, validateJoin(fmt.Sprintf("%s.join[%d]", at, i), j, tables, made)...)
+		if j.Table != "" && !loadsBefore(tables, j.Table, t.Name) {
+			errs = append(errs, fmt.Errorf("%s.join[%d].table = %q: a join reads a table that loads before %s (%s)", at, i, j.Table, t.Name, strings.Join(tablesBefore(tables, t.Name), ", ")))
+		}
 	}
 	if tm.From != "" {
 		src := TableByName(tables, tm.From)
@@ -224,6 +230,40 @@ func validateShape(t *Table, tm TableMapping, tables []*Table) []error {
 		errs = append(errs, fmt.Errorf("%s.header_row = %d: a row number from 1", at, tm.HeaderRow))
 	}
 	return errs
+}
+
+// loadsBefore reports whether table a (a name or another spelling of
+// one) comes before table b in load order.
+func loadsBefore(tables []*Table, a, b string) bool {
+	ta := TableByName(tables, a)
+	if ta == nil {
+		return true // unknown: validateJoin says so
+	}
+	ia, ib := -1, -1
+	for i, t := range tables {
+		switch t.Name {
+		case ta.Name:
+			ia = i
+		case b:
+			ib = i
+		}
+	}
+	return ia >= 0 && ia < ib
+}
+
+// tablesBefore lists the tables that load before table name.
+func tablesBefore(tables []*Table, name string) []string {
+	var out []string
+	for _, t := range tables {
+		if t.Name == name {
+			break
+		}
+		out = append(out, t.Name)
+	}
+	if len(out) == 0 {
+		return []string{"none"}
+	}
+	return out
 }
 
 // groups checks a pattern's named groups: each names a column made.

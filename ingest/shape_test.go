@@ -299,6 +299,10 @@ take = { teacher_id = "teacher_id" }`, `table teachers has no column "email_addr
 files = ["/etc/passwd"]`, `a pattern is relative to the input folder`},
 		{`[mapping.tables.rosters]
 from = "coaching_sessions"`, `only coaching_cycles can be made from another table`},
+		{`[[mapping.tables.schools.join]]
+table = "schools"
+on = { A = "school_name" }
+take = { school_id = "school_id" }`, `mapping.tables.schools.join[0].table = "schools": a join reads a table that loads before schools (none)`},
 	} {
 		var cfg struct {
 			Mapping Mapping `toml:"mapping"`
@@ -379,5 +383,114 @@ files = ["*/students.csv"]
 	_, rejects := loadDir(t, dir, m)
 	if len(rejects) != 1 || rejects[0].File != "b/students.csv" || rejects[0].Row != 3 || rejects[0].Detail != "first on row 2 of a/students.csv" {
 		t.Fatalf("rejects %+v; want b/students.csv row 3, first on row 2 of a/students.csv", rejects)
+	}
+}
+
+// TestProfileUnread: a vendor's file a profile in use does not need is
+// listed as not needed, naming the profile, not as an unknown table.
+func TestProfileUnread(t *testing.T) {
+	dir := shapeDir(t, map[string]string{"sections.export.text": "ID\tSchoolID\n1\t101\n"})
+	m := &Mapping{Profiles: []Profile{{Name: "powerschool", Unread: []string{"**/sections.export*.text"}}}}
+	d, err := Scan(dir, Tables(), m, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Skipped) != 1 || d.Skipped[0].Reason != "not needed (profile powerschool reads the tables from the vendor's other files)" {
+		t.Errorf("skipped %+v", d.Skipped)
+	}
+}
+
+// TestShapeStrayCells: a row of a reshaped file with cells beyond its
+// header is rejected, naming its file and row, never read with the cells
+// cut off.
+func TestShapeStrayCells(t *testing.T) {
+	dir := shapeDir(t, map[string]string{
+		"students.csv":   "",
+		"a/students.csv": "student_id,school_id,grade_level\nS1,01,3\nS2,01,3,0555-1234\n",
+	})
+	m := mappingOf(t, `
+[mapping.tables.students]
+files = ["*/students.csv"]
+`)
+	got, rejects := loadDir(t, dir, m)
+	if len(rejects) != 1 || !errors.Is(&rejects[0], ErrMalformedRow) || rejects[0].File != "a/students.csv" || rejects[0].Row != 3 {
+		t.Fatalf("rejects %+v; want row 3 of a/students.csv malformed", rejects)
+	}
+	if st := got["students"].stats; st.RowsRead != 2 || st.RowsLoaded != 1 || st.RowsRejected != 1 {
+		t.Errorf("read %d, loaded %d, rejected %d; want 2, 1, 1", st.RowsRead, st.RowsLoaded, st.RowsRejected)
+	}
+}
+
+// TestShapeJoinOnTableFile: a join may read a table's own file as a
+// crosswalk (rosters naming teachers, looked up in teachers.csv); the
+// file is still read as its table.
+func TestShapeJoinOnTableFile(t *testing.T) {
+	dir := shapeDir(t, map[string]string{
+		"teachers.csv": "teacher_id,school_id,first_name,last_name\nT1,01,Ann,Lee\n",
+		"rosters.csv":  "school_year,student_id,teacher_id,subject\n2024,S1,\"Lee, Ann\",Math\n",
+	})
+	m := mappingOf(t, `
+[[mapping.tables.rosters.join]]
+file = "teachers.csv"
+on = { teacher_id = "first_name+last_name" }
+match = "name"
+take = { teacher_id = "teacher_id" }
+`)
+	got, rejects := loadDir(t, dir, m)
+	if got["teachers"] == nil || len(got["teachers"].rows) != 1 || len(rejects) != 0 {
+		t.Fatalf("teachers %v, rejects %v; want teachers.csv read as teachers too", got["teachers"], rejects)
+	}
+	if ids := column(t, got["rosters"], "teacher_id"); len(ids) != 1 || ids[0] != "T1" {
+		t.Errorf("rosters' teachers %v; want T1", ids)
+	}
+}
+
+// TestShapeUnnest: Ed-Fi's studentAssessments as the API gives them (JSON
+// lines, scoreResults an array of objects) read as the exploded CSV
+// export does: one row per score result, the scale-score row kept, the
+// percentile brought from the same test's percentile row.
+func TestShapeUnnest(t *testing.T) {
+	dir := shapeDir(t, map[string]string{
+		"assessments.csv": "",
+		"studentAssessments.jsonl": `{"studentAssessmentIdentifier":"g1","studentReference":{"studentUniqueId":"S1"},"schoolYear":2024,"assessment":"X","subject":"Math","window":"spring","scoreResults":[{"assessmentReportingMethodDescriptor":"uri://ed-fi.org/AssessmentReportingMethodDescriptor#Percentile","result":"81"},{"assessmentReportingMethodDescriptor":"uri://ed-fi.org/AssessmentReportingMethodDescriptor#Scale score","result":"402"}]}
+`,
+	})
+	m := mappingOf(t, `
+[mapping.tables.assessments]
+files = ["studentAssessments.jsonl"]
+unnest = "scoreResults"
+where = { "scoreResults.assessmentReportingMethodDescriptor" = "Scale score" }
+columns = { "scoreResults.result" = "scale_score", schoolYear = "school_year", "studentReference.studentUniqueId" = "student_id", assessment = "assessment_name", studentAssessmentIdentifier = "ignore" }
+[[mapping.tables.assessments.join]]
+file = "studentAssessments.jsonl"
+unnest = "scoreResults"
+on = { studentAssessmentIdentifier = "studentAssessmentIdentifier" }
+where = { "scoreResults.assessmentReportingMethodDescriptor" = "Percentile" }
+take = { percentile = "scoreResults.result" }
+`)
+	got, rejects := loadDir(t, dir, m)
+	as := got["assessments"]
+	if s, p := column(t, as, "scale_score"), column(t, as, "percentile"); len(rejects) != 0 || len(s) != 1 || s[0] != "402" || p[0] != "81" {
+		t.Fatalf("scale scores %v, percentiles %v, rejects %v; want 402 and 81", s, p, rejects)
+	}
+	if st := as.stats; st.RowsAdded != 1 || st.RowsFiltered != 1 {
+		t.Errorf("added %d, filtered %d; want 1 (two results of one test), 1 (the percentile row)", st.RowsAdded, st.RowsFiltered)
+	}
+}
+
+// TestTextHeaderTie: a text file whose name names no table and whose
+// header fits two tables equally is not read, and says which two and the
+// line that settles it.
+func TestTextHeaderTie(t *testing.T) {
+	// Six columns of rosters and six of assessments, each with its
+	// required ones.
+	dir := shapeDir(t, map[string]string{"export.txt": "school_year,student_id,teacher_id,subject,section_id,percent_time,assessment_name,window,scale_score\n2024,S1,T1,Math,A,100,X,spring,400\n"})
+	d, err := Scan(dir, Tables(), nil, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `its header fits "rosters" and "assessments" equally well; say which with [mapping.tables.rosters] file = "export.txt"`
+	if len(d.Skipped) != 1 || d.Skipped[0].Reason != want {
+		t.Errorf("skipped %+v; want export.txt: %s", d.Skipped, want)
 	}
 }

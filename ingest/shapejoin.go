@@ -10,9 +10,10 @@ import (
 // refTable is the rows a join looks values up in: another file's (by its
 // headers) or a canonical table's as it loads (by column name).
 type refTable struct {
-	name string         // for messages: "staffSectionAssociations.csv", "table teachers"
-	cols map[string]int // normalised column -> position
-	rows [][]string
+	name   string         // for messages: "staffSectionAssociations.csv", "table teachers"
+	header []string       // the columns as named, by position
+	cols   map[string]int // normalised column -> position
+	rows   [][]string
 }
 
 // value is row r's value of column c ("a+b": a and b joined by a space).
@@ -34,7 +35,7 @@ func (rt *refTable) value(r int, c string) (string, bool) {
 
 // reference loads (once) the rows join j looks up.
 func (s *shaper) reference(j Join) (*refTable, error) {
-	key := "file:" + j.File + "\x00" + j.Sheet
+	key := "file:" + j.File + "\x00" + j.Sheet + "\x00" + strings.Join(j.Unnest, ",")
 	if j.Table != "" {
 		key = "table:" + j.Table
 	}
@@ -51,6 +52,7 @@ func (s *shaper) reference(j Join) (*refTable, error) {
 	if err != nil {
 		return nil, err
 	}
+	unnestRef(rt, j.Unnest)
 	s.refs[key] = rt
 	return rt, nil
 }

@@ -121,7 +121,8 @@ func (e *shapeEnv) fileRows(p, sheet string, sums map[string]string) (*refTable,
 		for i, h := range rf.header {
 			n := normalize(h)
 			if _, ok := rt.cols[n]; !ok {
-				rt.cols[n] = len(rt.cols)
+				rt.cols[n] = len(rt.header)
+				rt.header = append(rt.header, h)
 			}
 			pos[i] = rt.cols[n]
 		}
@@ -159,6 +160,7 @@ func (e *shapeEnv) tableRows(ctx context.Context, name string) (*refTable, error
 	rt := &refTable{name: "table " + name, cols: map[string]int{}}
 	for i, c := range t.Columns {
 		rt.cols[normalize(c.Name)] = i
+		rt.header = append(rt.header, c.Name)
 	}
 	for r.Next() {
 		rec := r.Record()
@@ -283,8 +285,7 @@ func (p *shapePlan) run(ctx context.Context, t *Table, renames, from map[string]
 		}
 		s.sums[rf.rel] = rf.sum
 		out.files = append(out.files, rf)
-		f := newFrame(rf)
-		s.strayCells(f)
+		f := newFrame(rf, s.strayCells(len(rf.header)))
 		if err := s.steps(f); err != nil {
 			return nil, s, err
 		}
@@ -394,23 +395,12 @@ func whyOf(h string, tier int, from string) string {
 	return tierWhy[tier]
 }
 
-// strayCells rejects the rows of f with cells beyond its header: no
+// strayCells rejects a row with cells beyond its file's header: no
 // column says what they are.
-func (s *shaper) strayCells(f *frame) {
-	width := len(f.file.header)
-	f.keep(func(k int) bool {
-		extra := 0
-		for j := width; j < len(f.rows[k]); j++ {
-			if strings.TrimSpace(f.rows[k][j]) != "" {
-				extra++
-			}
-		}
-		if extra > 0 {
-			s.reject(f.orig[k], "", "", ErrMalformedRow, fmt.Sprintf("%d extra cells beyond the header's %d columns", extra, width))
-			return false
-		}
-		return true
-	})
+func (s *shaper) strayCells(width int) func(o origin, extra int) {
+	return func(o origin, extra int) {
+		s.reject(o, "", "", ErrMalformedRow, fmt.Sprintf("%d extra cells beyond the header's %d columns", extra, width))
+	}
 }
 
 // orderCols returns, per LatestBy name, the function giving row k's
@@ -556,7 +546,7 @@ func (s *shaper) cyclesFromSessions(ctx context.Context) (*shaped, error) {
 		}
 		s.sums[rf.rel] = rf.sum
 		out.files = append(out.files, rf)
-		f := newFrame(rf)
+		f := newFrame(rf, func(origin, int) {}) // the sessions' own load rejects them
 		if err := ss.steps(f); err != nil {
 			return nil, err
 		}
@@ -590,7 +580,7 @@ func (s *shaper) cyclesFromSessions(ctx context.Context) (*shaped, error) {
 		out.orig = append(out.orig, x.orig)
 	}
 	for _, rf := range out.files {
-		out.inputs = append(out.inputs, InputFile{Path: rf.rel, Sheet: rf.sheet, SHA256: rf.sum, HeaderRow: rf.headerRow, Rows: len(rf.rows), Columns: out.cols})
+		out.inputs = append(out.inputs, InputFile{Path: rf.rel, Sheet: rf.sheet, SHA256: rf.sum, HeaderRow: rf.headerRow, Rows: rf.nrows, Columns: out.cols})
 	}
 	return out, nil
 }

@@ -51,10 +51,12 @@ func (s *shaper) reject(o origin, col, val string, err error, detail string) {
 	s.rejects = append(s.rejects, RowError{File: o.file, Sheet: o.sheet, Table: s.t.Name, Row: o.row, Column: col, Value: truncate(val, 200), Err: err, Detail: detail})
 }
 
-// steps applies the reshaping steps to f in their order: the file's path,
+// steps applies the reshaping steps to f in their order: arrays unnested,
+// the file's path,
 // splits, derivations, filters, expansions, joins, the derivations that
 // read a join's columns.
 func (s *shaper) steps(f *frame) error {
+	s.unnestStep(f)
 	if err := s.pathStep(f); err != nil {
 		return err
 	}
@@ -399,7 +401,7 @@ func (s *shaper) canonical(f *frame) ([][]string, []int, InputFile, error) {
 		}
 	}
 	cm, n := matchHeader(s.t, header, renames)
-	in := InputFile{Path: f.file.rel, Sheet: f.file.sheet, SHA256: f.file.sum, HeaderRow: f.file.headerRow, Rows: len(f.file.rows), Columns: map[string]string{}, Skipped: f.skipped}
+	in := InputFile{Path: f.file.rel, Sheet: f.file.sheet, SHA256: f.file.sum, HeaderRow: f.file.headerRow, Rows: f.file.nrows, Columns: map[string]string{}, Skipped: f.skipped}
 	if len(cm.ties) > 0 {
 		tt := cm.ties[0]
 		return nil, nil, in, &FileError{File: f.file.rel, Sheet: f.file.sheet, Column: s.t.Columns[tt.col].Name, Err: fmt.Errorf("%w: %s", ErrDuplicateColumn, tieAdvice(s.t, tt))}

@@ -401,14 +401,14 @@ func TestEdFiSchools(t *testing.T) {
 // and students read both folders' files.
 func TestEdFiYearFolders(t *testing.T) {
 	byYear := func(dir, name string, yearCol string) {
-		rows := readCSVFile(t, filepath.Join(dir, name))
+		rows := readRecords(t, filepath.Join(dir, name))
 		y := slices.Index(rows[0], yearCol)
 		parts := map[string][][]string{}
 		for _, r := range rows[1:] {
 			parts[r[y]] = append(parts[r[y]], r)
 		}
 		for year, body := range parts {
-			writeCSVFile(t, filepath.Join(dir, year, name), append([][]string{rows[0]}, body...))
+			writeRecords(t, filepath.Join(dir, year, name), append([][]string{rows[0]}, body...))
 		}
 		os.Remove(filepath.Join(dir, name))
 	}
@@ -416,7 +416,7 @@ func TestEdFiYearFolders(t *testing.T) {
 		byYear(dir, "studentSchoolAssociations.csv", "schoolYearTypeReference.schoolYear")
 		byYear(dir, "studentSectionAssociations.csv", "sectionReference.schoolYear")
 		byYear(dir, "staffSectionAssociations.csv", "sectionReference.schoolYear")
-		staffs := readCSVFile(t, filepath.Join(dir, "staffs.csv"))
+		staffs := readRecords(t, filepath.Join(dir, "staffs.csv"))
 		var b strings.Builder
 		for _, r := range staffs[1:] {
 			obj := map[string]any{}
@@ -439,33 +439,6 @@ func TestEdFiYearFolders(t *testing.T) {
 	sameTuples(t, "rosters", got["rosters"].rows, canonicalRows(t, "rosters"), "school_year", "student_id", "teacher_id", "subject")
 	if in := got["students"].stats.Inputs; len(in) != 2 || in[0].Path != "2023/studentSchoolAssociations.csv" {
 		t.Errorf("students read from %v; want 2023/ and 2024/studentSchoolAssociations.csv", in)
-	}
-}
-
-func readCSVFile(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-func writeCSVFile(t *testing.T, path string, rows [][]string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.WriteAll(rows)
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -645,4 +618,91 @@ func writeTSV(t *testing.T, path string, rows [][]string) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestProfileEdFiJSONLines: studentAssessments as the ODS/API returns
+// them, one JSON object per test with scoreResults an array (not the
+// exploded CSV), give the same estimates: unnest makes the 498 objects
+// 996 rows (498 added), the percentile rows are filtered and brought
+// back by the self-join, as from the CSV.
+func TestProfileEdFiJSONLines(t *testing.T) {
+	asJSON := func(t *testing.T, dir string) {
+		t.Helper()
+		path := filepath.Join(dir, "studentAssessments.csv")
+		recs := readRecords(t, path)
+		byID := map[string]map[string]any{}
+		var order []string
+		for _, r := range recs[1:] {
+			row := map[string]string{}
+			for i, h := range recs[0] {
+				row[h] = r[i]
+			}
+			id := row["studentAssessmentIdentifier"]
+			obj := byID[id]
+			if obj == nil {
+				obj = map[string]any{}
+				for h, v := range row {
+					if !strings.HasPrefix(h, "scoreResults.") {
+						setJSONPath(obj, h, v)
+					}
+				}
+				byID[id], order = obj, append(order, id)
+			}
+			res := map[string]any{}
+			for h, v := range row {
+				if rest, ok := strings.CutPrefix(h, "scoreResults."); ok {
+					res[rest] = v
+				}
+			}
+			list, _ := obj["scoreResults"].([]any)
+			obj["scoreResults"] = append(list, res)
+		}
+		var b strings.Builder
+		for _, id := range order {
+			line, err := json.Marshal(byID[id])
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(append(line, '\n'))
+		}
+		if err := os.WriteFile(filepath.Join(dir, "studentAssessments.jsonl"), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(path)
+	}
+	got, _ := runProfileWith(t, edfiCase, asJSON)
+	if s, want := fileStats(t, got, "assessments"), (statsView{read: 498, loaded: 498, filtered: 498, added: 498, files: 1}); s != want {
+		t.Errorf("assessments: %v; want %v", s, want)
+	}
+}
+
+// setJSONPath sets obj's value at an Ed-Fi flattened name:
+// "studentReference.studentUniqueId", "performanceLevels[0].x".
+func setJSONPath(obj map[string]any, path, v string) {
+	head, rest, nested := strings.Cut(path, ".")
+	name, idx, isArray := strings.Cut(strings.TrimSuffix(head, "]"), "[")
+	if isArray {
+		i, _ := strconv.Atoi(idx)
+		list, _ := obj[name].([]any)
+		for len(list) <= i {
+			list = append(list, map[string]any{})
+		}
+		obj[name] = list
+		if !nested {
+			list[i] = v
+			return
+		}
+		setJSONPath(list[i].(map[string]any), rest, v)
+		return
+	}
+	if !nested {
+		obj[name] = v
+		return
+	}
+	child, _ := obj[name].(map[string]any)
+	if child == nil {
+		child = map[string]any{}
+		obj[name] = child
+	}
+	setJSONPath(child, rest, v)
 }

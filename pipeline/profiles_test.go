@@ -248,6 +248,9 @@ func readRecords(t *testing.T, path string) [][]string {
 
 func writeRecords(t *testing.T, path string, recs [][]string) {
 	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	w.WriteAll(recs)

@@ -60,6 +60,8 @@ func TestSuppressionAttack(t *testing.T) {
 			}
 		}
 		at.school(id, growth, grades, mine)
+		pooled, _ := rowsUnder(rowsOf(t, f, "Growth"), "Years pooled", "Subject", "Group")
+		at.pooled(id, growth, pooled)
 	}
 
 	dose := rowsOf(t, district, "Dose-response")
@@ -215,6 +217,42 @@ func (a *attacker) school(id string, growth, grades, district [][]string) {
 			if n == 1 {
 				a.recovered(fmt.Sprintf("school %s, %s: a hidden grade (the district's Schools row minus the other grades)", id, latest), math.NaN(), math.NaN())
 			}
+		}
+	}
+}
+
+// pooled attacks a school's pooled rows (A4): a subject's arm over all
+// years, less the same arm's years that are shown, gives the one year
+// that is hidden (students, and mean growth from the sums).
+func (a *attacker) pooled(id string, growth, pooled [][]string) {
+	for _, p := range pooled {
+		n, ok1 := value(p, 4)
+		m, ok2 := value(p, 5)
+		if !ok1 || !ok2 {
+			a.hidden++
+			continue
+		}
+		a.tried++
+		var hid [][]string
+		var sn, ssum float64
+		for _, r := range growth {
+			if r[1] != p[1] || r[2] != p[2] {
+				continue
+			}
+			rn, ok1 := value(r, 4)
+			rm, ok2 := value(r, 5)
+			switch {
+			case ok1 && (ok2 || rn == 0):
+				sn, ssum = sn+rn, ssum+rn*rm
+			default:
+				hid = append(hid, r)
+			}
+		}
+		if len(hid) == 1 {
+			got := (n*m - ssum) / (n - sn)
+			truth := a.truth(`SELECT avg(growth) FROM student_growth WHERE excluded IS NULL AND school_id = ? AND school_year = ? AND subject = ? AND coached = ?`,
+				id, yearOf(hid[0][0]), p[1], p[2] == "coached")
+			a.recovered(fmt.Sprintf("school %s, %s %s %s mean growth (all years pooled minus the years shown)", id, hid[0][0], p[1], p[2]), got, truth)
 		}
 	}
 }

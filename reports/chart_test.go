@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strconv"
@@ -230,5 +231,16 @@ func TestPaletteIsOkabeIto(t *testing.T) {
 		if !strings.Contains(strings.Join(published, " "), hexColor(c)) {
 			t.Errorf("cohort colour %s is not Okabe-Ito", hexColor(c))
 		}
+	}
+}
+
+// TestEveryMonth: a school's sessions per month keep the months without
+// sessions between the first and the last, as zero (the school
+// workbook's chart drew summers as nothing).
+func TestEveryMonth(t *testing.T) {
+	got := everyMonth([][]any{{"2023-05", int64(4), 3.0}, {"2023-06", int64(1), 0.5}, {"2023-09", int64(2), 1.5}})
+	want := "[[2023-05 4 3] [2023-06 1 0.5] [2023-07 0 0] [2023-08 0 0] [2023-09 2 1.5]]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("everyMonth = %v; want %s", got, want)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+
+	"github.com/coachimpact/coachimpact/model"
 )
 
 // cohortSQL is how a cohort (the ending year of the school year a school
@@ -19,7 +21,8 @@ var cohortLabel = cohortSQL("ip_cohort")
 // Cohorts writes cohorts.xlsx for network facilitators: the cohort x year
 // panel, difference-in-differences with the event-time view, dosage by
 // cohort, this year's coaching with the cycles in progress by stage,
-// coach caseloads and the schools of each cohort.
+// coach caseloads, the schools of each cohort, and About (the glossary
+// and the run).
 func Cohorts(ctx context.Context, in Input, path string) error {
 	in, err := in.planned(ctx)
 	if err != nil {
@@ -41,6 +44,7 @@ func Cohorts(ctx context.Context, in Input, path string) error {
 		{"Coaching this year", currentYearSheet},
 		{"Coach caseloads", caseloadSheet},
 		{"Schools by cohort", cohortSchoolsSheet},
+		{"About", cohortsAboutSheet},
 	})
 }
 
@@ -86,7 +90,7 @@ func cohortPanelSheet(ctx context.Context, b *book, in Input) error {
 		{Name: "Cohort"}, {Name: "School year"}, {Name: "Schools", Style: b.int}, {Name: "Students in the model", Style: b.int},
 		{Name: "Teachers", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Share coached", Style: b.pct},
 		{Name: "Coaching hours", Style: b.dec}, {Name: "Hours per coached teacher", Style: b.dec},
-		{Name: "Mean growth (SD)", Style: b.dec}, {Name: "At level 3+", Style: b.pct},
+		{Name: "Mean growth (SD)", Style: b.dec}, {Name: "Share at level 3 or 4", Style: b.pct},
 	}, rows)
 }
 
@@ -97,14 +101,15 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 	}
 	var est [][]any
 	for _, e := range ests {
-		name := "Two-way fixed effects (school and year)"
-		if e.analysis == "did_cs" {
-			name = "Callaway-Sant'Anna (each cohort against comparison and not-yet-joined schools)"
+		// The methods' names are the About sheet's.
+		name := "Before/after, against comparison schools"
+		if e.analysis == model.AnalysisDiDCS {
+			name = "Each cohort against schools not yet joined"
 		}
 		r := []any{name}
 		cells := in.estimateCells(e, 5)
 		r = append(r, cells...)
-		est = append(est, append(r, e.schools, e.note))
+		est = append(est, append(r, e.schools, plainNote(e.analysis, e.note)))
 	}
 	gt, err := queryRows(ctx, in.DB, `SELECT `+cohortSQL("cohort")+`, school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools, cohort::VARCHAR, cohort FROM did_group_time ORDER BY cohort, school_year`)
 	if err != nil {
@@ -135,9 +140,9 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		et[i] = r[:8]
 	}
 	return b.sheet("Difference-in-differences", "What changed after schools joined the network (mean growth in SD)", []section{
-		{Title: "Estimates", Cols: []column{{Name: "Estimator", Width: 30, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.pval}, {Name: "Schools", Style: b.int}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: est},
-		{Title: "Effect of joining by cohort and year (Callaway-Sant'Anna)", Cols: []column{{Name: "Cohort"}, {Name: "School year"}, {Name: "Years since joining", Style: b.int}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Joining schools", Style: b.int}, {Name: "Comparison schools", Style: b.int}}, Rows: gt},
-		{Title: "Event time: mean growth of joining schools and of comparison schools in the same years", Cols: []column{{Name: "Cohort"}, {Name: "Years since joining", Style: b.int}, {Name: "Schools", Style: b.int}, {Name: "Growth scores (student x subject)", Style: b.int}, {Name: "Mean growth", Style: b.dec}, {Name: "Comparison growth", Style: b.dec}, {Name: "Difference", Style: b.dec}, {Name: "Comparison schools", Style: b.int}}, Rows: et},
+		{Title: "What changed when schools joined, two ways (About says how each is computed)", Cols: []column{{Name: "Comparison", Width: 30, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.pval}, {Name: "Schools", Style: b.int}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: est},
+		{Title: "Effect of joining by cohort and year: each cohort against schools not yet joined", Cols: []column{{Name: "Cohort"}, {Name: "School year"}, {Name: "Years since joining", Style: b.int}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Joining schools", Style: b.int}, {Name: "Comparison schools", Style: b.int}}, Rows: gt},
+		{Title: "Year by year around joining: mean growth of joining schools and of comparison schools in the same years", Cols: []column{{Name: "Cohort"}, {Name: "Years since joining", Style: b.int}, {Name: "Schools", Style: b.int}, {Name: "Growth scores (student x subject)", Style: b.int}, {Name: "Mean growth", Style: b.dec}, {Name: "Comparison growth", Style: b.dec}, {Name: "Difference", Style: b.dec}, {Name: "Comparison schools", Style: b.int}}, Rows: et},
 	}, func(at []placed) error {
 		return b.picture("Difference-in-differences", fmt.Sprintf("A%d", at[len(at)-1].Last+3), filepath.Join(in.ChartsDir, ChartEventTime), 0.8) // below the tables
 	})
@@ -163,7 +168,7 @@ func cohortDosageSheet(ctx context.Context, b *book, in Input) error {
 	}
 	return b.table("Dosage by cohort", "Coaching dosage by cohort and year (coached teachers only)", []column{
 		{Name: "Cohort"}, {Name: "School year"}, {Name: "Coached teachers", Style: b.int}, {Name: "Cycles", Style: b.int}, {Name: "Cycles per teacher", Style: b.dec},
-		{Name: "Sessions", Style: b.int}, {Name: "Hours per teacher", Style: b.dec}, {Name: "Cycles reaching improve", Style: b.pct}, {Name: "Goals met", Style: b.pct}, {Name: "Principles per session", Style: b.dec},
+		{Name: "Sessions", Style: b.int}, {Name: "Hours per teacher", Style: b.dec}, {Name: "Share of cycles that reached Improve", Style: b.pct}, {Name: "Share of cycles with the goal met", Style: b.pct}, {Name: "Partnership principles per session", Style: b.dec},
 	}, rows)
 }
 

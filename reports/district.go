@@ -213,21 +213,32 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 
 	var other [][]any
 	labels := map[string]string{
-		"dose_response": "Each hour of coaching a teacher received",
-		"did":           "Schools after joining the network vs comparison schools (two-way fixed effects)",
-		"did_cs":        "Schools after joining vs comparison and not-yet-joined schools (Callaway-Sant'Anna)",
+		"dose_response": "Each 10 hours of coaching a teacher received",
+		"did":           "Schools after joining: before/after, against comparison schools",
+		"did_cs":        "Schools after joining: each cohort against schools not yet joined",
 		"practice":      "Teachers' look-for ratings after their first cycle vs before",
 	}
 	for _, e := range ests {
 		if e.analysis == "impact" || e.year != 0 || e.subject != "All" {
 			continue
 		}
-		r := []any{labels[e.analysis], e.unit}
-		r = append(r, in.estimateCells(e, 4)...)
-		r = append(r, e.note)
+		r := []any{labels[e.analysis], plainUnit(e.unit)}
+		cells := in.estimateCells(e, 4)
+		if e.analysis == model.AnalysisDose && !e.suppressed {
+			// Per hour the figures are a few thousandths of an SD: per
+			// 10 hours they read as the other rows do.
+			r[1] = "SD per 10 hours of coaching (the per-hour figure × 10)"
+			for i, v := range cells {
+				if x, ok := num(v); ok {
+					cells[i] = x * 10
+				}
+			}
+		}
+		r = append(r, cells...)
+		r = append(r, plainNote(e.analysis, e.note))
 		other = append(other, r)
 	}
-	otherCols := []column{{Name: "Question", Width: 22, Style: b.wrap}, {Name: "Unit", Width: 16, Style: b.wrap}, {Name: "Estimate", Style: b.dec4}, {Name: "Standard error", Width: 10, Style: b.dec4}, {Name: "95% CI low", Width: 10, Style: b.dec4}, {Name: "95% CI high", Width: 10, Style: b.dec4}, {Name: "Note", Width: 26, Style: b.wrap}}
+	otherCols := []column{{Name: "Question", Width: 22, Style: b.wrap}, {Name: "Unit", Width: 16, Style: b.wrap}, {Name: "Estimate", Style: b.dec}, {Name: "Standard error", Width: 10, Style: b.dec}, {Name: "95% CI low", Width: 10, Style: b.dec}, {Name: "95% CI high", Width: 10, Style: b.dec}, {Name: "Note", Width: 26, Style: b.wrap}}
 
 	cov, err := queryRows(ctx, in.DB, `
 		SELECT count(DISTINCT school_id) FILTER (WHERE cycles > 0), count(*), count(*) FILTER (WHERE cycles > 0),
@@ -308,7 +319,7 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	}
 	rows := make([][]any, len(ests))
 	for i, e := range ests {
-		r := []any{analysisLabel(e.analysis), e.subject, yearLabel(e.year), e.unit}
+		r := []any{analysisLabel(e.analysis), e.subject, yearLabel(e.year), plainUnit(e.unit)}
 		cells := in.estimateCells(e, 6)
 		if i64(cells[5]) == 0 {
 			cells[5] = nil // no t reference distribution (bootstrap)
@@ -339,7 +350,7 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 		{Name: "Analysis", Width: 24, Style: b.wrap}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 20, Style: b.wrap},
 		{Name: "Estimate", Width: 10, Style: b.dec4}, {Name: "Standard error", Width: 10, Style: b.dec4}, {Name: "95% CI low", Width: 10, Style: b.dec4}, {Name: "95% CI high", Width: 10, Style: b.dec4}, {Name: "p-value", Width: 9, Style: b.pval}, {Name: "df", Width: 7, Style: b.int},
 		{Name: "Students", Width: 10, Style: b.int}, {Name: "Coached students", Width: 10, Style: b.int}, {Name: "Teachers", Width: 10, Style: b.int}, {Name: "Coached teachers", Width: 10, Style: b.int}, {Name: "Schools", Width: 9, Style: b.int},
-		{Name: "Hedges' g", Width: 9, Style: d}, {Name: "Improvement index", Width: 13, Style: d}, {Name: "Baseline g", Width: 9, Style: d}, {Name: "Baseline equivalence", Width: 14, Style: b.wrap}, {Name: "Note", Width: 30, Style: b.wrap},
+		{Name: "Hedges' g", Width: 9, Style: d}, {Name: "Improvement index (percentile points)", Width: 13, Style: d}, {Name: "Baseline g", Width: 9, Style: d}, {Name: "Baseline equivalence", Width: 14, Style: b.wrap}, {Name: "Note", Width: 30, Style: b.wrap},
 	}, rows)
 }
 
@@ -426,7 +437,7 @@ func schoolsSheet(ctx context.Context, b *book, in Input) error {
 	return b.table("Schools", "One row per school and year: coverage, coaching, growth and proficiency", []column{
 		{Name: "School ID"}, {Name: "School", Width: 30}, {Name: "District ID"}, {Name: "Cohort"}, {Name: "School year"},
 		{Name: "Tested students", Width: 10, Style: b.int}, {Name: "Students in the model", Width: 14, Style: b.int}, {Name: "Teachers", Width: 10, Style: b.int}, {Name: "Coached teachers", Width: 10, Style: b.int}, {Name: "Share coached", Width: 10, Style: b.pct},
-		{Name: "Cycles", Width: 10, Style: b.int}, {Name: "Sessions", Width: 10, Style: b.int}, {Name: "Coaching hours", Width: 10, Style: b.dec}, {Name: "Mean hours per student", Width: 10, Style: b.dec}, {Name: "Mean growth (SD)", Width: 10, Style: b.dec}, {Name: "At level 3+", Width: 10, Style: b.pct},
+		{Name: "Cycles", Width: 10, Style: b.int}, {Name: "Sessions", Width: 10, Style: b.int}, {Name: "Coaching hours", Width: 10, Style: b.dec}, {Name: "Mean hours per student", Width: 10, Style: b.dec}, {Name: "Mean growth (SD)", Width: 10, Style: b.dec}, {Name: "Share at level 3 or 4", Width: 10, Style: b.pct},
 	}, rows)
 }
 
@@ -512,7 +523,7 @@ func historySheet(ctx context.Context, b *book, in Input) error {
 	return b.sheet("Run history", "Headline estimates, run by run (successful runs; this run last)", []section{{Cols: []column{
 		{Name: "Run (UTC)", Width: 18}, {Name: "Impact, both subjects (SD)", Style: d, Width: 14}, {Name: "95% CI low", Style: d}, {Name: "95% CI high", Style: d},
 		{Name: "Impact, ELA", Style: d}, {Name: "Impact, Math", Style: d}, {Name: "Per coaching hour", Style: d4},
-		{Name: "Joining schools (two-way FE)", Style: d, Width: 14}, {Name: "Joining schools (Callaway-Sant'Anna)", Style: d, Width: 16},
+		{Name: "Joining schools, before/after vs comparison", Style: d, Width: 14}, {Name: "Joining schools, each cohort vs not yet joined", Style: d, Width: 16},
 	}, Rows: rows, Main: true}}, func(at []placed) error {
 		if len(rows) < 2 {
 			return nil // a trend needs two runs
@@ -698,39 +709,7 @@ func someNames(names []string) string {
 	return list
 }
 
-// definitions are the About sheet's glossary.
-var definitions = [][]any{
-	{"z-score", "A scale score standardised within assessment, subject, tested grade, school year and test window: (score - mean) / sample SD. 1 SD is the spread of scores of one grade."},
-	{"Tested grade", "The grade the assessment export gives. Where it is blank, the grade the student was in that year: the students table's grade, taken as the student's grade in their latest school year in the assessments and rosters, counted back a grade a year (a retained student's earlier grades come out one too low). A grade counted back below K is unknown: the score has no z-score. The Data quality sheet says how many grades were counted back."},
-	{"Main spring test", "The test whose spring scores are a subject's outcome in a year: the one the config names under [model.main_tests], else the one most students took that spring. A student who did not take it keeps another spring test's score; the table below lists them."},
-	{"Baseline", "The same year's fall z in the subject; where a school tests only in spring, the prior year's spring z."},
-	{"Teacher of record", "The rostered teacher with the largest percent_time for the student, subject and year (ties to the smallest teacher ID)."},
-	{"Coaching hours", "The teacher of record's coaching-session minutes / 60 in that school year, dated on or before the student's spring test (the whole year when the test has no date). Coached = more than 0 hours."},
-	{"Growth", "Spring z minus what the baseline predicts (a regression within year, subject, grade and baseline source): 0 is typical growth, +0.10 is a tenth of a grade's spread above it."},
-	{"Effect (impact)", "The difference in spring z between students of coached and other teachers with the same baseline and grade (OLS with grade fixed effects). Standard errors allow for students of one teacher being alike (clustered by teacher, CR1); the 95% CI uses t with teachers - 1 degrees of freedom."},
-	{"Hedges' g", "The effect over the pooled within-group SD of spring z, with the small-sample correction (What Works Clearinghouse)."},
-	{"Improvement index", "The expected change in percentile rank for a typical comparison student had they had a coached teacher: 100·Φ(g) - 50 (WWC)."},
-	{"Baseline equivalence", "Hedges' g of the baseline between the groups: |g| <= 0.05 satisfied; <= 0.25 the model's baseline adjustment is required (it is made); > 0.25 not satisfied (WWC)."},
-	{"Dose-response", "The same model with coaching hours in place of coached: the change in spring z per hour. Dosage bands: 0, under 5, 5-10, 10-20, 20+ hours; adjusted means hold baseline and grade at the district's mix."},
-	{"Difference-in-differences", "Schools' mean growth after joining the network against before, relative to the same years in comparison schools: two-way fixed effects (school and year), clustered by school; and Callaway-Sant'Anna, which compares each joining cohort only with comparison and not-yet-joined schools and is robust to staggered joining."},
-	{"Event time", "Years since a school joined (0 = the joining year), from 3 before to 3 after."},
-	{"Look-for ratings", "Observation ratings (0-4) before a teacher's first cycle, during it, and after each cycle's end."},
-	{"Suppression", "Every cell of student results (a count, mean, share or estimate) rests on at least the minimum number of students and of classrooms (teachers of record) shown under This run, on every sheet of every workbook; a smaller cell reads 'suppressed (n<threshold)' or 'suppressed (fewer than N classrooms)' and shows no numbers. Look-for cells rest on at least as many teachers."},
-	{"Complementary suppression", "A suppressed cell must not be worked out from the cells printed beside it (a group from its total minus the other group, a grade from the subject's total, a school-year from its groups, a band from the estimate's count). Where one could be, the smallest other cells it could be worked out from are suppressed too and read 'suppressed (would reveal a suppressed cell)': first the district's summary rows, then the grade rows, the growth groups last. The check is exact: no sum, difference or count-weighted mean of the printed numbers of a school's workbook and its rows in district.xlsx (or of cohorts.xlsx and district.xlsx) gives back a suppressed number. Coaching is non-evaluative: no report ranks or lists teachers by their students' results."},
-}
-
 func aboutSheet(ctx context.Context, b *book, in Input) error {
-	run := [][]any{
-		{"Run started", in.Started.Format("2006-01-02 15:04:05 UTC")},
-		{"Suppression threshold (students)", int64(in.MinCell)},
-		{"Suppression threshold (classrooms)", int64(in.minRooms())},
-		{"Cells suppressed only to protect others", int64(in.plan.complements)},
-		{"Teacher names in school workbooks", map[bool]string{true: "shown in coaching-activity counts", false: "not shown"}[in.ShowTeacherNames]},
-		{"Student and teacher IDs", "as in the input files"},
-	}
-	if in.Redacted != "" {
-		run[len(run)-1][1] = "replaced by keyed hashes (salt " + in.Redacted + "); teacher names left out"
-	}
 	var files [][]any
 	for _, s := range in.Files {
 		files = append(files, []any{s.Source, s.Table, int64(s.RowsRead), s.SHA256})
@@ -744,11 +723,28 @@ func aboutSheet(ctx context.Context, b *book, in Input) error {
 		tests[i] = append(r[:4], springTestRole(r[4] == true, r[5].(string), r[6].(string)))
 	}
 	return b.sections("About", "About these reports: measures, run and inputs", []section{
-		{Title: "Measures", Cols: []column{{Name: "Term", Width: 26, Style: b.wrap}, {Name: "Definition", Width: 80, Style: b.wrap}}, Rows: definitions},
-		{Title: "This run", Cols: []column{{Name: "Setting", Width: 26, Style: b.wrap}, {Name: "Value", Width: 40}}, Rows: run},
+		b.glossarySection(inDistrict),
+		b.runSection(in),
 		{Title: "Spring tests taken as each subject's outcome, year by year (the main test is the one the config names under [model.main_tests], else the one with the most takers)", Cols: []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Test", Width: 24, Style: b.wrap}, {Name: "Students", Style: b.int}, {Name: "Role", Width: 46, Style: b.wrap}}, Rows: tests},
 		{Title: "Input files", Cols: []column{{Name: "File", Width: 26, Style: b.wrap}, {Name: "Table"}, {Name: "Rows read", Style: b.int}, {Name: "SHA-256", Width: 20}}, Rows: files},
 	})
+}
+
+// runSection is the About sheet's account of the run: when it started,
+// the suppression thresholds, and how names and IDs are shown.
+func (b *book) runSection(in Input) section {
+	run := [][]any{
+		{"Run started", in.Started.Format("2006-01-02 15:04:05 UTC")},
+		{"Suppression threshold (students)", int64(in.MinCell)},
+		{"Suppression threshold (classrooms)", int64(in.minRooms())},
+		{"Cells suppressed only to protect others", int64(in.plan.complements)},
+		{"Teacher names in school workbooks", map[bool]string{true: "shown in coaching-activity counts", false: "not shown"}[in.ShowTeacherNames]},
+		{"Student and teacher IDs", "as in the input files"},
+	}
+	if in.Redacted != "" {
+		run[len(run)-1][1] = "replaced by keyed hashes (salt " + in.Redacted + "); teacher names left out"
+	}
+	return section{Title: "This run", Cols: []column{{Name: "Setting", Width: 26, Style: b.wrap}, {Name: "Value", Width: 40}}, Rows: run}
 }
 
 // springTestRole is the About sheet's word on a spring test's role:

@@ -30,9 +30,15 @@ import (
 // model (closed by the test's cleanup).
 func run(t *testing.T, cfg config.Config, edit func(dir string)) (string, *pipeline.Manifest, *model.DB) {
 	t.Helper()
+	return runSynth(t, synth.Config{Seed: 3, Schools: 6, StudentsPerGrade: 30, Years: 3, Format: "csv"}, cfg, edit)
+}
+
+// runSynth is run on the district sc generates.
+func runSynth(t *testing.T, sc synth.Config, cfg config.Config, edit func(dir string)) (string, *pipeline.Manifest, *model.DB) {
+	t.Helper()
 	ctx := context.Background()
 	in, out := t.TempDir(), t.TempDir()
-	if _, err := synth.Generate(ctx, in, synth.Config{Seed: 3, Schools: 6, StudentsPerGrade: 30, Years: 3, Format: "csv"}); err != nil {
+	if _, err := synth.Generate(ctx, in, sc); err != nil {
 		t.Fatal(err)
 	}
 	if edit != nil {
@@ -73,20 +79,28 @@ func rowsOf(t *testing.T, f *excelize.File, sheet string) [][]string {
 // header[0] and second header[1], up to the next blank row.
 func dataRows(t *testing.T, rows [][]string, header ...string) [][]string {
 	t.Helper()
+	out, ok := rowsUnder(rows, header...)
+	if !ok {
+		t.Fatalf("no header %q in %d rows", header, len(rows))
+	}
+	return out
+}
+
+// rowsUnder is the rows of the table whose header starts with header, up
+// to the first empty row; ok is false when the sheet has no such table.
+func rowsUnder(rows [][]string, header ...string) (out [][]string, ok bool) {
 	for i, r := range rows {
 		if len(r) >= len(header) && slices.Equal(r[:len(header)], header) {
-			var out [][]string
 			for _, d := range rows[i+1:] {
 				if len(d) == 0 {
 					break
 				}
 				out = append(out, d)
 			}
-			return out
+			return out, true
 		}
 	}
-	t.Fatalf("no header %q in %d rows", header, len(rows))
-	return nil
+	return nil, false
 }
 
 func queryFloat(t *testing.T, db *model.DB, q string) float64 {
@@ -247,7 +261,7 @@ func TestDistrictWorkbook(t *testing.T) {
 func TestCohortsWorkbook(t *testing.T) {
 	out, _, db := run(t, config.Default(), nil)
 	f := open(t, filepath.Join(out, "reports", reports.CohortsBook))
-	want := "[Cohort panel Difference-in-differences Dosage by cohort Coaching this year Coach caseloads Schools by cohort]"
+	want := "[Cohort panel Difference-in-differences Dosage by cohort Coaching this year Coach caseloads Schools by cohort About]"
 	if got := fmt.Sprint(f.GetSheetList()); got != want {
 		t.Errorf("sheets = %s; want %s", got, want)
 	}
@@ -255,7 +269,7 @@ func TestCohortsWorkbook(t *testing.T) {
 	if n := queryInt(t, db, "SELECT count(*) FROM (SELECT DISTINCT ip_cohort, school_year FROM school_year_panel)"); len(panel) != n {
 		t.Errorf("Cohort panel has %d rows; want %d", len(panel), n)
 	}
-	did := dataRows(t, rowsOf(t, f, "Difference-in-differences"), "Estimator", "Effect (SD)")
+	did := dataRows(t, rowsOf(t, f, "Difference-in-differences"), "Comparison", "Effect (SD)")
 	if len(did) != 2 || !sameFloat(did[1][1], queryFloat(t, db, "SELECT estimate FROM estimates WHERE analysis = 'did_cs'")) {
 		t.Errorf("DiD estimates %v", did)
 	}

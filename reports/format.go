@@ -75,17 +75,68 @@ func plainImpact(est, lo, hi, ii float64) string {
 	}
 }
 
-// plainEquivalence says a WWC baseline-equivalence band in words.
+// plainEquivalence says a baseline-equivalence band (What Works
+// Clearinghouse's, which the glossary names) in words.
 func plainEquivalence(band string) string {
 	switch band {
 	case "satisfied":
-		return "groups started alike (WWC: satisfied)"
+		return "yes: their starting scores were alike"
 	case "requires adjustment":
-		return "groups started a little apart; the model adjusts for it (WWC: adjustment required)"
+		return "a little apart at the start; the model adjusts for it"
 	case "not satisfied":
-		return "groups started far apart: read with caution (WWC: not satisfied)"
+		return "far apart at the start: read with caution"
 	}
 	return band
+}
+
+// plainUnit says an estimate's unit (the model's words) plainly.
+func plainUnit(unit string) string {
+	switch unit {
+	case "SD of spring score (school-year mean growth)":
+		return "SD of a school-year's mean growth"
+	case "SD of spring score per coaching hour":
+		return "SD per coaching hour"
+	}
+	return unit
+}
+
+// plainNoteChars is the most of an estimate's note a first sheet shows:
+// one line. The Impact sheet of district.xlsx has the note in full, the
+// About sheet's glossary the methods and their caveats.
+const plainNoteChars = 120
+
+// plainNote is an estimate's note as a first sheet (the Overview, a
+// facilitator's) shows it: the parts ("; "-separated) that describe the
+// method left to About, the caveat of few clusters said plainly (the
+// clusters of analysis are schools for difference-in-differences, else
+// teachers), the rest kept, the whole cut to one line.
+func plainNote(analysis, note string) string {
+	clusters := "teachers"
+	if analysis == model.AnalysisDiD || analysis == model.AnalysisDiDCS {
+		clusters = "schools"
+	}
+	var parts []string
+	for _, p := range strings.Split(note, "; ") {
+		switch {
+		case p == "", strings.HasPrefix(p, "Callaway-Sant'Anna:"), strings.HasPrefix(p, "see the Callaway-Sant'Anna"),
+			strings.HasPrefix(p, "effects averaged over"), strings.HasPrefix(p, "SE from "):
+			continue // the method, which About describes
+		case strings.HasPrefix(p, "joining is staggered"):
+			p = "joined in different years: see next row"
+		case strings.HasPrefix(p, "only ") && strings.Contains(p, "can be too small"):
+			n, _, _ := strings.Cut(strings.TrimPrefix(p, "only "), " ")
+			p = "only " + n + " " + clusters + ": interval may be too narrow"
+		case strings.HasSuffix(p, " schools coached in every year of the panel left out"):
+			n, _, _ := strings.Cut(p, " ")
+			p = n + " always-coached schools left out"
+		}
+		parts = append(parts, p)
+	}
+	out := strings.Join(parts, "; ")
+	if utf8.RuneCountInString(out) > plainNoteChars {
+		out = clip(out, plainNoteChars-len(" (see Impact)")) + " (see Impact)"
+	}
+	return out
 }
 
 // thousands writes n with a comma between thousands, as the #,##0
@@ -161,11 +212,11 @@ func analysisLabel(code string) string {
 	case model.AnalysisDose:
 		return "Dose-response: per coaching hour"
 	case model.AnalysisDiD:
-		return "Schools joining vs comparison (two-way fixed effects)"
+		return "Schools joining: before/after, against comparison schools"
 	case model.AnalysisDiDCS:
-		return "Schools joining vs comparison (Callaway-Sant'Anna)"
+		return "Schools joining: each cohort against schools not yet joined"
 	case model.AnalysisPractice:
-		return "Look-for ratings after vs before coaching"
+		return "Look-for ratings after coaching"
 	}
 	return code
 }

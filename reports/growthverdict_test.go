@@ -147,7 +147,8 @@ func near(cell string, want float64) bool {
 }
 
 // TestGrowthVerdicts reads every school's Growth sheet back, at the
-// default threshold and at one that hides many groups: where both arms
+// default thresholds, at one that hides many groups and at lower ones
+// that show last year's groups: where both arms
 // of a subject's latest year are shown, its verdict and the interval for
 // the difference equal a computation from the model's student_growth
 // rows done here student by student (wantInterval); where an arm is
@@ -158,9 +159,10 @@ func near(cell string, want float64) bool {
 // recomputed the same way; the sheet's first line names each subject.
 func TestGrowthVerdicts(t *testing.T) {
 	shown, hidden, lastShown := 0, 0, 0
-	for _, minCell := range []int{10, 40} {
+	for _, th := range []struct{ minCell, minRooms int }{{10, 3}, {40, 3}, {5, 2}} {
 		cfg := config.Default()
-		cfg.MinCell = minCell
+		cfg.MinCell, cfg.MinClassrooms = th.minCell, th.minRooms
+		minCell := th.minCell
 		out, _, db := run(t, cfg, nil)
 		dir := filepath.Join(out, "reports", reports.SchoolsDir)
 		files, err := os.ReadDir(dir)

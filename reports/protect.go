@@ -52,11 +52,16 @@ type disclosure struct {
 type schoolCells struct {
 	id     string
 	atoms  map[atomKey]*atomStats
-	growth map[armKey]bool   // Growth sheet (year, subject, arm): hidden
-	grade  map[gradeKey]bool // Grades sheet (latest year): hidden
-	level  map[gradeKey]bool // Grades sheet's share at level 3+: hidden
-	year   map[int64]bool    // district Schools row: growth and counts hidden
-	yearLv map[int64]bool    // district Schools row: share at level 3+ hidden
+	growth map[armKey]bool // Growth sheet (year, subject, arm): hidden
+	// pooled are the subjects whose latest year hides an arm: the
+	// Growth sheet pools the school's years for them (armKey year 0),
+	// and pooledHidden says which pooled arms are hidden still.
+	pooled       map[string]bool
+	pooledHidden map[armKey]bool
+	grade        map[gradeKey]bool // Grades sheet (latest year): hidden
+	level        map[gradeKey]bool // Grades sheet's share at level 3+: hidden
+	year         map[int64]bool    // district Schools row: growth and counts hidden
+	yearLv       map[int64]bool    // district Schools row: share at level 3+ hidden
 	// students, classrooms and leveled scores of each year's Schools row
 	// as the panel counts them.
 	yearStudents, yearRooms, yearLeveled map[int64]int64
@@ -251,7 +256,51 @@ func (d *disclosure) loadSchools(ctx context.Context, in Input) error {
 // subject, grade) and its Schools rows (year), with forced naming the
 // years another family hides.
 func (d *disclosure) protectSchool(s *schoolCells, latest int64, everCoached bool, forced map[int64]bool) {
+	// First without pooled cells; then, if the latest year hides an arm
+	// of a subject the school has in several years, again with that
+	// subject's years pooled: a small school's answer. The pooled cells
+	// rank above every other, so a year is hidden to protect them
+	// rather than the other way round.
+	s.pooled = nil
+	d.protectSchoolCells(s, latest, everCoached, forced, 0, 2)
+	pooled := map[string]bool{}
+	for k, hidden := range s.growth {
+		if hidden && k.year == latest && s.yearsOf(k.subject) > 1 {
+			pooled[k.subject] = true
+		}
+	}
+	if len(pooled) == 0 {
+		return
+	}
+	before := maps.Clone(s.year)
+	s.pooled = pooled
+	d.protectSchoolCells(s, latest, everCoached, forced, 3, -1)
+	for y, hidden := range s.year {
+		if hidden && !before[y] {
+			// Pooling would hide a school-year of the district's Schools
+			// sheet (and with it the cohorts' view): pool only what
+			// costs nothing else.
+			d.protectSchoolCells(s, latest, everCoached, forced, -1, 2)
+			return
+		}
+	}
+}
+
+// yearsOf counts the school years in which the school has analysis rows
+// of the subject.
+func (s *schoolCells) yearsOf(subject string) int {
+	years := map[int64]bool{}
+	for k, a := range s.atoms {
+		if k.subject == subject && a.n > 0 {
+			years[k.year] = true
+		}
+	}
+	return len(years)
+}
+
+func (d *disclosure) protectSchoolCells(s *schoolCells, latest int64, everCoached bool, forced map[int64]bool, pooledRank, yearRank int) {
 	s.growth, s.grade, s.level, s.year, s.yearLv = map[armKey]bool{}, map[gradeKey]bool{}, map[gradeKey]bool{}, map[int64]bool{}, map[int64]bool{}
+	s.pooledHidden = map[armKey]bool{}
 	yearSet, subjectSet, gradeSet := map[int64]bool{}, map[string]bool{}, map[gradeKey]bool{}
 	for k := range s.atoms {
 		yearSet[k.year], subjectSet[k.subject] = true, true
@@ -305,8 +354,25 @@ func (d *disclosure) protectSchool(s *schoolCells, latest int64, everCoached boo
 					})
 					st := s.sum(keys)
 					key := armKey{y, subj, arm}
-					add(keys, st.n, int64(len(s.rooms(keys))), false, 2, func(h bool) { s.growth[key] = h })
+					add(keys, st.n, int64(len(s.rooms(keys))), false, yearRank, func(h bool) { s.growth[key] = h })
 				}
+			}
+		}
+		for _, subj := range subjects {
+			arms := []string{armNotCoached, armCoached}
+			if !everCoached {
+				arms = []string{armAll}
+			}
+			for _, arm := range arms {
+				if measure == "level" || !s.pooled[subj] {
+					break
+				}
+				keys := s.atomsWhere(func(k atomKey) bool {
+					return k.subject == subj && (arm == armAll || k.coached == (arm == armCoached))
+				})
+				st := s.sum(keys)
+				key := armKey{0, subj, arm}
+				add(keys, st.n, int64(len(s.rooms(keys))), false, pooledRank, func(h bool) { s.pooledHidden[key] = h })
 			}
 		}
 		for _, g := range grades {

@@ -75,7 +75,7 @@ func Schools(ctx context.Context, in Input, dir string) error {
 	}{
 		// One row per classroom, not per student: 1.9M students of a
 		// state come back as 150k classrooms.
-		{`SELECT school_id, school_year, subject, coached, count(*), sum(growth) FROM student_growth WHERE excluded IS NULL
+		{`SELECT school_id, school_year, subject, coached, count(*), sum(growth), teacher_id FROM student_growth WHERE excluded IS NULL
 		  GROUP BY school_id, school_year, subject, coached, teacher_id ORDER BY school_id, school_year, subject, coached, teacher_id`,
 			func(s *schoolData) *[][]any { return &s.growth }},
 		{`SELECT t.school_id, strftime(s.session_date, '%Y-%m') AS month, count(*), sum(s.minutes) / 60.0
@@ -242,6 +242,7 @@ func schoolBook(in Input, s *schoolData, latest int64, district [][]any, bench b
 		{"Coaching activity", schoolActivitySheet},
 		{"Look-fors", schoolLookforSheet},
 		{"Grades and subjects", schoolGradesSheet},
+		{"About", schoolAboutSheet},
 	} {
 		if _, err := b.f.NewSheet(sh.name); err != nil {
 			return fail(err)
@@ -356,15 +357,21 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64, bench ben
 	secs := []section{
 		{Title: headline},
 		{Title: glanceTitle, Cols: glanceCols, Rows: glance},
-		{Title: "Every year (growth = spring score beyond what the baseline predicts; CI allows for classrooms)", Cols: growthCols, Rows: rows, Main: true},
 	}
+	if pooled := in.pooledRows(s, everCoached); len(pooled) > 0 {
+		secs = append(secs, section{Title: "All years pooled, for a subject whose latest year is too small to show: growth of the years named together",
+			Cols: append([]column{{Name: "Years pooled", Width: 30}}, growthCols[1:]...), Rows: pooled})
+	}
+	secs = append(secs, []section{
+		{Title: "Every year (growth = spring score beyond what the baseline predicts; CI allows for classrooms)", Cols: growthCols, Rows: rows, Main: true},
+	}...)
 	return b.sheet("Growth", title, secs, func(at []placed) error {
 		if len(glance) == 0 {
 			return nil
 		}
 		if everCoached {
-			// Beside the Every year table, which is narrower than the
-			// glance.
+			// Beside the table below the glance (the pooled years or
+			// every year), narrower than the glance.
 			return b.differenceChart("Growth", fmt.Sprintf("J%d", at[2].Header), at[1], latest, gaps)
 		}
 		first, last := at[1].First, at[1].Last
@@ -388,10 +395,11 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64, bench ben
 }
 
 func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) error {
+	months := everyMonth(s.months)
 	secs := []section{
-		{Title: "Coaching sessions per month", Cols: []column{{Name: "Month"}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: s.months},
+		{Title: "Coaching sessions per month (every month from the first session to the last)", Cols: []column{{Name: "Month"}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: months},
 		{Title: "Activity mix", Cols: []column{{Name: "Activity", Width: 16}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: s.activity},
-		{Title: "Focus areas of cycles", Cols: []column{{Name: "Focus area", Width: 26}, {Name: "Cycles", Style: b.int}, {Name: "Reached the Improve stage", Style: b.int, Width: 14}, {Name: "Goal met", Style: b.int}}, Rows: s.focus},
+		{Title: "Focus areas of cycles", Cols: []column{{Name: "Focus area", Width: 26}, {Name: "Cycles", Style: b.int}, {Name: "Cycles that reached Improve", Style: b.int, Width: 14}, {Name: "Cycles with the goal met", Style: b.int, Width: 14}}, Rows: s.focus},
 	}
 	if in.ShowTeacherNames {
 		secs = append(secs, section{Title: "Coaching by teacher (activity counts only; coaching is non-evaluative)", Cols: []column{{Name: "Teacher", Width: 22}, {Name: "Teacher ID"}, {Name: "School year"}, {Name: "Cycles", Style: b.int}, {Name: "Sessions", Style: b.int}, {Name: "Hours", Style: b.dec}}, Rows: yearCol(s.teachers, 2)})
@@ -407,7 +415,7 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 			return nil
 		}
 		skip := 0
-		if len(s.months) > 12 {
+		if len(months) > 12 {
 			skip = 3 // a label every third month
 		}
 		return b.addChart("Coaching activity", fmt.Sprintf("F%d", at[0].Header), &excelize.Chart{
@@ -426,6 +434,33 @@ func schoolActivitySheet(b *book, in Input, s *schoolData, _ int64, _ [][]any) e
 			Format:     excelize.GraphicOptions{ScaleX: 1.2},
 		})
 	})
+}
+
+// everyMonth is a school's sessions per month ("2023-09", sessions,
+// hours) with the months between that have none, as 0: a summer without
+// coaching is a gap in the chart, not two years run together.
+func everyMonth(rows [][]any) [][]any {
+	var counts []monthCount
+	hours := map[monthCount]any{}
+	for _, r := range rows {
+		var y, m int64
+		if _, err := fmt.Sscanf(str(r[0]), "%d-%d", &y, &m); err != nil {
+			return rows // not a month: as it is
+		}
+		c := monthCount{year: y, month: m}
+		hours[c] = r[2]
+		c.n = i64(r[1])
+		counts = append(counts, c)
+	}
+	out := make([][]any, 0, len(counts))
+	for _, c := range monthSeries(counts) {
+		h := hours[monthCount{year: c.year, month: c.month}]
+		if h == nil {
+			h = 0.0
+		}
+		out = append(out, []any{fmt.Sprintf("%04d-%02d", c.year, c.month), c.n, h})
+	}
+	return out
 }
 
 // glanceCell is an arm's mean as the At a glance block shows it: a
@@ -498,10 +533,10 @@ func schoolGradesSheet(b *book, in Input, s *schoolData, latest int64, district 
 		out = append(out, dist[g]...)
 		rows = append(rows, out)
 	}
-	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s: students in the model (spring z and growth: 0 = district average)", s.name, yearLabel(latest)), []column{
+	return b.table("Grades and subjects", fmt.Sprintf("%s beside the district, %s: students in the model (spring score and growth in SD: 0 = the district's average)", s.name, yearLabel(latest)), []column{
 		{Name: "Subject"}, {Name: "Grade", Style: b.int},
-		{Name: "School students", Style: b.int}, {Name: "School mean spring z", Style: b.dec}, {Name: "School mean growth", Style: b.dec}, {Name: "School at level 3+", Style: b.pct},
-		{Name: "District students", Style: b.int}, {Name: "District at level 3+", Style: b.pct},
+		{Name: "School students", Style: b.int}, {Name: "School mean spring score (SD)", Style: b.dec}, {Name: "School mean growth (SD)", Style: b.dec}, {Name: "School share at level 3 or 4", Style: b.pct},
+		{Name: "District students", Style: b.int}, {Name: "District share at level 3 or 4", Style: b.pct},
 	}, rows)
 }
 

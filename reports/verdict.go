@@ -348,17 +348,17 @@ func comparisonAnswer(year string, glance [][]any) string {
 }
 
 // glanceCols are the columns of the At a glance block of a school with
-// coached teachers; last names last year. Their widths sum to about 175
-// characters with the Every year table below, which shares them: a
-// laptop screen's width.
+// coached teachers; last names last year. Their widths sum to at most
+// 180 characters with the tables below, which share them (the pooled
+// years' column is 30 wide): a laptop screen's width.
 func (b *book) glanceCols(last string) []column {
 	return []column{
-		{Name: "Subject"}, {Name: "Verdict", Width: 20},
-		{Name: "Coached minus other (SD)", Style: b.decWrap, Width: 22}, {Name: "95% CI low", Style: b.dec, Width: 11}, {Name: "95% CI high", Style: b.dec, Width: 10},
+		{Name: "Subject"}, {Name: "Verdict", Width: 18},
+		{Name: "Coached minus other (SD)", Style: b.decWrap, Width: 18}, {Name: "95% CI low", Style: b.dec, Width: 11}, {Name: "95% CI high", Style: b.dec, Width: 10},
 		{Name: "Coached students", Style: b.int, Width: 10}, {Name: "Coached classrooms", Style: b.int, Width: 11},
 		{Name: "Other students", Style: b.int, Width: 10}, {Name: "Other classrooms", Style: b.int, Width: 11},
-		{Name: "District (SD)", Style: b.decWrap, Width: 11}, {Name: "District verdict", Width: 18},
-		{Name: last + " verdict", Width: 18},
+		{Name: "District (SD)", Style: b.decWrap, Width: 11}, {Name: "District verdict", Width: 16},
+		{Name: last + " verdict", Width: 16},
 	}
 }
 
