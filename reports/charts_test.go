@@ -317,9 +317,11 @@ func TestChartsSuppressed(t *testing.T) {
 }
 
 // TestWorkbookChartColours: the school workbooks' own charts (Growth,
-// Coaching activity) give the arms the PNG charts' colours: every chart
-// part of a coached school's workbook fills coached bars with 0072B2 and
-// the others with E69F00, and none keeps the old blue or grey.
+// Coaching activity) take the PNG charts' colours: coached bars (the
+// sessions of Coaching activity) 0072B2, not-coached ones (a comparison
+// school's classrooms on its Growth sheet) E69F00, a difference between
+// the arms (a coached school's Growth chart) black 000000; none keeps
+// the old blue or grey.
 func TestWorkbookChartColours(t *testing.T) {
 	_, _, db := run(t, config.Default(), nil)
 	dir := t.TempDir()
@@ -328,7 +330,7 @@ func TestWorkbookChartColours(t *testing.T) {
 		t.Fatal(err)
 	}
 	books, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
-	coached, others := 0, 0
+	coached, others, diffs := 0, 0, 0
 	for _, path := range books {
 		zr, err := zip.OpenReader(path)
 		if err != nil {
@@ -350,6 +352,7 @@ func TestWorkbookChartColours(t *testing.T) {
 			x := string(b)
 			coached += strings.Count(x, `val="0072B2"`)
 			others += strings.Count(x, `val="E69F00"`)
+			diffs += strings.Count(x, `val="000000"`)
 			for _, old := range []string{"1F77B4", "999999"} {
 				if strings.Contains(x, old) {
 					t.Errorf("%s %s: colour %s", filepath.Base(path), zf.Name, old)
@@ -358,7 +361,7 @@ func TestWorkbookChartColours(t *testing.T) {
 		}
 		zr.Close()
 	}
-	if coached == 0 || others == 0 {
-		t.Errorf("%d workbooks: %d coached fills, %d not coached: want both", len(books), coached, others)
+	if coached == 0 || others == 0 || diffs == 0 {
+		t.Errorf("%d workbooks: %d coached fills, %d not coached, %d differences: want each", len(books), coached, others, diffs)
 	}
 }

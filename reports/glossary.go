@@ -104,7 +104,7 @@ var glossary = []term{
 	{[]string{"Baseline equivalence", "Did the groups start alike?"}, inDistrict,
 		"Whether coached and other classrooms' students started the year at similar scores: alike; a little apart (the model adjusts for it); far apart (read with caution).",
 		"What Works Clearinghouse bands of the baseline g: |g| <= 0.05 satisfied; <= 0.25 adjustment required (the model's baseline adjustment makes it); > 0.25 not satisfied."},
-	{[]string{"Coached minus other (SD)", "District: coached minus other (SD)"}, inSchool,
+	{[]string{"Coached minus other (SD)", "District: coached minus other (SD)", "District (SD)"}, inSchool,
 		"How much more (+) or less (-) students in coached classrooms grew than students in the other classrooms, in SD: at the school, and over the district's schools.",
 		"The difference of the two groups' mean growth; its standard error √(SE_coached² + SE_other²) from each group's classroom-clustered standard error (the groups' classrooms are disjoint), with t on Welch-Satterthwaite degrees of freedom."},
 	{[]string{"Verdict", "District verdict", "(school year) verdict"}, inSchool,

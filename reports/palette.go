@@ -39,10 +39,13 @@ var (
 // A cohort past the sixth takes them again with another marker.
 var cohortColors = []color.RGBA{okabeSkyBlue, okabeReddishPurple, okabeBlack, okabeBluishGreen, okabeVermillion, okabeYellow}
 
-// Greys for what is not data: school-year bands, grid lines.
+// Greys for what is not data: school-year bands, grid lines; and the
+// bar under a difference's interval (a school's Growth chart), light
+// enough for the black interval line to show over it.
 var (
 	bandGrey = color.RGBA{R: 0xEE, G: 0xEE, B: 0xEE, A: 0xFF}
 	textGrey = color.RGBA{R: 0x44, G: 0x44, B: 0x44, A: 0xFF}
+	barGrey  = color.RGBA{R: 0xBB, G: 0xBB, B: 0xBB, A: 0xFF}
 )
 
 // hexColor is c as excelize writes a colour: "0072B2".

@@ -124,6 +124,10 @@ func Schools(ctx context.Context, in Input, dir string) error {
 	if err != nil {
 		return err
 	}
+	bench, err := districtBenchmarks(ctx, in)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
@@ -146,7 +150,7 @@ func Schools(ctx context.Context, in Input, dir string) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := schoolBook(in, s, latest, district, paths[i]); err != nil {
+			if err := schoolBook(in, s, latest, district, bench, paths[i]); err != nil {
 				return fmt.Errorf("school %s: %w", s.id, err)
 			}
 			if in.Progress != nil {
@@ -161,9 +165,9 @@ func Schools(ctx context.Context, in Input, dir string) error {
 // armStats is the mean growth of one group of classrooms with its 95% CI,
 // clustered by classroom (teacher): SE² = G/(G-1) Σ_g (Σ_i∈g (y_i - ȳ))² / n².
 type armStats struct {
-	n, classrooms int
-	mean, lo, hi  float64
-	ok            bool // CI available (2+ classrooms)
+	n, classrooms    int
+	mean, se, lo, hi float64
+	ok               bool // SE and CI available (2+ classrooms)
 }
 
 // classroom is one teacher's students in an arm: how many, and the sum
@@ -195,9 +199,9 @@ func arm(rooms []classroom) armStats {
 		ss += d * d
 	}
 	g := float64(a.classrooms)
-	se := math.Sqrt(g/(g-1)*ss) / float64(a.n)
+	a.se = math.Sqrt(g/(g-1)*ss) / float64(a.n)
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: g - 1}.Quantile(0.975)
-	a.lo, a.hi, a.ok = a.mean-t*se, a.mean+t*se, true
+	a.lo, a.hi, a.ok = a.mean-t*a.se, a.mean+t*a.se, true
 	return a
 }
 
@@ -218,7 +222,7 @@ func (in Input) armCells(a armStats, hidden bool) []any {
 }
 
 // schoolBook writes one principal's workbook.
-func schoolBook(in Input, s *schoolData, latest int64, district [][]any, path string) error {
+func schoolBook(in Input, s *schoolData, latest int64, district [][]any, bench benchmarks, path string) error {
 	subject := fmt.Sprintf("%s (%s, %s)", s.name, s.id, s.cohort)
 	b, err := newBook(bookInfo{Title: "Coaching and student growth: " + s.name, Subject: subject, Started: in.Started})
 	if err != nil {
@@ -228,7 +232,7 @@ func schoolBook(in Input, s *schoolData, latest int64, district [][]any, path st
 	if err := b.f.SetSheetName("Sheet1", "Growth"); err != nil {
 		return fail(err)
 	}
-	if err := schoolGrowthSheet(b, in, s, latest); err != nil {
+	if err := schoolGrowthSheet(b, in, s, latest, bench); err != nil {
 		return fail(fmt.Errorf("growth: %w", err))
 	}
 	for _, sh := range []struct {
@@ -252,7 +256,13 @@ func schoolBook(in Input, s *schoolData, latest int64, district [][]any, path st
 	return b.save(path)
 }
 
-func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
+// schoolGrowthSheet writes a school's Growth sheet: one line per subject
+// answering "are coached classrooms growing more here, and how sure are
+// we?" for the latest year; at a glance, each subject's difference with
+// its interval, verdict, groups, the district's figure and last year's
+// verdict, beside a chart of the differences; then every year's groups.
+// A school with no coached teacher shows its classrooms' growth instead.
+func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64, bench benchmarks) error {
 	type key struct {
 		year    int64
 		subject string
@@ -272,7 +282,21 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 	for k := range rooms {
 		everCoached = everCoached || k.coached
 	}
+	plan := in.plan.school(s.id)
+	hid := func(year int64, subject, label string) bool { return plan.growth[armKey{year, subject, label}] }
+	// compareYear is a year's comparison of a subject, nil when the
+	// year has no students in it.
+	compareYear := func(year int64, subject string) *comparison {
+		co, not := rooms[key{year, subject, true}], rooms[key{year, subject, false}]
+		if len(co) == 0 && len(not) == 0 {
+			return nil
+		}
+		c := in.compare(subject, yearLabel(year), arm(co), arm(not), hid(year, subject, armCoached), hid(year, subject, armNotCoached))
+		return &c
+	}
 	var rows, glance [][]any
+	var headlines []comparison
+	var gaps []string // subjects with no bar on the chart, and their verdict
 	seen := map[key]bool{}
 	for _, k := range keys {
 		k.coached = false
@@ -287,27 +311,30 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		arms := []struct {
 			label string
 			st    armStats
-		}{{"not coached", not}, {"coached", co}}
+		}{{armNotCoached, not}, {armCoached, co}}
 		if !everCoached {
 			arms = arms[:1] // no coached arm to compare with
-			arms[0].label = "all classrooms"
+			arms[0].label = armAll
 		}
-		plan := in.plan.school(s.id)
-		hid := func(label string) bool { return plan.growth[armKey{k.year, k.subject, label}] }
 		for _, a := range arms {
-			rows = append(rows, append([]any{yearLabel(k.year), k.subject, a.label}, in.armCells(a.st, hid(a.label))...))
+			rows = append(rows, append([]any{yearLabel(k.year), k.subject, a.label}, in.armCells(a.st, hid(k.year, k.subject, a.label))...))
 		}
-		if k.year == latest {
-			nc, cc := in.armCells(not, hid(arms[0].label)), in.armCells(co, hid(armCoached))
-			// The glance's subjects are the chart's categories: cut as
-			// a chart label.
-			subject := clip(k.subject, chartLabelChars)
-			if everCoached {
-				glance = append(glance, []any{subject, glanceCell(nc[2]), glanceCell(cc[2])})
-			} else {
-				glance = append(glance, []any{subject, glanceCell(nc[2])})
-			}
+		if k.year != latest {
+			continue
 		}
+		// The glance's subjects are the chart's categories: cut as a
+		// chart label.
+		subject := clip(k.subject, chartLabelChars)
+		if !everCoached {
+			glance = append(glance, []any{subject, glanceCell(in.armCells(not, hid(k.year, k.subject, armAll))[2])})
+			continue
+		}
+		c := in.compare(subject, yearLabel(latest), co, not, hid(k.year, k.subject, armCoached), hid(k.year, k.subject, armNotCoached))
+		headlines = append(headlines, c)
+		if !c.shown() {
+			gaps = append(gaps, fmt.Sprintf("%s (%s)", subject, c.verdict))
+		}
+		glance = append(glance, b.glanceRow(c, bench.by[subjectYear{k.subject, latest}], compareYear(latest-1, k.subject)))
 	}
 	// A year whose tested students are none of them in the model (a
 	// school testing only in spring has no baseline in its first year)
@@ -317,14 +344,18 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 	}
 	slices.SortStableFunc(rows, func(a, b []any) int { return strings.Compare(str(a[0]), str(b[0])) })
 	title := fmt.Sprintf("%s (%s, %s): growth of students in coached and not-coached classrooms", s.name, s.id, s.cohort)
-	glanceCols := []column{{Name: "Subject"}, {Name: "Not coached", Style: b.decWrap, Width: 22}, {Name: "Coached", Style: b.decWrap, Width: 22}}
-	glanceTitle := "At a glance, " + yearLabel(latest) + ": mean growth (SD; 0 = typical for the baseline)"
+	glanceCols := b.glanceCols(yearLabel(latest - 1))
+	glanceTitle := "At a glance, " + yearLabel(latest) + ": mean growth in coached minus other classrooms (SD; above 0: more growth when coached); district: " + bench.source
+	headline := answer(yearLabel(latest), headlines)
 	if !everCoached {
 		title = fmt.Sprintf("%s (%s, %s): growth of its students (no teacher here was coached in these years)", s.name, s.id, s.cohort)
 		glanceCols = []column{{Name: "Subject"}, {Name: "All classrooms", Style: b.decWrap, Width: 22}}
+		glanceTitle = "At a glance, " + yearLabel(latest) + ": mean growth (SD; 0 = typical for the baseline)"
+		headline = comparisonAnswer(yearLabel(latest), glance)
 	}
 	growthCols := []column{{Name: "School year"}, {Name: "Subject"}, {Name: "Group", Width: 14}, {Name: "Classrooms", Style: b.int}, {Name: "Students", Style: b.int}, {Name: "Mean growth (SD)", Style: b.dec, Width: 16}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}}
 	secs := []section{
+		{Title: headline},
 		{Title: glanceTitle, Cols: glanceCols, Rows: glance},
 	}
 	if pooled := in.pooledRows(s, everCoached); len(pooled) > 0 {
@@ -338,24 +369,21 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64) error {
 		if len(glance) == 0 {
 			return nil
 		}
-		first, last := at[0].First, at[0].Last
-		series := func(name, col, colour string) excelize.ChartSeries {
-			return excelize.ChartSeries{
-				Name:       fmt.Sprintf("'Growth'!$%s$%d", col, at[0].Header),
+		if everCoached {
+			// Beside the table below the glance (the pooled years or
+			// every year), narrower than the glance.
+			return b.differenceChart("Growth", fmt.Sprintf("J%d", at[2].Header), at[1], latest, gaps)
+		}
+		first, last := at[1].First, at[1].Last
+		return b.addChart("Growth", fmt.Sprintf("J%d", at[1].Header), &excelize.Chart{
+			Type: excelize.Col,
+			Series: []excelize.ChartSeries{{
+				Name:       fmt.Sprintf("'Growth'!$B$%d", at[1].Header),
 				Categories: fmt.Sprintf("'Growth'!$A$%d:$A$%d", first, last),
-				Values:     fmt.Sprintf("'Growth'!$%s$%d:$%s$%d", col, first, col, last),
-				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}},
-			}
-		}
-		all := []excelize.ChartSeries{series("Not coached", "B", hexColor(notCoachedColor)), series("Coached", "C", hexColor(coachedColor))}
-		if !everCoached {
-			all = all[:1]
-		}
-		return b.addChart("Growth", fmt.Sprintf("J%d", at[0].Header), &excelize.Chart{
-			Type:   excelize.Col,
-			Series: all,
-			// One colour per series (coached blue, not coached orange),
-			// not per subject, even with one series.
+				Values:     fmt.Sprintf("'Growth'!$B$%d:$B$%d", first, last),
+				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{hexColor(notCoachedColor)}},
+			}},
+			// One colour for the series, not one per subject.
 			VaryColors: ptr(false),
 			Title:      chartTitle("Mean growth, " + yearLabel(latest)),
 			Legend:     excelize.ChartLegend{Position: "bottom"},

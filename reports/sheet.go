@@ -43,6 +43,9 @@ type book struct {
 	// wraps within its width rather than being cut by the next cell.
 	decWrap int
 	text    int // plain text: top-aligned, indented off the number to its left
+	// verdicts are the coloured cells of a verdict (verdict.go), by
+	// verdict; they wrap.
+	verdicts [nVerdicts]int
 }
 
 // bookInfo is what a workbook is about: its document properties and the
@@ -100,6 +103,9 @@ func newBook(info bookInfo) (*book, error) {
 	b.wrap = style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Indent: 1}})
 	b.decWrap = style(&excelize.Style{CustomNumFmt: ptr("0.00_);-0.00_)"), Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	b.text = style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", Indent: 1}})
+	for v := verdictTooFew; v < nVerdicts; v++ {
+		b.verdicts[v] = style(verdictStyle(v))
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -419,6 +425,17 @@ func (b *book) rowCells(sec section, r []any, widths []float64) ([]any, float64)
 		if i < len(sec.Cols) && sec.Cols[i].Style != 0 {
 			style = sec.Cols[i].Style
 		}
+		// A cell styled on its own (a coloured verdict) wraps when its
+		// style does.
+		if c, ok := v.(excelize.Cell); ok {
+			if text, ok := c.Value.(string); ok && slices.Contains(b.verdicts[verdictTooFew:], c.StyleID) {
+				var n int
+				c.Value, n = fitWrapped(text, wrapLineChars(widths[i]-1)) // less the indent
+				lines = max(lines, n)
+			}
+			out[i] = c
+			continue
+		}
 		if text, ok := v.(string); ok {
 			if b.isNumber(style) && style != b.decWrap && float64(utf8.RuneCountInString(text))+1 > runOn(r, i, widths) {
 				style = b.numText
@@ -502,8 +519,12 @@ func (b *book) textHeight(text string, style int, widths []float64) float64 {
 	for _, w := range widths {
 		total += w
 	}
-	lines := math.Ceil(float64(utf8.RuneCountInString(text)) * perChar / max(total-1, 1))
-	return min(max(lines, 1)*line, excelize.MaxRowHeight)
+	// A line break starts a line.
+	lines := 0.0
+	for _, p := range strings.Split(text, "\n") {
+		lines += max(math.Ceil(float64(utf8.RuneCountInString(p))*perChar/max(total-1, 1)), 1)
+	}
+	return min(lines*line, excelize.MaxRowHeight)
 }
 
 // textRow writes a title row: text in style, merged across every column
@@ -640,9 +661,10 @@ func (p *page) layout(total float64) (landscape bool, pages int, breaks []int) {
 // chartWidth is the width in pixels excelize gives a chart at scale 1.
 const chartWidth = 480
 
-// addChart adds a native chart at cell and counts how far right of the
-// columns it reaches, so that the printed pages fit it.
-func (b *book) addChart(sheet, cell string, chart *excelize.Chart) error {
+// addChart adds a native chart at cell (with combo, charts drawn on its
+// axes) and counts how far right of the columns it reaches, so that the
+// printed pages fit it.
+func (b *book) addChart(sheet, cell string, chart *excelize.Chart, combo ...*excelize.Chart) error {
 	if p := b.page; p != nil {
 		col, _, err := excelize.CellNameToCoordinates(cell)
 		if err != nil {
@@ -665,7 +687,7 @@ func (b *book) addChart(sheet, cell string, chart *excelize.Chart) error {
 		}
 		p.beside = max(p.beside, left+chartWidth*scale/pxPerChar[0]-total)
 	}
-	return b.f.AddChart(sheet, cell, chart)
+	return b.f.AddChart(sheet, cell, chart, combo...)
 }
 
 // pageSetup sets a sheet's printing: orientation, fitted to its width in

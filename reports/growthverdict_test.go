@@ -1,0 +1,313 @@
+package reports_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/coachimpact/coachimpact/config"
+	"github.com/coachimpact/coachimpact/model"
+	"github.com/coachimpact/coachimpact/reports"
+)
+
+// studentArm is one arm of a school's subject and year recomputed from
+// the model's student_growth rows, student by student: its students,
+// classrooms (teachers of record), mean growth and classroom-clustered
+// standard error, SE² = G/(G-1) Σ_g (Σ_{i∈g} (y_i - ȳ))² / n².
+type studentArm struct {
+	n, rooms int
+	mean, se float64
+}
+
+func newStudentArm(byTeacher map[string][]float64) studentArm {
+	var a studentArm
+	sum := 0.0
+	for _, ys := range byTeacher {
+		for _, y := range ys {
+			a.n++
+			sum += y
+		}
+	}
+	a.rooms = len(byTeacher)
+	if a.n == 0 {
+		return a
+	}
+	a.mean = sum / float64(a.n)
+	ss := 0.0
+	for _, ys := range byTeacher {
+		dev := 0.0
+		for _, y := range ys {
+			dev += y - a.mean
+		}
+		ss += dev * dev
+	}
+	if a.rooms > 1 {
+		g := float64(a.rooms)
+		a.se = math.Sqrt(g/(g-1)*ss) / float64(a.n)
+	}
+	return a
+}
+
+// wantInterval is coached minus not coached with its 95% interval: SE²
+// the sum of the arms' SE², t with Welch-Satterthwaite's degrees of
+// freedom over the arms' classrooms.
+func wantInterval(co, not studentArm) (d, lo, hi float64) {
+	vc, vn := co.se*co.se, not.se*not.se
+	df := (vc + vn) * (vc + vn) / (vc*vc/float64(co.rooms-1) + vn*vn/float64(not.rooms-1))
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975)
+	d = co.mean - not.mean
+	h := t * math.Sqrt(vc+vn)
+	return d, d - h, d + h
+}
+
+func wantWords(lo, hi float64) string {
+	switch {
+	case lo > 0:
+		return "clearly more growth"
+	case hi < 0:
+		return "clearly less growth"
+	}
+	return "no clear difference"
+}
+
+// schoolArms reads a school's arms of a subject and year from the model.
+func schoolArms(t *testing.T, db *model.DB, school string, year int64, subject string) (co, not studentArm) {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), `SELECT teacher_id, coached, growth FROM student_growth
+		WHERE excluded IS NULL AND school_id = ? AND school_year = ? AND subject = ?`, school, year, subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	arms := map[bool]map[string][]float64{true: {}, false: {}}
+	for rows.Next() {
+		var teacher string
+		var coached bool
+		var g float64
+		if err := rows.Scan(&teacher, &coached, &g); err != nil {
+			t.Fatal(err)
+		}
+		arms[coached][teacher] = append(arms[coached][teacher], g)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return newStudentArm(arms[true]), newStudentArm(arms[false])
+}
+
+// firstLine is the text of a sheet's first row below its title.
+func firstLine(rows [][]string) string {
+	for _, r := range rows[1:] {
+		if len(r) > 0 {
+			return r[0]
+		}
+	}
+	return ""
+}
+
+// districtArms reads the district's arms of a subject and year from the
+// model: every school's students with a growth, by teacher of record.
+func districtArms(t *testing.T, db *model.DB, year int64, subject string) (co, not studentArm) {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), `SELECT teacher_id, coached, growth FROM student_growth
+		WHERE excluded IS NULL AND growth IS NOT NULL AND school_year = ? AND subject = ?`, year, subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	arms := map[bool]map[string][]float64{true: {}, false: {}}
+	for rows.Next() {
+		var teacher string
+		var coached bool
+		var g float64
+		if err := rows.Scan(&teacher, &coached, &g); err != nil {
+			t.Fatal(err)
+		}
+		arms[coached][teacher] = append(arms[coached][teacher], g)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return newStudentArm(arms[true]), newStudentArm(arms[false])
+}
+
+// near reports whether a printed number is want, to the 1e-9 the
+// recomputation's order of sums allows.
+func near(cell string, want float64) bool {
+	got, err := strconv.ParseFloat(cell, 64)
+	return err == nil && math.Abs(got-want) <= 1e-9
+}
+
+// TestGrowthVerdicts reads every school's Growth sheet back, at the
+// default thresholds, at one that hides many groups and at lower ones
+// that show last year's groups: where both arms
+// of a subject's latest year are shown, its verdict and the interval for
+// the difference equal a computation from the model's student_growth
+// rows done here student by student (wantInterval); where an arm is
+// hidden, no difference is printed, only the reason, and the verdict is
+// "too few classrooms to tell"; the groups' students and classrooms are
+// the model's; the district's figure is the model's impact estimate for
+// the subject and year with its verdict; last year's verdict is
+// recomputed the same way; the sheet's first line names each subject.
+func TestGrowthVerdicts(t *testing.T) {
+	shown, hidden, lastShown := 0, 0, 0
+	for _, th := range []struct{ minCell, minRooms int }{{10, 3}, {40, 3}, {5, 2}} {
+		cfg := config.Default()
+		cfg.MinCell, cfg.MinClassrooms = th.minCell, th.minRooms
+		minCell := th.minCell
+		out, _, db := run(t, cfg, nil)
+		dir := filepath.Join(out, "reports", reports.SchoolsDir)
+		files, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fi := range files {
+			id := strings.TrimSuffix(fi.Name(), ".xlsx")
+			rows := rowsOf(t, open(t, filepath.Join(dir, fi.Name())), "Growth")
+			every := dataRows(t, rows, "School year", "Subject", "Group")
+			latest, coached := "", false
+			for _, r := range every {
+				latest = max(latest, r[0])
+				coached = coached || r[2] == "coached"
+			}
+			sentence := firstLine(rows)
+			if !coached {
+				for _, r := range every {
+					if r[0] == latest && !strings.Contains(sentence, r[1]) {
+						t.Errorf("%s (min_cell %d): first line %q does not name %s", id, minCell, sentence, r[1])
+					}
+				}
+				continue
+			}
+			// armShown reports whether the Every year table shows an
+			// arm's mean (a hidden arm reads "suppressed ...").
+			armShown := func(year, subject, group string) bool {
+				for _, r := range every {
+					if r[0] == year && r[1] == subject && r[2] == group {
+						_, err := strconv.ParseFloat(r[5], 64)
+						return err == nil
+					}
+				}
+				return false
+			}
+			y := yearOf(latest)
+			lastLabel := fmt.Sprintf("%d-%02d", y-2, (y-1)%100)
+			glance := dataRows(t, rows, "Subject", "Verdict")
+			if len(glance) == 0 {
+				t.Errorf("%s (min_cell %d): no At a glance rows", id, minCell)
+			}
+			for _, g := range glance {
+				for len(g) < 12 {
+					g = append(g, "")
+				}
+				subject := g[0]
+				where := id + " " + latest + " " + subject
+				if !strings.Contains(sentence, subject) {
+					t.Errorf("%s: first line %q does not name the subject", where, sentence)
+				}
+				co, not := schoolArms(t, db, id, y, subject)
+				bothShown := armShown(latest, subject, "coached") && armShown(latest, subject, "not coached")
+				switch {
+				case bothShown && co.rooms > 1 && not.rooms > 1:
+					shown++
+					d, lo, hi := wantInterval(co, not)
+					if g[1] != wantWords(lo, hi) || !near(g[2], d) || !near(g[3], lo) || !near(g[4], hi) {
+						t.Errorf("%s: verdict %q, difference %s (%s to %s); want %q, %.6f (%.6f to %.6f)", where, g[1], g[2], g[3], g[4], wantWords(lo, hi), d, lo, hi)
+					}
+					for i, want := range []int{co.n, co.rooms, not.n, not.rooms} {
+						if g[5+i] != strconv.Itoa(want) {
+							t.Errorf("%s: column %d reads %q; the model has %d", where, 6+i, g[5+i], want)
+						}
+					}
+				default:
+					if !bothShown {
+						hidden++
+					}
+					if _, err := strconv.ParseFloat(g[2], 64); err == nil || g[2] == "" || g[3] != "" || g[4] != "" || g[1] != "too few classrooms to tell" {
+						t.Errorf("%s: an arm hidden or under 2 classrooms, yet %q, difference %q (%q to %q); want the reason and no numbers", where, g[1], g[2], g[3], g[4])
+					}
+				}
+				var est, lo, hi *float64
+				if err := db.QueryRowContext(context.Background(), `SELECT estimate, ci_low, ci_high FROM estimates
+					WHERE analysis = 'impact' AND coalesce(subgroup, '') = '' AND subject = ? AND school_year = ?`, subject, y).Scan(&est, &lo, &hi); err != nil {
+					t.Fatalf("%s: estimate: %v", where, err)
+				}
+				if est != nil && lo != nil && hi != nil && (!near(g[9], *est) || g[10] != wantWords(*lo, *hi)) {
+					t.Errorf("%s: district %q, %q; the model's estimate %.6f (%.6f to %.6f)", where, g[9], g[10], *est, *lo, *hi)
+				}
+				// Last year's verdict, when last year has students.
+				pco, pnot := schoolArms(t, db, id, y-1, subject)
+				want := ""
+				switch {
+				case pco.n == 0 && pnot.n == 0:
+				case armShown(lastLabel, subject, "coached") && armShown(lastLabel, subject, "not coached") && pco.rooms > 1 && pnot.rooms > 1:
+					_, lo, hi := wantInterval(pco, pnot)
+					want = wantWords(lo, hi)
+					lastShown++
+				default:
+					want = "too few classrooms to tell"
+				}
+				if g[11] != want {
+					t.Errorf("%s: %s verdict %q; want %q", where, lastLabel, g[11], want)
+				}
+			}
+		}
+	}
+	t.Logf("%d subjects with both groups shown, %d with a group hidden, %d last years with a verdict", shown, hidden, lastShown)
+	if shown == 0 || hidden == 0 || lastShown == 0 {
+		t.Errorf("%d subjects with both groups shown, %d with a group hidden, %d last years with a verdict: want some of each", shown, hidden, lastShown)
+	}
+}
+
+// TestDistrictFallback: with no impact estimate by subject and year in
+// the model, a school's glance gives the district's figure as the
+// difference of the district's arm means, computed here from every
+// school's students (wantInterval) when no school's group of that
+// subject and year is hidden (thresholds of 1); at a threshold that
+// hides groups, it gives no number, since the district's means with
+// the printed groups could give a hidden one back.
+func TestDistrictFallback(t *testing.T) {
+	_, _, db := run(t, config.Default(), nil)
+	exec(t, db, "DELETE FROM estimates WHERE analysis = 'impact'")
+	seen := 0
+	for _, minCell := range []int{1, 40} {
+		dir := t.TempDir()
+		if err := reports.Schools(context.Background(), reports.Input{DB: db, MinCell: minCell, MinClassrooms: 1, Started: time.Now()}, dir); err != nil {
+			t.Fatal(err)
+		}
+		rows := rowsOf(t, open(t, filepath.Join(dir, "0101.xlsx")), "Growth")
+		every := dataRows(t, rows, "School year", "Subject", "Group")
+		latest := ""
+		for _, r := range every {
+			latest = max(latest, r[0])
+		}
+		for _, g := range dataRows(t, rows, "Subject", "Verdict") {
+			for len(g) < 12 {
+				g = append(g, "")
+			}
+			seen++
+			if minCell > 1 {
+				if _, err := strconv.ParseFloat(g[9], 64); err == nil {
+					t.Errorf("min_cell %d, %s: district %q with groups hidden", minCell, g[0], g[9])
+				}
+				continue
+			}
+			co, not := districtArms(t, db, yearOf(latest), g[0])
+			d, lo, hi := wantInterval(co, not)
+			if !near(g[9], d) || g[10] != wantWords(lo, hi) {
+				t.Errorf("%s %s: district %q, %q; want %.6f, %q (%.6f to %.6f)", latest, g[0], g[9], g[10], d, wantWords(lo, hi), lo, hi)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("school 0101 has no glance rows")
+	}
+}
