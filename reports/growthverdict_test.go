@@ -158,7 +158,7 @@ func near(cell string, want float64) bool {
 // the subject and year with its verdict; last year's verdict is
 // recomputed the same way; the sheet's first line names each subject.
 func TestGrowthVerdicts(t *testing.T) {
-	shown, hidden, lastShown := 0, 0, 0
+	shown, hidden, lastShown, pooledShown := 0, 0, 0, 0
 	for _, th := range []struct{ minCell, minRooms int }{{10, 3}, {40, 3}, {5, 2}} {
 		cfg := config.Default()
 		cfg.MinCell, cfg.MinClassrooms = th.minCell, th.minRooms
@@ -208,14 +208,30 @@ func TestGrowthVerdicts(t *testing.T) {
 				for len(g) < 12 {
 					g = append(g, "")
 				}
-				subject := g[0]
-				where := id + " " + latest + " " + subject
+				subject, years, pooled := strings.Cut(g[0], ", ")
+				where := id + " " + latest + " " + g[0]
 				if !strings.Contains(sentence, subject) {
 					t.Errorf("%s: first line %q does not name the subject", where, sentence)
 				}
 				co, not := schoolArms(t, db, id, y, subject)
 				bothShown := armShown(latest, subject, "coached") && armShown(latest, subject, "not coached")
 				switch {
+				case pooled:
+					// The subject's years pooled (issue 15 item 2): only
+					// where the latest year cannot tell.
+					if bothShown && co.rooms > 1 && not.rooms > 1 {
+						t.Errorf("%s: pooled although the latest year shows both groups", where)
+					}
+					d, lo, hi, pco, pnot := pooledWant(t, db, id, subject)
+					if !strings.HasSuffix(years, " years pooled") || g[1] != wantWords(lo, hi) || !near(g[2], d) || !near(g[3], lo) || !near(g[4], hi) {
+						t.Errorf("%s: verdict %q, difference %s (%s to %s); want %q, %.6f (%.6f to %.6f) over the years pooled", where, g[1], g[2], g[3], g[4], wantWords(lo, hi), d, lo, hi)
+					}
+					for i, want := range []int{pco.n, pco.rooms, pnot.n, pnot.rooms} {
+						if g[5+i] != strconv.Itoa(want) && g[5+i] != thousandsText(want) {
+							t.Errorf("%s: column %d reads %q; the model has %d", where, 6+i, g[5+i], want)
+						}
+					}
+					pooledShown++
 				case bothShown && co.rooms > 1 && not.rooms > 1:
 					shown++
 					d, lo, hi := wantInterval(co, not)
@@ -261,7 +277,7 @@ func TestGrowthVerdicts(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d subjects with both groups shown, %d with a group hidden, %d last years with a verdict", shown, hidden, lastShown)
+	t.Logf("%d subjects with both groups shown, %d with a group hidden, %d last years with a verdict, %d pooled", shown, hidden, lastShown, pooledShown)
 	if shown == 0 || hidden == 0 || lastShown == 0 {
 		t.Errorf("%d subjects with both groups shown, %d with a group hidden, %d last years with a verdict: want some of each", shown, hidden, lastShown)
 	}
@@ -310,4 +326,77 @@ func TestDistrictFallback(t *testing.T) {
 	if seen == 0 {
 		t.Error("school 0101 has no glance rows")
 	}
+}
+
+// pooledWant recomputes a pooled verdict from the model's students: the
+// school's students of the subject in every year, coached minus not
+// coached, with a CI clustered by teacher over both groups (a teacher in
+// both groups, coached one year and not the next, is one cluster):
+// V = G/(G-1) Σ_g (u_g^c - u_g^n)², u_g^a = Σ_i∈g,a (y_i - ȳ_a) / N_a,
+// t on G-1 degrees of freedom. Checked against R's
+// sandwich::vcovCL(lm(growth ~ coached), cluster = ~teacher, HC0,
+// cadjust = TRUE) in the issue-15 note.
+func pooledWant(t *testing.T, db *model.DB, school, subject string) (d, lo, hi float64, co, not studentArm) {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), `SELECT teacher_id, coached, growth FROM student_growth
+		WHERE excluded IS NULL AND school_id = ? AND subject = ?`, school, subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	type student struct {
+		teacher string
+		coached bool
+		g       float64
+	}
+	var all []student
+	arms := map[bool]map[string][]float64{true: {}, false: {}}
+	for rows.Next() {
+		var s student
+		if err := rows.Scan(&s.teacher, &s.coached, &s.g); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, s)
+		arms[s.coached][s.teacher] = append(arms[s.coached][s.teacher], s.g)
+	}
+	var n [2]float64
+	var sum [2]float64
+	idx := func(c bool) int {
+		if c {
+			return 1
+		}
+		return 0
+	}
+	for _, s := range all {
+		n[idx(s.coached)]++
+		sum[idx(s.coached)] += s.g
+	}
+	mean := [2]float64{sum[0] / n[0], sum[1] / n[1]}
+	u := map[string]float64{}
+	for _, s := range all {
+		a := idx(s.coached)
+		sign := 1.0
+		if a == 0 {
+			sign = -1
+		}
+		u[s.teacher] += sign * (s.g - mean[a]) / n[a]
+	}
+	ss := 0.0
+	for _, v := range u {
+		ss += v * v
+	}
+	g := float64(len(u))
+	se := math.Sqrt(g / (g - 1) * ss)
+	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: g - 1}.Quantile(0.975)
+	d = mean[1] - mean[0]
+	return d, d - q*se, d + q*se, newStudentArm(arms[true]), newStudentArm(arms[false])
+}
+
+// thousandsText writes n as the workbook's counts read: 1,419.
+func thousandsText(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -107,3 +107,37 @@ func pooledDifference(byTeacher map[string][2]classroom) (diff, lo, hi float64, 
 	diff = mean[1] - mean[0]
 	return diff, diff - t*se, diff + t*se, true
 }
+
+// pooledComparison is a small school's headline over its years pooled,
+// for a subject whose latest year is too small to tell: when the plan
+// pools the subject and shows both pooled groups. Its difference is
+// pooledDifference's (clustered by teacher over both groups).
+func (in Input) pooledComparison(s *schoolData, subject, label string) (comparison, bool) {
+	plan := in.plan.school(s.id)
+	if !plan.pooled[subject] || plan.pooledHidden[armKey{0, subject, armCoached}] || plan.pooledHidden[armKey{0, subject, armNotCoached}] {
+		return comparison{}, false
+	}
+	byTeacher, years := pooledClassrooms(s, subject)
+	d, lo, hi, ok := pooledDifference(byTeacher)
+	if !ok || len(years) < 2 {
+		return comparison{}, false
+	}
+	var co, not []classroom
+	for _, t := range slices.Sorted(maps.Keys(byTeacher)) {
+		if c := byTeacher[t]; c[1].n > 0 {
+			co = append(co, c[1])
+		}
+		if c := byTeacher[t]; c[0].n > 0 {
+			not = append(not, c[0])
+		}
+	}
+	return comparison{
+		subject:     label,
+		years:       fmt.Sprintf("%s to %s", yearLabel(years[0]), yearLabel(years[len(years)-1])),
+		pooled:      true,
+		pooledYears: len(years),
+		co:          arm(co), not: arm(not),
+		diff:    diffStats{est: d, lo: lo, hi: hi},
+		verdict: decide(lo, hi),
+	}, true
+}

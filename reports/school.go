@@ -330,6 +330,13 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64, bench ben
 			continue
 		}
 		c := in.compare(subject, yearLabel(latest), co, not, hid(k.year, k.subject, armCoached), hid(k.year, k.subject, armNotCoached))
+		if !c.shown() && c.verdict == verdictTooFew {
+			// Too small a year: the school's years pooled, where the
+			// plan shows them (item 2).
+			if pc, ok := in.pooledComparison(s, k.subject, subject); ok {
+				c = pc
+			}
+		}
 		headlines = append(headlines, c)
 		if !c.shown() {
 			gaps = append(gaps, fmt.Sprintf("%s (%s)", subject, c.verdict))

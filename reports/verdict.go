@@ -124,6 +124,11 @@ type comparison struct {
 	diff                diffStats // when verdict is verdictSame, verdictMore or verdictLess
 	verdict             verdict
 	why                 string // with no difference: why not
+	// pooled marks a comparison over the school's years pooled, its
+	// latest year alone too small (pooledComparison): pooledYears of
+	// them, years naming the first and last.
+	pooled      bool
+	pooledYears int
 }
 
 // compare decides a comparison. No difference is made when an arm is
@@ -175,15 +180,33 @@ func (c comparison) sentence() string {
 		if c.verdict == verdictLess {
 			more = "less"
 		}
-		return fmt.Sprintf("students in coached classrooms grew about %s SD %s in %s than in other classrooms here (95%% interval %s to %s): %s.",
-			sd(math.Abs(d.est)), more, c.subject, sd(d.lo), sd(d.hi), c.verdict)
+		return fmt.Sprintf("students in coached classrooms grew about %s SD %s in %s than in other classrooms %s (95%% interval %s to %s): %s.",
+			sd(math.Abs(d.est)), more, c.subject, c.here(), sd(d.lo), sd(d.hi), c.verdict)
 	case verdictSame:
-		return fmt.Sprintf("%s: no clear difference between coached and other classrooms here (coached minus other %s SD, 95%% interval %s to %s).",
-			c.subject, sd(d.est), sd(d.lo), sd(d.hi))
+		return fmt.Sprintf("%s: no clear difference between coached and other classrooms %s (coached minus other %s SD, 95%% interval %s to %s).",
+			c.subject, c.here(), sd(d.est), sd(d.lo), sd(d.hi))
 	case verdictTooFew:
 		return fmt.Sprintf("%s: too few classrooms to tell: %s.", c.subject, c.why)
 	}
 	return fmt.Sprintf("%s: no students in the model.", c.subject)
+}
+
+// here is where and when the sentence's classrooms are: "here", or for a
+// pooled comparison "here over 2020-21 to 2023-24 taken together".
+func (c comparison) here() string {
+	if c.pooled {
+		return "here over " + c.years + " taken together"
+	}
+	return "here"
+}
+
+// label is the comparison's subject as the glance and its chart name it:
+// "ELA", or "ELA, 4 years pooled".
+func (c comparison) label() string {
+	if c.pooled {
+		return fmt.Sprintf("%s, %d years pooled", c.subject, c.pooledYears)
+	}
+	return c.subject
 }
 
 // sd writes a difference in SD as the sentences say it: two decimals, or
@@ -367,7 +390,7 @@ func (b *book) glanceCols(last string) []column {
 // classrooms (a hidden arm's read "suppressed"), the district's figure,
 // and last year's verdict (last nil: no students last year).
 func (b *book) glanceRow(c comparison, dist benchmark, last *comparison) []any {
-	r := []any{c.subject, b.verdictCell(c.verdict), c.why, nil, nil}
+	r := []any{c.label(), b.verdictCell(c.verdict), c.why, nil, nil}
 	if c.shown() {
 		r[2], r[3], r[4] = c.diff.est, c.diff.lo, c.diff.hi
 	}

@@ -101,7 +101,15 @@ func TestZeroNotSuppressed(t *testing.T) {
 		}
 	}
 	if wrapped == 0 {
-		t.Error("0106 Growth: no suppressed cell at a glance to look at")
+		// Where no reason is left at a glance, the subject's years
+		// pooled give the answer instead (issue 15 item 2).
+		pooled := false
+		for _, r := range rowsOf(t, book, "Growth") {
+			pooled = pooled || (len(r) > 1 && strings.HasSuffix(r[0], "years pooled") && r[1] != "" && r[1] != "too few classrooms to tell")
+		}
+		if !pooled {
+			t.Error("0106 Growth: no suppressed cell at a glance to look at, and no pooled answer")
+		}
 	}
 	// The zeros, now shown, give no suppressed cell away: the attacks of
 	// TestSuppressionAttack on the cohort panel and event time, which
