@@ -81,26 +81,43 @@ func wantWords(lo, hi float64) string {
 // schoolArms reads a school's arms of a subject and year from the model.
 func schoolArms(t *testing.T, db *model.DB, school string, year int64, subject string) (co, not studentArm) {
 	t.Helper()
+	arms := map[bool]map[string][]float64{true: {}, false: {}}
+	for _, s := range growthOf(t, db, "school_year = ? AND subject = ?", school, year, subject) {
+		arms[s.coached][s.teacher] = append(arms[s.coached][s.teacher], s.g)
+	}
+	return newStudentArm(arms[true]), newStudentArm(arms[false])
+}
+
+// growthRow is one student's growth in a school, with its teacher of
+// record and whether that teacher was coached.
+type growthRow struct {
+	teacher string
+	coached bool
+	g       float64
+}
+
+// growthOf is the model's analysis rows of school where cond (on
+// student_growth, its arguments after the school) holds.
+func growthOf(t *testing.T, db *model.DB, cond, school string, args ...any) []growthRow {
+	t.Helper()
 	rows, err := db.QueryContext(context.Background(), `SELECT teacher_id, coached, growth FROM student_growth
-		WHERE excluded IS NULL AND school_id = ? AND school_year = ? AND subject = ?`, school, year, subject)
+		WHERE excluded IS NULL AND school_id = ? AND `+cond, append([]any{school}, args...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	arms := map[bool]map[string][]float64{true: {}, false: {}}
+	var out []growthRow
 	for rows.Next() {
-		var teacher string
-		var coached bool
-		var g float64
-		if err := rows.Scan(&teacher, &coached, &g); err != nil {
+		var r growthRow
+		if err := rows.Scan(&r.teacher, &r.coached, &r.g); err != nil {
 			t.Fatal(err)
 		}
-		arms[coached][teacher] = append(arms[coached][teacher], g)
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return newStudentArm(arms[true]), newStudentArm(arms[false])
+	return out
 }
 
 // firstLine is the text of a sheet's first row below its title.
@@ -338,25 +355,9 @@ func TestDistrictFallback(t *testing.T) {
 // cadjust = TRUE) in the issue-15 note.
 func pooledWant(t *testing.T, db *model.DB, school, subject string) (d, lo, hi float64, co, not studentArm) {
 	t.Helper()
-	rows, err := db.QueryContext(context.Background(), `SELECT teacher_id, coached, growth FROM student_growth
-		WHERE excluded IS NULL AND school_id = ? AND subject = ?`, school, subject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	type student struct {
-		teacher string
-		coached bool
-		g       float64
-	}
-	var all []student
+	all := growthOf(t, db, "subject = ?", school, subject)
 	arms := map[bool]map[string][]float64{true: {}, false: {}}
-	for rows.Next() {
-		var s student
-		if err := rows.Scan(&s.teacher, &s.coached, &s.g); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, s)
+	for _, s := range all {
 		arms[s.coached][s.teacher] = append(arms[s.coached][s.teacher], s.g)
 	}
 	var n [2]float64
