@@ -193,13 +193,15 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 			lo, ok2 := num(e.v[2])
 			hi, ok3 := num(e.v[3])
 			ii, ok4 := num(e.ii)
+			// The verdict in the words and colours of the school
+			// workbooks: decided by the interval.
 			switch {
 			case e.suppressed:
-				r = append(r, in.suppressed(), nil, nil, nil, nil)
+				r = append(r, b.verdictCell(verdictTooFew), in.suppressed(), nil, nil, nil, nil)
 			case ok1 && ok2 && ok3 && ok4:
-				r = append(r, plainImpact(est, lo, hi, ii), est, lo, hi, plainEquivalence(e.band))
+				r = append(r, b.verdictCell(decide(lo, hi)), plainImpact(est, lo, hi, ii), est, lo, hi, plainEquivalence(e.band))
 			default:
-				r = append(r, "not estimated: "+strings.TrimPrefix(e.note, "not estimated: "), nil, nil, nil, nil)
+				r = append(r, b.verdictCell(verdictTooFew), "not estimated: "+strings.TrimPrefix(e.note, "not estimated: "), nil, nil, nil, nil)
 			}
 			n, c := in.counts(e)
 			r = append(r, n, c, e.teachers, e.coachedTeachers)
@@ -209,7 +211,7 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 	}
 	// The Overview's columns sum to about 175 characters: a laptop
 	// screen's width at 100%.
-	impactCols := []column{{Name: "Subject", Width: 10}, {Name: "Years", Width: 10}, {Name: "What the data say", Width: 40, Style: b.wrap}, {Name: "Effect (SD)", Width: 10, Style: b.dec}, {Name: "95% CI low", Width: 10, Style: b.dec}, {Name: "95% CI high", Width: 10, Style: b.dec}, {Name: "Did the groups start alike?", Width: 26, Style: b.wrap}, {Name: "Students", Width: 10, Style: b.int}, {Name: "Coached students", Width: 10, Style: b.int}, {Name: "Teachers", Width: 10, Style: b.int}, {Name: "Coached teachers", Width: 10, Style: b.int}}
+	impactCols := []column{{Name: "Subject", Width: 10}, {Name: "Years", Width: 9}, {Name: "Verdict", Width: 12, Style: b.wrap}, {Name: "What the data say", Width: 24, Style: b.wrap}, {Name: "Effect (SD)", Width: 10, Style: b.dec}, {Name: "95% CI low", Width: 10, Style: b.dec}, {Name: "95% CI high", Width: 10, Style: b.dec}, {Name: "Did the groups start alike?", Width: 20, Style: b.wrap}, {Name: "Students", Width: 10, Style: b.int}, {Name: "Coached students", Width: 10, Style: b.int}, {Name: "Teachers", Width: 10, Style: b.int}, {Name: "Coached teachers", Width: 10, Style: b.int}}
 
 	var other [][]any
 	labels := map[string]string{

@@ -152,11 +152,30 @@ func TestDistrictWorkbook(t *testing.T) {
 
 	// Overview: the pooled impact for All equals the model's.
 	head := dataRows(t, rowsOf(t, f, "Overview"), "Subject", "Years")
-	if head[0][0] != "All" || !sameFloat(head[0][3], queryFloat(t, db, "SELECT estimate FROM estimates WHERE analysis = 'impact' AND subject = 'All' AND school_year IS NULL")) {
+	if head[0][0] != "All" || !sameFloat(head[0][4], queryFloat(t, db, "SELECT estimate FROM estimates WHERE analysis = 'impact' AND subject = 'All' AND school_year IS NULL")) {
 		t.Errorf("Overview headline %v", head[0])
 	}
-	if !strings.Contains(head[0][2], "grew more") {
-		t.Errorf("Overview words %q", head[0][2])
+	if !strings.Contains(head[0][3], "grew more") {
+		t.Errorf("Overview words %q", head[0][3])
+	}
+	// The verdict, in the school workbooks' words, is the model's
+	// interval's: each row's.
+	for _, r := range head {
+		lo, err1 := strconv.ParseFloat(r[5], 64)
+		hi, err2 := strconv.ParseFloat(r[6], 64)
+		want := "too few classrooms to tell"
+		switch {
+		case err1 != nil || err2 != nil:
+		case lo > 0:
+			want = "clearly more growth"
+		case hi < 0:
+			want = "clearly less growth"
+		default:
+			want = "no clear difference"
+		}
+		if r[2] != want {
+			t.Errorf("Overview %s %s: verdict %q; its interval %s to %s says %q", r[0], r[1], r[2], r[5], r[6], want)
+		}
 	}
 	if pics, err := f.GetPictures("Overview", "A"+strconv.Itoa(len(rowsOf(t, f, "Overview"))+3)); err != nil || len(pics) != 1 {
 		t.Errorf("Overview forest plot: %d pictures, %v", len(pics), err)

@@ -107,7 +107,7 @@ var glossary = []term{
 	{[]string{"Coached minus other (SD)", "District: coached minus other (SD)", "District (SD)"}, inSchool,
 		"How much more (+) or less (-) students in coached classrooms grew than students in the other classrooms, in SD: at the school, and over the district's schools.",
 		"The difference of the two groups' mean growth; its standard error √(SE_coached² + SE_other²) from each group's classroom-clustered standard error (the groups' classrooms are disjoint), with t on Welch-Satterthwaite degrees of freedom."},
-	{[]string{"Verdict", "District verdict", "(school year) verdict"}, inSchool,
+	{[]string{"Verdict", "District verdict", "(school year) verdict"}, inSchool | inDistrict,
 		"The answer in words, decided by the difference's 95% interval: clearly more growth (wholly above 0), clearly less growth (wholly below 0), no clear difference (it includes 0), or too few classrooms to tell; the district's for the same subject and year, and the school's the year before.", ""},
 	{[]string{"What the data say"}, inDistrict,
 		"The row's answer in words: more growth, less growth, or no clear difference (the 95% interval includes 0), with its size.", ""},
