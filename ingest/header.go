@@ -23,6 +23,16 @@ const (
 // tierWhy says, for Stats.Why, how a header of the tier named its column.
 var tierWhy = [...]string{tierMapped: "mapping", tierExact: "exact", tierAlias: "alias", tierGeneric: "generic"}
 
+// whyTier is Stats.Why of a header of the tier: a mapped header says
+// where its mapping is written (from: "mapping" or "profile NAME") when
+// that is known.
+func whyTier(tier int, from string) string {
+	if tier == tierMapped && from != "" {
+		return from
+	}
+	return tierWhy[tier]
+}
+
 // entityWords are the bare entity words. Such a header holds names as
 // often as IDs: it is never read as an ID, only as the table's name column
 // for the entity (Column.Generic of school_name, district_name,

@@ -49,16 +49,23 @@ func (k *Keys) Release() {
 // students).
 func (k *Keys) hash(id string) uint64 { return maphash.String(k.seed, id) }
 
-// bindKey finds the positions of the table's key columns (Table.Key) and
-// the set their values are checked against, sized for the rows expected.
-func (r *Reader) bindKey() {
-	for _, k := range r.t.Key {
-		for i, c := range r.t.Columns {
+// keyColumns are the positions of the table's key columns (Table.Key).
+func keyColumns(t *Table) []int {
+	var idx []int
+	for _, k := range t.Key {
+		for i, c := range t.Columns {
 			if c.Name == k {
-				r.keyIdx = append(r.keyIdx, i)
+				idx = append(idx, i)
 			}
 		}
 	}
+	return idx
+}
+
+// bindKey finds the positions of the table's key columns (Table.Key) and
+// the set their values are checked against, sized for the rows expected.
+func (r *Reader) bindKey() {
+	r.keyIdx = keyColumns(r.t)
 	if len(r.keyIdx) == 1 {
 		r.single = r.keys.ids[r.t.Name]
 		if r.single == nil {

@@ -201,10 +201,7 @@ func (r *Reader) init(m *Mapping, mem memory.Allocator) error {
 			r.stats.Why[c.Name] = "default"
 		case cv.index >= 0:
 			r.stats.Columns[c.Name] = cm.source[i]
-			r.stats.Why[c.Name] = tierWhy[cm.tier[i]]
-			if cm.tier[i] == tierMapped && from[normalize(cm.source[i])] != "" {
-				r.stats.Why[c.Name] = from[normalize(cm.source[i])]
-			}
+			r.stats.Why[c.Name] = whyTier(cm.tier[i], from[normalize(cm.source[i])])
 		}
 		r.convs[i] = cv
 	}

@@ -196,17 +196,27 @@ next:
 		if date >= 0 {
 			from, _ := rt.value(r, j.During[1])
 			to, _ := rt.value(r, j.During[2])
-			a, err := ParseDate(from)
-			if err != nil || d < a {
-				continue
-			}
-			if b, err := ParseDate(to); to != "" && (err != nil || d > b) {
+			if !periodHolds(d, from, to) {
 				continue
 			}
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// periodHolds reports whether the period from to to (dates as text; a
+// blank end is open) holds day d.
+func periodHolds(d Date, from, to string) bool {
+	a, err := ParseDate(from)
+	if err != nil || d < a {
+		return false
+	}
+	if to == "" {
+		return true
+	}
+	b, err := ParseDate(to)
+	return err == nil && d <= b
 }
 
 // refRowsWhere is the reference rows that join j's Where keeps.

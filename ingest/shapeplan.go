@@ -178,7 +178,7 @@ func (e *shapeEnv) tableRows(ctx context.Context, name string) (*refTable, error
 	return rt, nil
 }
 
-// cellText is row k of an Arrow column of kind k as text.
+// refCellText is row k of an Arrow column of kind kind as text.
 func refCellText(a arrow.Array, k int, kind Kind) string {
 	if a.IsNull(k) {
 		return ""
@@ -232,9 +232,7 @@ func (s *shaper) cycleOf(coach, teacher, date string) (string, error) {
 		}
 		from, _ := rt.value(r, "start_date")
 		to, _ := rt.value(r, "end_date")
-		a, err1 := ParseDate(from)
-		b, err2 := ParseDate(to)
-		if err1 != nil || d < a || (to != "" && (err2 != nil || d > b)) {
+		if !periodHolds(d, from, to) {
 			continue
 		}
 		id, _ := rt.value(r, "cycle_id")
@@ -260,9 +258,33 @@ func (s *shaper) madeCycleID(coach, teacher string, year int) string {
 	return id
 }
 
+// newShaper is a shaper of table t by mapping tm, its files' checksums
+// kept in sums.
+func newShaper(ctx context.Context, env *shapeEnv, t *Table, tm TableMapping, red *Redactor, sums map[string]string) *shaper {
+	return &shaper{ctx: ctx, env: env, t: t, tm: tm, redact: red, from: map[string]string{}, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: sums}
+}
+
+// frameOf reads the file at rel through the steps: its rows as they
+// become the table's. A row with stray cells is rejected when reject is
+// set (the table's own load), else left out.
+func (s *shaper) frameOf(rel string, reject bool) (*frame, error) {
+	rf, err := readRaw(s.env.dir, rel, s.tm.Sheet, s.tm.HeaderRow, s.env.lim)
+	if err != nil {
+		return nil, err
+	}
+	s.sums[rf.rel] = rf.sum
+	stray := func(origin, int) {}
+	if reject {
+		stray = s.strayCells(len(rf.header))
+	}
+	f := newFrame(rf, stray)
+	return f, s.steps(f)
+}
+
 // run reads the plan's files through the steps into the table's rows.
 func (p *shapePlan) run(ctx context.Context, t *Table, renames, from map[string]string, red *Redactor) (*shaped, *shaper, error) {
-	s := &shaper{ctx: ctx, env: p.env, t: t, tm: p.tm, renames: renames, from: from, redact: red, profile: p.profile, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: map[string]string{}}
+	s := newShaper(ctx, p.env, t, p.tm, red, map[string]string{})
+	s.renames, s.from, s.profile = renames, from, p.profile
 	if p.from != "" {
 		out, err := s.cyclesFromSessions(ctx)
 		return out, s, err
@@ -279,14 +301,8 @@ func (p *shapePlan) run(ctx context.Context, t *Table, renames, from map[string]
 		if err := ctx.Err(); err != nil {
 			return nil, s, err
 		}
-		rf, err := readRaw(p.env.dir, rel, p.tm.Sheet, p.tm.HeaderRow, p.env.lim)
+		f, err := s.frameOf(rel, true)
 		if err != nil {
-			return nil, s, err
-		}
-		s.sums[rf.rel] = rf.sum
-		out.files = append(out.files, rf)
-		f := newFrame(rf, s.strayCells(len(rf.header)))
-		if err := s.steps(f); err != nil {
 			return nil, s, err
 		}
 		rows, tiers, in, err := s.canonical(f)
@@ -382,17 +398,16 @@ func (p *shapePlan) unusedSteps(t *Table, inputs []InputFile) error {
 	return nil
 }
 
-// whyOf says how a column of a reshaped file was found.
+// whyOf says how a column of a reshaped file was found: made by a step,
+// a default, or its header's tier (whyTier).
 func whyOf(h string, tier int, from string) string {
 	switch {
 	case strings.HasPrefix(h, "derived: "):
 		return h
 	case strings.HasPrefix(h, "="):
 		return "default"
-	case tier == tierMapped:
-		return from
 	}
-	return tierWhy[tier]
+	return whyTier(tier, from)
 }
 
 // strayCells rejects a row with cells beyond its file's header: no
@@ -489,18 +504,6 @@ func compareOrder(a, b []orderKey) int {
 	return 0
 }
 
-func keyColumns(t *Table) []int {
-	var idx []int
-	for _, k := range t.Key {
-		for i, c := range t.Columns {
-			if c.Name == k {
-				idx = append(idx, i)
-			}
-		}
-	}
-	return idx
-}
-
 // keyText is a row's key as compared for LatestBy, "" when a part is
 // blank.
 func keyText(row []string, idx []int) string {
@@ -529,7 +532,7 @@ func (s *shaper) cyclesFromSessions(ctx context.Context) (*shaped, error) {
 	if err != nil || d.fn != "cycle" {
 		return nil, &FileError{File: "coaching_cycles", Err: fmt.Errorf("%w: coaching_cycles is made from coaching_sessions, whose mapping must derive cycle_id = \"cycle(coach, teacher, date)\"", ErrMissingTable)}
 	}
-	ss := &shaper{ctx: ctx, env: s.env, t: src.Table, tm: tm, from: map[string]string{}, redact: s.redact, filtered: map[string]int{}, refs: map[string]*refTable{}, sums: s.sums}
+	ss := newShaper(ctx, s.env, src.Table, tm, s.redact, s.sums)
 	type cyc struct {
 		coach, teacher string
 		year           int
@@ -540,16 +543,11 @@ func (s *shaper) cyclesFromSessions(ctx context.Context) (*shaped, error) {
 	var order []string
 	out := &shaped{cols: map[string]string{}, why: map[string]string{}}
 	for _, rel := range src.plan.files {
-		rf, err := readRaw(s.env.dir, rel, tm.Sheet, tm.HeaderRow, s.env.lim)
+		f, err := ss.frameOf(rel, false) // the sessions' own load rejects their rows
 		if err != nil {
 			return nil, err
 		}
-		s.sums[rf.rel] = rf.sum
-		out.files = append(out.files, rf)
-		f := newFrame(rf, func(origin, int) {}) // the sessions' own load rejects them
-		if err := ss.steps(f); err != nil {
-			return nil, err
-		}
+		out.inputs = append(out.inputs, InputFile{Path: f.file.rel, Sheet: f.file.sheet, SHA256: f.file.sum, HeaderRow: f.file.headerRow, Rows: f.file.nrows, Columns: out.cols})
 		id, c, t, dt := f.col("cycle_id"), f.col(d.args[0]), f.col(d.args[1]), f.col(d.args[2])
 		if id < 0 || c < 0 || t < 0 || dt < 0 {
 			continue
@@ -578,9 +576,6 @@ func (s *shaper) cyclesFromSessions(ctx context.Context) (*shaped, error) {
 		x := byID[id]
 		out.rows = append(out.rows, []string{id, x.coach, x.teacher, strconv.Itoa(x.year), x.first.String(), x.last.String()})
 		out.orig = append(out.orig, x.orig)
-	}
-	for _, rf := range out.files {
-		out.inputs = append(out.inputs, InputFile{Path: rf.rel, Sheet: rf.sheet, SHA256: rf.sum, HeaderRow: rf.headerRow, Rows: rf.nrows, Columns: out.cols})
 	}
 	return out, nil
 }

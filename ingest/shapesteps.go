@@ -37,7 +37,6 @@ type shaped struct {
 	rows   [][]string
 	orig   []origin
 	inputs []InputFile
-	files  []*rawFile
 	cols   map[string]string // column -> its headers in the files (or how made), " / "-joined
 	why    map[string]string
 }
