@@ -89,7 +89,7 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 	if m == nil {
 		m = &Mapping{}
 	}
-	env := &shapeEnv{dir: dir, files: listFiles(dir), lim: lim, m: m, tables: tables, sources: map[string]*Source{}}
+	env := &shapeEnv{dir: dir, lim: lim, m: m, tables: tables, sources: map[string]*Source{}}
 	plans, claimed, err := planTables(env, tables, m)
 	if err != nil {
 		return Discovery{}, err
@@ -205,13 +205,15 @@ func Scan(dir string, tables []*Table, m *Mapping, lim Limits) (Discovery, error
 	}
 	// Files in folders that no pattern names are listed under their
 	// folder (above); those beside a named file, one by one.
-	for _, rel := range env.files {
-		if strings.Contains(rel, "/") && claimed.under(rel[:strings.IndexByte(rel, '/')]) && !claimed.joined(rel) && !ignored(m.IgnoreFiles, rel) {
-			reason := "not named by any mapping's files pattern"
-			if r := m.unread(rel); r != "" {
-				reason = r
+	if len(claimed) > 0 {
+		for _, rel := range env.allFiles() {
+			if strings.Contains(rel, "/") && claimed.under(rel[:strings.IndexByte(rel, '/')]) && !claimed.joined(rel) && !ignored(m.IgnoreFiles, rel) {
+				reason := "not named by any mapping's files pattern"
+				if r := m.unread(rel); r != "" {
+					reason = r
+				}
+				skip(rel, "", reason)
 			}
-			skip(rel, "", reason)
 		}
 	}
 	for _, t := range tables {
@@ -417,7 +419,7 @@ func planTables(env *shapeEnv, tables []*Table, m *Mapping) (map[string]*shapePl
 // (rosters.csv, Rosters.xlsx, roster.export.text).
 func namedFiles(env *shapeEnv, tables []*Table, t *Table) []string {
 	var out []string
-	for _, rel := range env.files {
+	for _, rel := range env.allFiles() {
 		ext := strings.ToLower(filepath.Ext(rel))
 		if strings.Contains(rel, "/") || !(isCSV(ext) || isXLSX(ext)) {
 			continue
@@ -436,7 +438,7 @@ func namedFiles(env *shapeEnv, tables []*Table, t *Table) []string {
 func cyclesFile(env *shapeEnv, tables []*Table, m *Mapping) bool {
 	t := TableByName(tables, "coaching_cycles")
 	byFile := m.fileTables(tables)
-	for _, rel := range env.files {
+	for _, rel := range env.allFiles() {
 		if strings.Contains(rel, "/") {
 			continue
 		}

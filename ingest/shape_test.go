@@ -224,8 +224,8 @@ take = { student_id = "Student_Number" }
 	}
 }
 
-// TestShapeIgnoreAndDetermined: a file named in ignore_files is not read
-// and says so; the same folder gives the same sources every time.
+// TestShapeIgnoreFiles: a file named in ignore_files is not read and
+// says so.
 func TestShapeIgnoreFiles(t *testing.T) {
 	dir := shapeDir(t, map[string]string{"ProgramAssignments.csv": "student_id,program\nS1,ESL\n", "coaches.csv": "coach_id,coach_name\nK1,Kim\n"})
 	m := mappingOf(t, `

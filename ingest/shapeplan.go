@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -77,7 +78,6 @@ func (p *shapePlan) describe() string {
 // a table) and the mapping.
 type shapeEnv struct {
 	dir     string
-	files   []string // every file under dir, relative, "/"-separated, sorted
 	lim     Limits
 	m       *Mapping
 	tables  []*Table
@@ -86,6 +86,17 @@ type shapeEnv struct {
 	// cycle() derivation: cycle() then names a cycle per coach, teacher
 	// and school year instead of looking it up.
 	cyclesMade bool
+
+	listOnce sync.Once
+	files    []string // every file under dir: see allFiles
+}
+
+// allFiles is every file under the folder, relative, "/"-separated and
+// sorted (listFiles), walked the first time a pattern needs it: a folder
+// read without reshaping is never walked.
+func (e *shapeEnv) allFiles() []string {
+	e.listOnce.Do(func() { e.files = listFiles(e.dir) })
+	return e.files
 }
 
 // glob returns the files of the folder matching pattern p, in order.
@@ -95,7 +106,7 @@ func (e *shapeEnv) glob(p string) []string {
 		return nil
 	}
 	var out []string
-	for _, f := range e.files {
+	for _, f := range e.allFiles() {
 		if re.MatchString(f) {
 			out = append(out, f)
 		}
