@@ -352,7 +352,7 @@ func planTables(env *shapeEnv, tables []*Table, m *Mapping) (map[string]*shapePl
 					givers = append(givers, p.Name)
 				}
 			}
-			if len(givers) > 1 && !(t.Name == "coaching_cycles") {
+			if len(givers) > 1 {
 				errs = append(errs, fmt.Errorf("%s: profiles %s both give it (their files are in the folder): say which with [mapping.tables.%s] profile = %q", t.Name, andList(givers), t.Name, givers[0]))
 				continue
 			}
