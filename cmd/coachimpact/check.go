@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/pipeline"
@@ -21,9 +20,8 @@ import (
 // what a run would read, reject and estimate.
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", stderr)
-	input := fs.String("input", "", "folder of input files")
-	cfgPath := fs.String("config", "", "configuration file (TOML)")
-	profiles := fs.String("profile", "", "vendor profiles of the exports, comma-separated: "+strings.Join(config.ProfileNames(), ", ")+" (added to the config's profiles)")
+	var in inputFlags
+	in.register(fs)
 	suggest := fs.Bool("suggest", false, "also print a starter mapping for the files and columns not placed")
 	format := fs.String("format", "text", "output format: text or json")
 	fs.String("out", "", "ignored: a run's --out, taken so that its command line can be checked as is (nothing is written there)")
@@ -34,18 +32,10 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "coachimpact check: --format %q: want text or json\n", *format)
 		return exitUsage
 	}
-	cfg := config.Default()
-	if *cfgPath != "" {
-		var err error
-		if cfg, err = config.Load(*cfgPath); err != nil {
-			fmt.Fprintf(stderr, "coachimpact: %v\n", err)
-			return exitUsage
-		}
+	cfg, ok := in.load(stderr)
+	if !ok {
+		return exitUsage
 	}
-	if *input != "" {
-		cfg.Input = *input
-	}
-	cfg.Profiles = append(cfg.Profiles, splitList(*profiles)...)
 	if cfg.Input == "" || fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "coachimpact check: --input is required, and takes no other arguments\n%s", usage)
 		return exitUsage

@@ -117,6 +117,35 @@ func splitList(s string) []string {
 	return out
 }
 
+// inputFlags are the flags run and check share: the input folder, the
+// config file and the vendor profiles.
+type inputFlags struct{ input, config, profiles string }
+
+func (f *inputFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.input, "input", "", "folder of input files")
+	fs.StringVar(&f.config, "config", "", "configuration file (TOML)")
+	fs.StringVar(&f.profiles, "profile", "", "vendor profiles of the exports, comma-separated: "+strings.Join(config.ProfileNames(), ", ")+" (added to the config's profiles)")
+}
+
+// load is the configuration the flags give: the file's (else the
+// defaults), with --input over it and --profile's profiles added; ok is
+// false, and stderr says why, when the file does not load.
+func (f *inputFlags) load(stderr io.Writer) (cfg config.Config, ok bool) {
+	cfg = config.Default()
+	if f.config != "" {
+		var err error
+		if cfg, err = config.Load(f.config); err != nil {
+			fmt.Fprintf(stderr, "coachimpact: %v\n", err)
+			return cfg, false
+		}
+	}
+	if f.input != "" {
+		cfg.Input = f.input
+	}
+	cfg.Profiles = append(cfg.Profiles, splitList(f.profiles)...)
+	return cfg, true
+}
+
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("coachimpact "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -125,31 +154,23 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", stderr)
-	input := fs.String("input", "", "folder of input files")
+	var in inputFlags
+	in.register(fs)
 	out := fs.String("out", "", "output folder")
-	cfgPath := fs.String("config", "", "configuration file (TOML)")
 	force := fs.Bool("force", false, "run even when inputs, config and program are unchanged since the last successful run")
 	wait := fs.Duration("wait", 0, "wait this long (e.g. 10m) for another run on --out to finish; default fail at once")
 	books := fs.String("reports", "", "workbooks to build, comma-separated from district,cohorts,schools (default all)")
 	parquet := fs.String("parquet", "", "also export every model table to this folder as Parquet, partitioned by school_year")
 	redact := fs.String("redact", "", "hash student and teacher IDs in every output with the secret salt in this file, and leave teacher names out (for outputs shared outside the district)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
-	profiles := fs.String("profile", "", "vendor profiles of the exports, comma-separated: "+strings.Join(config.ProfileNames(), ", ")+" (added to the config's profiles)")
 	var lf logFlags
 	lf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	cfg := config.Default()
-	if *cfgPath != "" {
-		var err error
-		if cfg, err = config.Load(*cfgPath); err != nil {
-			fmt.Fprintf(stderr, "coachimpact: %v\n", err)
-			return exitUsage
-		}
-	}
-	if *input != "" {
-		cfg.Input = *input
+	cfg, ok := in.load(stderr)
+	if !ok {
+		return exitUsage
 	}
 	if *out != "" {
 		cfg.Out = *out
@@ -163,7 +184,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *redact != "" {
 		cfg.RedactSaltFile = *redact
 	}
-	cfg.Profiles = append(cfg.Profiles, splitList(*profiles)...)
 	if cfg.Input == "" || cfg.Out == "" {
 		fmt.Fprintf(stderr, "coachimpact run: --input and --out are required\n%s", usage)
 		return exitUsage
