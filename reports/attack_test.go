@@ -26,19 +26,7 @@ import (
 // row) and fails when every number an attack needs is printed. The
 // recovered value is shown beside the true one from the model.
 func TestSuppressionAttack(t *testing.T) {
-	ctx := context.Background()
-	in, out := t.TempDir(), t.TempDir()
-	if _, err := synth.Generate(ctx, in, synth.Config{}); err != nil { // the demo district
-		t.Fatal(err)
-	}
-	if _, err := pipeline.Run(ctx, pipeline.Options{Input: in, Out: out, Config: config.Default()}); err != nil {
-		t.Fatal(err)
-	}
-	db, err := model.Open(ctx, filepath.Join(out, pipeline.DBFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	out, db := demoDistrict(t)
 	rep := filepath.Join(out, "reports")
 	at := &attacker{t: t, db: db}
 
@@ -77,6 +65,26 @@ func TestSuppressionAttack(t *testing.T) {
 		t.Fatal("the demo has no suppressed cell: the attack tested nothing")
 	}
 	t.Logf("%d suppressed cells attacked, %d attacks tried, none recovered a value", at.hidden, at.tried)
+}
+
+// demoDistrict runs the pipeline on the demo district (synth's defaults)
+// and returns the output folder and its model, closed when t ends.
+func demoDistrict(t *testing.T) (string, *model.DB) {
+	t.Helper()
+	ctx := context.Background()
+	in, out := t.TempDir(), t.TempDir()
+	if _, err := synth.Generate(ctx, in, synth.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipeline.Run(ctx, pipeline.Options{Input: in, Out: out, Config: config.Default()}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := model.Open(ctx, filepath.Join(out, pipeline.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return out, db
 }
 
 type attacker struct {

@@ -10,11 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coachimpact/coachimpact/config"
-	"github.com/coachimpact/coachimpact/model"
-	"github.com/coachimpact/coachimpact/pipeline"
 	"github.com/coachimpact/coachimpact/reports"
-	"github.com/coachimpact/coachimpact/synth"
 )
 
 // TestPooledSmallSchools (issue 15 item 2): where a school's latest year
@@ -28,18 +24,7 @@ import (
 // hidden year.
 func TestPooledSmallSchools(t *testing.T) {
 	ctx := context.Background()
-	in, out := t.TempDir(), t.TempDir()
-	if _, err := synth.Generate(ctx, in, synth.Config{}); err != nil { // the demo district
-		t.Fatal(err)
-	}
-	if _, err := pipeline.Run(ctx, pipeline.Options{Input: in, Out: out, Config: config.Default()}); err != nil {
-		t.Fatal(err)
-	}
-	db, err := model.Open(ctx, filepath.Join(out, pipeline.DBFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	out, db := demoDistrict(t)
 	dir := filepath.Join(out, "reports", reports.SchoolsDir)
 	files, err := os.ReadDir(dir)
 	if err != nil {
