@@ -17,7 +17,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
 )
 
@@ -148,47 +147,6 @@ type loadedTable struct {
 	rows    []map[string]string
 	stats   ingest.Stats
 	rejects []ingest.RowError
-}
-
-// inputOf is the case's input folder: its vendor folders, canonical
-// tables and side files, copied into a new folder.
-func inputOf(t *testing.T, c profileCase) string {
-	t.Helper()
-	in := t.TempDir()
-	for _, f := range c.folders {
-		copyTree(t, filepath.Join(exportsDir, f), in, c.exclude)
-	}
-	for _, tb := range c.canonical {
-		copyFile(t, filepath.Join(exportsDir, "canonical", tb+".csv"), filepath.Join(in, tb+".csv"))
-	}
-	for name, body := range c.extra {
-		if err := os.WriteFile(filepath.Join(in, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return in
-}
-
-// profileConfig is the case's config: the district's mapping with its
-// profiles, validated (which loads them).
-func profileConfig(t *testing.T, c profileCase) config.Config {
-	t.Helper()
-	cfg := config.Default()
-	if c.district != "" {
-		path := filepath.Join(t.TempDir(), "district.toml")
-		if err := os.WriteFile(path, []byte(c.district), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if cfg, err = config.Load(path); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg.Profiles = append(cfg.Profiles, c.profiles...)
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 // loadCase copies the case's input folder (inputOf), lets edit change

@@ -55,33 +55,11 @@ func runProfileWith(t *testing.T, c profileCase, own func(t *testing.T, dir stri
 	if n := mappingLines(c.district); n > 10 {
 		t.Fatalf("the district writes %d mapping lines; a profile must leave at most ten", n)
 	}
-	in := t.TempDir()
-	for _, f := range c.folders {
-		copyTree(t, filepath.Join(exportsDir, f), in, c.exclude)
-	}
-	for _, tb := range c.canonical {
-		copyFile(t, filepath.Join(exportsDir, "canonical", tb+".csv"), filepath.Join(in, tb+".csv"))
-	}
+	in := inputOf(t, c)
 	if own != nil {
 		own(t, in)
 	}
-	for name, body := range c.extra {
-		if err := os.WriteFile(filepath.Join(in, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := config.Default()
-	if c.district != "" {
-		path := filepath.Join(t.TempDir(), "district.toml")
-		if err := os.WriteFile(path, []byte(c.district), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if cfg, err = config.Load(path); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg.Profiles = append(cfg.Profiles, c.profiles...)
+	cfg := profileConfig(t, c)
 	if keep := os.Getenv("COACHIMPACT_PROFILE_INPUTS"); keep != "" {
 		// For a person to try coachimpact check on the same folder.
 		dst := filepath.Join(keep, t.Name())
@@ -100,6 +78,47 @@ func runProfileWith(t *testing.T, c profileCase, own func(t *testing.T, dir stri
 	want = runShown(t, base, config.Default())
 	compareEstimates(t, got, want, 1e-9)
 	return got, want
+}
+
+// inputOf is the case's input folder: its vendor folders, canonical
+// tables and side files, copied into a new folder.
+func inputOf(t *testing.T, c profileCase) string {
+	t.Helper()
+	in := t.TempDir()
+	for _, f := range c.folders {
+		copyTree(t, filepath.Join(exportsDir, f), in, c.exclude)
+	}
+	for _, tb := range c.canonical {
+		copyFile(t, filepath.Join(exportsDir, "canonical", tb+".csv"), filepath.Join(in, tb+".csv"))
+	}
+	for name, body := range c.extra {
+		if err := os.WriteFile(filepath.Join(in, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return in
+}
+
+// profileConfig is the case's config: the district's mapping with its
+// profiles, validated (which loads them).
+func profileConfig(t *testing.T, c profileCase) config.Config {
+	t.Helper()
+	cfg := config.Default()
+	if c.district != "" {
+		path := filepath.Join(t.TempDir(), "district.toml")
+		if err := os.WriteFile(path, []byte(c.district), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if cfg, err = config.Load(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.Profiles = append(cfg.Profiles, c.profiles...)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // runShown runs the pipeline on input with cfg, every cell shown (min_cell
