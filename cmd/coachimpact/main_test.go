@@ -25,7 +25,15 @@ func TestMain(m *testing.M) {
 // cli runs the test binary as coachimpact with args.
 func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return cliIn(t, "", args...)
+}
+
+// cliIn runs the test binary as coachimpact with args in the folder dir
+// ("" for the test's own).
+func cliIn(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "COACHIMPACT_AS_CLI=1")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -207,23 +215,6 @@ func TestDegradedExit(t *testing.T) {
 	if stdout, _, _ := cli(t, "help"); !strings.Contains(stdout, "4 degraded") {
 		t.Errorf("usage does not document exit code 4:\n%s", stdout)
 	}
-}
-
-// cliIn runs the test binary as coachimpact with args in the folder dir.
-func cliIn(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "COACHIMPACT_AS_CLI=1")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
 }
 
 // listing is the names in dir and their sizes, one a line.
