@@ -22,13 +22,13 @@ func (in Input) pooledRows(s *schoolData, everCoached bool) [][]any {
 		if len(ys) == 0 {
 			continue
 		}
-		label := fmt.Sprintf("%s to %s (%d years)", yearLabel(ys[0]), yearLabel(ys[len(ys)-1]), len(ys))
+		label := fmt.Sprintf("%s (%d years)", yearsNamed(ys), len(ys))
 		arms := []struct {
 			label string
 			pick  func(c [2]classroom) classroom
 		}{
-			{armNotCoached, func(c [2]classroom) classroom { return c[0] }},
-			{armCoached, func(c [2]classroom) classroom { return c[1] }},
+			{armNotCoached, notCoachedRoom},
+			{armCoached, coachedRoom},
 		}
 		if !everCoached {
 			arms = arms[:1]
@@ -36,13 +36,7 @@ func (in Input) pooledRows(s *schoolData, everCoached bool) [][]any {
 			arms[0].pick = func(c [2]classroom) classroom { return classroom{c[0].n + c[1].n, c[0].sum + c[1].sum} }
 		}
 		for _, a := range arms {
-			var rooms []classroom
-			for _, t := range slices.Sorted(maps.Keys(byTeacher)) {
-				if c := a.pick(byTeacher[t]); c.n > 0 {
-					rooms = append(rooms, c)
-				}
-			}
-			cells := in.armCells(arm(rooms), plan.pooledHidden[armKey{0, subj, a.label}])
+			cells := in.armCells(pooledArm(byTeacher, a.pick), plan.pooledHidden[armKey{0, subj, a.label}])
 			out = append(out, append([]any{label, subj, a.label}, cells...))
 		}
 	}
@@ -122,22 +116,36 @@ func (in Input) pooledComparison(s *schoolData, subject, label string) (comparis
 	if !ok || len(years) < 2 {
 		return comparison{}, false
 	}
-	var co, not []classroom
-	for _, t := range slices.Sorted(maps.Keys(byTeacher)) {
-		if c := byTeacher[t]; c[1].n > 0 {
-			co = append(co, c[1])
-		}
-		if c := byTeacher[t]; c[0].n > 0 {
-			not = append(not, c[0])
-		}
-	}
 	return comparison{
 		subject:     label,
-		years:       fmt.Sprintf("%s to %s", yearLabel(years[0]), yearLabel(years[len(years)-1])),
+		years:       yearsNamed(years),
 		pooled:      true,
 		pooledYears: len(years),
-		co:          arm(co), not: arm(not),
-		diff:    diffStats{est: d, lo: lo, hi: hi},
-		verdict: decide(lo, hi),
+		co:          pooledArm(byTeacher, coachedRoom),
+		not:         pooledArm(byTeacher, notCoachedRoom),
+		diff:        diffStats{est: d, lo: lo, hi: hi},
+		verdict:     decide(lo, hi),
 	}, true
+}
+
+// coachedRoom and notCoachedRoom pick a teacher's classroom of one arm
+// from pooledClassrooms' pair.
+func coachedRoom(c [2]classroom) classroom    { return c[1] }
+func notCoachedRoom(c [2]classroom) classroom { return c[0] }
+
+// pooledArm is one arm over the years pooled: the classroom pick gives of
+// each teacher that has students in it, in teacher order.
+func pooledArm(byTeacher map[string][2]classroom, pick func([2]classroom) classroom) armStats {
+	var rooms []classroom
+	for _, t := range slices.Sorted(maps.Keys(byTeacher)) {
+		if c := pick(byTeacher[t]); c.n > 0 {
+			rooms = append(rooms, c)
+		}
+	}
+	return arm(rooms)
+}
+
+// yearsNamed names the first and last of years: "2020-21 to 2023-24".
+func yearsNamed(years []int64) string {
+	return yearLabel(years[0]) + " to " + yearLabel(years[len(years)-1])
 }
