@@ -259,31 +259,33 @@ func (d *disclosure) protectSchool(s *schoolCells, latest int64, everCoached boo
 	// First without pooled cells; then, if the latest year hides an arm
 	// of a subject the school has in several years, again with that
 	// subject's years pooled: a small school's answer. The pooled cells
-	// rank above every other, so a year is hidden to protect them
-	// rather than the other way round.
+	// then rank above every other and the Growth sheet's years below
+	// every other (a year is hidden to protect a pooled cell, not the
+	// district's rows); if that still hides a school-year of the
+	// district's Schools sheet (and with it the cohorts' view), the
+	// pooled cells rank below every cell instead: a pooled cell that
+	// would give a hidden year away is hidden itself. Only the pass kept
+	// counts its complements.
 	s.pooled = nil
-	d.protectSchoolCells(s, latest, everCoached, forced, 0, 2)
+	added := d.protectSchoolCells(s, latest, everCoached, forced, 0, 2)
 	pooled := map[string]bool{}
 	for k, hidden := range s.growth {
 		if hidden && k.year == latest && s.yearsOf(k.subject) > 1 {
 			pooled[k.subject] = true
 		}
 	}
-	if len(pooled) == 0 {
-		return
-	}
-	before := maps.Clone(s.year)
-	s.pooled = pooled
-	d.protectSchoolCells(s, latest, everCoached, forced, 3, -1)
-	for y, hidden := range s.year {
-		if hidden && !before[y] {
-			// Pooling would hide a school-year of the district's Schools
-			// sheet (and with it the cohorts' view): pool only what
-			// costs nothing else.
-			d.protectSchoolCells(s, latest, everCoached, forced, -1, 2)
-			return
+	if len(pooled) > 0 {
+		before := maps.Clone(s.year)
+		s.pooled = pooled
+		added = d.protectSchoolCells(s, latest, everCoached, forced, 3, -1)
+		for y, hidden := range s.year {
+			if hidden && !before[y] {
+				added = d.protectSchoolCells(s, latest, everCoached, forced, -1, 2)
+				break
+			}
 		}
 	}
+	d.complements += added
 }
 
 // yearsOf counts the school years in which the school has analysis rows
@@ -298,7 +300,10 @@ func (s *schoolCells) yearsOf(subject string) int {
 	return len(years)
 }
 
-func (d *disclosure) protectSchoolCells(s *schoolCells, latest int64, everCoached bool, forced map[int64]bool, pooledRank, yearRank int) {
+// protectSchoolCells decides one pass of a school's growth family (see
+// protectSchool), pooled cells and the Growth sheet's years at the ranks
+// given, and returns how many cells it hid only to protect others.
+func (d *disclosure) protectSchoolCells(s *schoolCells, latest int64, everCoached bool, forced map[int64]bool, pooledRank, yearRank int) (complements int) {
 	s.growth, s.grade, s.level, s.year, s.yearLv = map[armKey]bool{}, map[gradeKey]bool{}, map[gradeKey]bool{}, map[int64]bool{}, map[int64]bool{}
 	s.pooledHidden = map[armKey]bool{}
 	yearSet, subjectSet, gradeSet := map[int64]bool{}, map[string]bool{}, map[gradeKey]bool{}
@@ -394,11 +399,12 @@ func (d *disclosure) protectSchoolCells(s *schoolCells, latest int64, everCoache
 				add(keys, n, rooms, s.year[y] || s.yearLeveled[y] < d.minCell, 0, func(h bool) { s.yearLv[y] = h })
 			}
 		}
-		d.complements += a.protect()
+		complements += a.protect()
 		for _, e := range entries {
 			e.set(a.hidden(e.cell))
 		}
 	}
+	return complements
 }
 
 // sortedKeys returns m's keys in cmp's order.
