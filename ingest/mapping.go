@@ -140,7 +140,7 @@ func (m *Mapping) Validate(tables []*Table) error {
 			check("defaults", col)
 		}
 		errs = append(errs, validateShape(t, tm, tables)...)
-		if tm.Profile != "" && !m.hasProfile(tm.Profile) {
+		if tm.Profile != "" && m.profile(tm.Profile) == nil {
 			errs = append(errs, fmt.Errorf("mapping.tables.%s.profile = %q: not a profile in use (profiles = [...])", name, tm.Profile))
 		}
 		for _, col := range sortedKeys(tm.Scale) {
@@ -210,13 +210,14 @@ func (m *Mapping) fileTables(tables []*Table) map[string][]*Table {
 	return byFile
 }
 
-func (m *Mapping) hasProfile(name string) bool {
-	for _, p := range m.Profiles {
-		if p.Name == name {
-			return true
+// profile is the profile in use named name, or nil.
+func (m *Mapping) profile(name string) *Profile {
+	for i := range m.Profiles {
+		if m.Profiles[i].Name == name {
+			return &m.Profiles[i]
 		}
 	}
-	return false
+	return nil
 }
 
 // tableMapping is table name's mapping: the profile's (when one gives
@@ -227,10 +228,8 @@ func (m *Mapping) tableMapping(name, profile string) TableMapping {
 		return own
 	}
 	var base TableMapping
-	for _, p := range m.Profiles {
-		if p.Name == profile {
-			base = p.Tables[name]
-		}
+	if p := m.profile(profile); p != nil {
+		base = p.Tables[name]
 	}
 	return overlay(base, own)
 }
@@ -317,16 +316,11 @@ func (m *Mapping) forTable(t *Table, profile string) (renames map[string]string,
 			values[col] = merge(values[col], vm)
 		}
 	}
-	if profile != "" {
-		for _, p := range m.Profiles {
-			if p.Name != profile {
-				continue
-			}
-			ptm := p.Tables[t.Name]
-			for _, src := range sortedKeys(ptm.Columns) {
-				renames[normalize(src)] = ptm.Columns[src]
-				from[normalize(src)] = "profile " + profile
-			}
+	if p := m.profile(profile); p != nil {
+		ptm := p.Tables[t.Name]
+		for _, src := range sortedKeys(ptm.Columns) {
+			renames[normalize(src)] = ptm.Columns[src]
+			from[normalize(src)] = "profile " + profile
 		}
 	}
 	tm = m.tableMapping(t.Name, profile)
