@@ -199,15 +199,22 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 		if e.SchoolYear != nil {
 			year = int32(*e.SchoolYear)
 		}
-		var band driver.Value
+		var band, method, event driver.Value
 		if e.BaselineEquivalence != "" {
 			band = e.BaselineEquivalence
+		}
+		if e.SEMethod != "" {
+			method = e.SEMethod
+		}
+		if e.EventTime != nil {
+			event = int32(*e.EventTime)
 		}
 		rows[i] = []driver.Value{
 			int32(i + 1), e.Analysis, e.Subject, year, e.Subgroup, e.Unit,
 			val(e.Estimate), val(e.StdError), val(e.CILow), val(e.CIHigh), val(e.PValue), int32(e.DF),
 			int32(e.NStudents), int32(e.NCoachedStudents), int32(e.NTeachers), int32(e.NCoachedTeachers), int32(e.NSchools),
 			val(e.HedgesG), val(e.ImprovementIndex), val(e.BaselineG), band, e.Suppressed, e.Note,
+			method, event, val(e.PreTrendP), val(e.MDE), val(e.ProbPositive), val(e.ProbAboveThreshold), val(e.Threshold),
 		}
 	}
 	return d.appendTable(ctx, "estimates", `
@@ -215,7 +222,9 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 		estimate DOUBLE, std_error DOUBLE, ci_low DOUBLE, ci_high DOUBLE, p_value DOUBLE, df INTEGER,
 		n_students INTEGER, n_coached_students INTEGER, n_teachers INTEGER, n_coached_teachers INTEGER, n_schools INTEGER,
 		hedges_g DOUBLE, improvement_index DOUBLE, baseline_g DOUBLE, baseline_equivalence VARCHAR,
-		suppressed BOOLEAN, note VARCHAR`, rows)
+		suppressed BOOLEAN, note VARCHAR,
+		se_method VARCHAR, event_time INTEGER, pretrend_p_value DOUBLE,
+		mde DOUBLE, prob_positive DOUBLE, prob_above_threshold DOUBLE, threshold DOUBLE`, rows)
 }
 
 func (d *DB) writeBands(ctx context.Context, bands []Band) error {

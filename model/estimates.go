@@ -13,6 +13,22 @@ const (
 	AnalysisDiD      = "did"             // two-way fixed-effects difference-in-differences
 	AnalysisDiDCS    = "did_cs"          // Callaway-Sant'Anna group-time average effect
 	AnalysisPractice = "practice"        // change in look-for rating after the first cycle
+
+	// Issue 16's analyses.
+	AnalysisDoseOnset         = "dose_onset"            // the jump from no coaching to any, fitted with the per-hour slope
+	AnalysisWithinTeacher     = "impact_within_teacher" // teacher fixed effects: a teacher's coached years against their uncoached ones
+	AnalysisEventStudyTeacher = "event_study_teacher"   // staggered event study on each teacher's first coached year
+	AnalysisWeighted          = "impact_weighted"       // exposure weighted by each rostered teacher's percent_time
+)
+
+// Standard-error methods, the values of Estimate.SEMethod.
+const (
+	SECR1       = "CR1"       // cluster-robust, Stata's small-sample factor, t(G-1)
+	SECR2       = "CR2"       // Bell-McCaffrey cluster-robust with Satterthwaite degrees of freedom
+	SEWild      = "wild"      // wild cluster bootstrap
+	SEBootstrap = "bootstrap" // cluster bootstrap, normal interval
+	SEAnalytic  = "analytic"  // influence function, normal interval
+	SEClassical = "classical" // the t interval of a mean over independent units
 )
 
 // AllSubjects is Estimate.Subject of a model pooling subjects.
@@ -36,12 +52,22 @@ type Estimate struct {
 	PValue   *float64 `json:"p_value"`
 	// DF is the degrees of freedom of the t interval (clusters - 1); 0 for
 	// a normal interval (bootstrap).
-	DF               int `json:"df"`
-	NStudents        int `json:"n_students"`
-	NCoachedStudents int `json:"n_coached_students"`
-	NTeachers        int `json:"n_teachers"`
-	NCoachedTeachers int `json:"n_coached_teachers"`
-	NSchools         int `json:"n_schools,omitempty"`
+	DF int `json:"df"`
+	// SEMethod names how StdError was computed: one of the SE constants;
+	// empty when there is no standard error.
+	SEMethod string `json:"se_method,omitempty"`
+	// EventTime is the year relative to the event of an event-study row
+	// (-1 the year before, 0 the first treated year); nil on every other
+	// estimate and on the event study's overall row.
+	EventTime *int `json:"event_time,omitempty"`
+	// PreTrendP is the p-value of the joint test that every pre-period
+	// (placebo) effect is zero, on an event study's or DiD's overall row.
+	PreTrendP        *float64 `json:"pretrend_p_value,omitempty"`
+	NStudents        int      `json:"n_students"`
+	NCoachedStudents int      `json:"n_coached_students"`
+	NTeachers        int      `json:"n_teachers"`
+	NCoachedTeachers int      `json:"n_coached_teachers"`
+	NSchools         int      `json:"n_schools,omitempty"`
 	// HedgesG is the WWC effect size: the adjusted difference over the
 	// pooled within-group SD of spring z, times the small-sample factor.
 	HedgesG *float64 `json:"hedges_g"`
@@ -54,8 +80,16 @@ type Estimate struct {
 	// covariate) or "not satisfied".
 	BaselineG           *float64 `json:"baseline_g,omitempty"`
 	BaselineEquivalence string   `json:"baseline_equivalence,omitempty"`
-	Suppressed          bool     `json:"suppressed"`
-	Note                string   `json:"note,omitempty"`
+	// MDE is the minimum detectable effect of the design (80% power, 5%
+	// two-sided), in Unit; on headline estimates.
+	MDE *float64 `json:"mde,omitempty"`
+	// ProbPositive and ProbAboveThreshold are posterior probabilities that
+	// the effect exceeds 0 and Threshold, on headline estimates.
+	ProbPositive       *float64 `json:"prob_positive,omitempty"`
+	ProbAboveThreshold *float64 `json:"prob_above_threshold,omitempty"`
+	Threshold          *float64 `json:"threshold,omitempty"`
+	Suppressed         bool     `json:"suppressed"`
+	Note               string   `json:"note,omitempty"`
 }
 
 // TableCounts returns the number of rows of every table in the model.
