@@ -115,6 +115,9 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	done()
 
 	defer d.step("analysis write")()
+	for i := range est {
+		finite(&est[i])
+	}
 	if err := d.writeEstimates(ctx, est); err != nil {
 		return nil, err
 	}
@@ -259,4 +262,16 @@ func (d *DB) writeGroupTime(ctx context.Context, gt []GroupTime) error {
 	return d.appendTable(ctx, "did_group_time", `
 		cohort INTEGER, school_year INTEGER, event_time INTEGER, att DOUBLE, std_error DOUBLE, ci_low DOUBLE, ci_high DOUBLE,
 		treated_schools INTEGER, control_schools INTEGER`, rows)
+}
+
+// finite sets every number of e that is NaN or infinite (an effect size
+// over groups with no spread, say) to nil: run.json and the estimates
+// table hold numbers or nulls, never NaN.
+func finite(e *Estimate) {
+	for _, p := range []**float64{&e.Estimate, &e.StdError, &e.CILow, &e.CIHigh, &e.PValue, &e.HedgesG, &e.ImprovementIndex,
+		&e.BaselineG, &e.PreTrendP, &e.MDE, &e.ProbPositive, &e.ProbAboveThreshold, &e.Threshold} {
+		if *p != nil && (math.IsNaN(**p) || math.IsInf(**p, 0)) {
+			*p = nil
+		}
+	}
 }

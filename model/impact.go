@@ -15,7 +15,8 @@ import (
 const analysisQuery = `
 SELECT school_year, subject, tested_grade, (baseline_source = 'fall') AS fall_baseline,
        teacher_id, spring_z, baseline_z, hours, coached,
-       english_learner, special_education, economically_disadvantaged, race_ethnicity
+       english_learner, special_education, economically_disadvantaged, race_ethnicity,
+       coalesce(ip_cohort::VARCHAR, '') AS ip_cohort
 FROM student_growth
 WHERE excluded IS NULL
 ORDER BY school_year, subject, hash(student_id), student_id` // a fixed order, cheaper than by text
@@ -50,7 +51,7 @@ func newStudents(f *frame) *students {
 		grade: f.floats("tested_grade"), fall: f.floats("fall_baseline"),
 		y: f.floats("spring_z"), base: f.floats("baseline_z"),
 		hours: f.floats("hours"), coached: f.floats("coached"),
-		subgroup: map[string][]string{"race_ethnicity": f.strings("race_ethnicity")},
+		subgroup: map[string][]string{"race_ethnicity": f.strings("race_ethnicity"), "ip_cohort": f.strings("ip_cohort")},
 	}
 	s.teacher = index(f.strings("teacher_id"))
 	for _, c := range []string{"english_learner", "special_education", "economically_disadvantaged"} {
@@ -147,7 +148,10 @@ func (s *students) cells() []cell {
 }
 
 // subgroupColumns are the student columns subgroup models split on.
-var subgroupColumns = []string{"english_learner", "special_education", "economically_disadvantaged", "race_ethnicity"}
+// ip_cohort is the network cohort of the student's school (its ending
+// year; comparison schools have none and are in no group): the impact
+// model within a cohort's schools, the cohorts workbook's verdicts.
+var subgroupColumns = []string{"english_learner", "special_education", "economically_disadvantaged", "race_ethnicity", "ip_cohort"}
 
 // subgroups splits c by each subgroup column's values; rows with no value
 // for a column are left out of that column's groups.
@@ -374,6 +378,8 @@ func joinNotes(notes ...string) string {
 // hedgesG is the WWC effect size of difference diff between the
 // treated (treat = 1) and comparison rows of v: diff over the pooled
 // within-group SD of v, times the small-sample factor ω = 1 - 3/(4N - 9).
+// A group of one row adds nothing to the within-group sum of squares;
+// with no spread within the groups g is not finite (finite drops it).
 func hedgesG(diff float64, v, treat []float64) float64 {
 	var t, c []float64
 	for i, x := range v {
@@ -384,8 +390,13 @@ func hedgesG(diff float64, v, treat []float64) float64 {
 		}
 	}
 	nt, nc := float64(len(t)), float64(len(c))
-	st, sc := stat.Variance(t, nil), stat.Variance(c, nil)
-	pooled := math.Sqrt(((nt-1)*st + (nc-1)*sc) / (nt + nc - 2))
+	ss := func(g []float64) float64 {
+		if len(g) < 2 {
+			return 0
+		}
+		return stat.Variance(g, nil) * float64(len(g)-1)
+	}
+	pooled := math.Sqrt((ss(t) + ss(c)) / (nt + nc - 2))
 	omega := 1 - 3/(4*(nt+nc)-9)
 	return omega * diff / pooled
 }
