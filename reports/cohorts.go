@@ -18,8 +18,8 @@ func cohortSQL(col string) string {
 // cohortLabel is a school's cohort from its ip_cohort column.
 var cohortLabel = cohortSQL("ip_cohort")
 
-// Cohorts writes cohorts.xlsx for network facilitators: the cohort x year
-// panel, difference-in-differences with the event-time view, dosage by
+// Cohorts writes cohorts.xlsx for network facilitators: each cohort's
+// verdict at a glance, the cohort x year panel, difference-in-differences with the event-time view, dosage by
 // cohort, this year's coaching with the cycles in progress by stage,
 // coach caseloads, the schools of each cohort, and About (the glossary
 // and the run).
@@ -38,6 +38,7 @@ func Cohorts(ctx context.Context, in Input, path string) error {
 		return err
 	}
 	return b.write(ctx, in, path, []step{
+		{"At a glance", cohortGlanceSheet},
 		{"Cohort panel", cohortPanelSheet},
 		{"Difference-in-differences", didSheet},
 		{"Dosage by cohort", cohortDosageSheet},

@@ -103,19 +103,19 @@ func rowsUnder(rows [][]string, header ...string) (out [][]string, ok bool) {
 	return nil, false
 }
 
-func queryFloat(t *testing.T, db *model.DB, q string) float64 {
+func queryFloat(t *testing.T, db *model.DB, q string, args ...any) float64 {
 	t.Helper()
 	var v sql.NullFloat64
-	if err := db.QueryRowContext(context.Background(), q).Scan(&v); err != nil {
+	if err := db.QueryRowContext(context.Background(), q, args...).Scan(&v); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return v.Float64
 }
 
-func queryInt(t *testing.T, db *model.DB, q string) int {
+func queryInt(t *testing.T, db *model.DB, q string, args ...any) int {
 	t.Helper()
 	var v int
-	if err := db.QueryRowContext(context.Background(), q).Scan(&v); err != nil {
+	if err := db.QueryRowContext(context.Background(), q, args...).Scan(&v); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return v
@@ -280,7 +280,7 @@ func TestDistrictWorkbook(t *testing.T) {
 func TestCohortsWorkbook(t *testing.T) {
 	out, _, db := run(t, config.Default(), nil)
 	f := open(t, filepath.Join(out, "reports", reports.CohortsBook))
-	want := "[Cohort panel Difference-in-differences Dosage by cohort Coaching this year Coach caseloads Schools by cohort About]"
+	want := "[At a glance Cohort panel Difference-in-differences Dosage by cohort Coaching this year Coach caseloads Schools by cohort About]"
 	if got := fmt.Sprint(f.GetSheetList()); got != want {
 		t.Errorf("sheets = %s; want %s", got, want)
 	}

@@ -233,7 +233,13 @@ func subgroupLabel(key string) string {
 		"special_education":          "Special education",
 		"economically_disadvantaged": "Economically disadvantaged",
 		"race_ethnicity":             "Race/ethnicity",
+		"ip_cohort":                  "Network cohort",
 	}[col]
+	if col == "ip_cohort" {
+		if y, err := strconv.Atoi(v); err == nil {
+			return name + ": joined " + yearLabel(int64(y))
+		}
+	}
 	if name == "" {
 		name = strings.ReplaceAll(col, "_", " ")
 	}

@@ -78,6 +78,67 @@ func wantWords(lo, hi float64) string {
 	return "no clear difference"
 }
 
+// subjectYearKey keys the priors of schoolPriors.
+func subjectYearKey(subject string, year int64) string { return fmt.Sprint(subject, "|", year) }
+
+// schoolPriors are the empirical-Bayes priors the schools' verdicts
+// shrink toward, per subject and year: over every school whose Growth
+// sheet shows both groups of that subject and year with 2 classrooms or
+// more each, the difference and its standard error recomputed from
+// student_growth (wantInterval), given to model.EmpiricalBayes (checked
+// against R's metafor in the model package).
+func schoolPriors(t *testing.T, db *model.DB, dir string, files []os.DirEntry) map[string]*model.Shrinkage {
+	t.Helper()
+	est, se := map[string][]float64{}, map[string][]float64{}
+	for _, fi := range files {
+		id := strings.TrimSuffix(fi.Name(), ".xlsx")
+		every := dataRows(t, rowsOf(t, open(t, filepath.Join(dir, fi.Name())), "Growth"), "School year", "Subject", "Group")
+		shown := map[string]bool{}
+		for _, r := range every {
+			if len(r) > 5 {
+				if _, err := strconv.ParseFloat(r[5], 64); err == nil {
+					shown[r[0]+"|"+r[1]+"|"+r[2]] = true
+				}
+			}
+		}
+		for _, r := range every {
+			if r[2] != "coached" || !shown[r[0]+"|"+r[1]+"|coached"] || !shown[r[0]+"|"+r[1]+"|not coached"] {
+				continue
+			}
+			co, not := schoolArms(t, db, id, yearOf(r[0]), r[1])
+			if co.rooms < 2 || not.rooms < 2 {
+				continue
+			}
+			d, lo, hi := wantInterval(co, not)
+			if hi == lo {
+				continue
+			}
+			k := subjectYearKey(r[1], yearOf(r[0]))
+			est[k] = append(est[k], d)
+			se[k] = append(se[k], math.Sqrt(co.se*co.se+not.se*not.se))
+		}
+	}
+	out := map[string]*model.Shrinkage{}
+	for k := range est {
+		if p, ok := model.EmpiricalBayes(est[k], se[k]); ok {
+			out[k] = &p
+		}
+	}
+	return out
+}
+
+// wantShrunk is a school's difference as its verdict takes it: pulled
+// toward prior's mean by its precision, with a normal 95% interval; the
+// school's own without a prior.
+func wantShrunk(prior *model.Shrinkage, co, not studentArm) (d, lo, hi float64) {
+	d, lo, hi = wantInterval(co, not)
+	if prior == nil {
+		return d, lo, hi
+	}
+	d, se := prior.Shrink(d, math.Sqrt(co.se*co.se+not.se*not.se))
+	return d, d - 1.959963984540054*se, d + 1.959963984540054*se
+}
+
 // schoolArms reads a school's arms of a subject and year from the model.
 func schoolArms(t *testing.T, db *model.DB, school string, year int64, subject string) (co, not studentArm) {
 	t.Helper()
@@ -101,7 +162,7 @@ type growthRow struct {
 func growthOf(t *testing.T, db *model.DB, cond, school string, args ...any) []growthRow {
 	t.Helper()
 	rows, err := db.QueryContext(context.Background(), `SELECT teacher_id, coached, growth FROM student_growth
-		WHERE excluded IS NULL AND school_id = ? AND `+cond, append([]any{school}, args...)...)
+		WHERE excluded IS NULL AND growth IS NOT NULL AND school_id = ? AND `+cond, append([]any{school}, args...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +247,7 @@ func TestGrowthVerdicts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		priors := schoolPriors(t, db, dir, files)
 		for _, fi := range files {
 			id := strings.TrimSuffix(fi.Name(), ".xlsx")
 			rows := rowsOf(t, open(t, filepath.Join(dir, fi.Name())), "Growth")
@@ -222,7 +284,7 @@ func TestGrowthVerdicts(t *testing.T) {
 				t.Errorf("%s (min_cell %d): no At a glance rows", id, minCell)
 			}
 			for _, g := range glance {
-				for len(g) < 12 {
+				for len(g) < 13 {
 					g = append(g, "")
 				}
 				subject, years, pooled := strings.Cut(g[0], ", ")
@@ -240,24 +302,25 @@ func TestGrowthVerdicts(t *testing.T) {
 						t.Errorf("%s: pooled although the latest year shows both groups", where)
 					}
 					d, lo, hi, pco, pnot := pooledWant(t, db, id, subject)
-					if !strings.HasSuffix(years, " years pooled") || g[1] != wantWords(lo, hi) || !near(g[2], d) || !near(g[3], lo) || !near(g[4], hi) {
-						t.Errorf("%s: verdict %q, difference %s (%s to %s); want %q, %.6f (%.6f to %.6f) over the years pooled", where, g[1], g[2], g[3], g[4], wantWords(lo, hi), d, lo, hi)
+					if !strings.HasSuffix(years, " years pooled") || g[1] != wantWords(lo, hi) || !near(g[2], d) || !near(g[3], lo) || !near(g[4], hi) || !near(g[5], d) {
+						t.Errorf("%s: verdict %q, difference %s (%s to %s), alone %s; want %q, %.6f (%.6f to %.6f) over the years pooled", where, g[1], g[2], g[3], g[4], g[5], wantWords(lo, hi), d, lo, hi)
 					}
 					for i, want := range []int{pco.n, pco.rooms, pnot.n, pnot.rooms} {
-						if g[5+i] != strconv.Itoa(want) && g[5+i] != thousandsText(want) {
-							t.Errorf("%s: column %d reads %q; the model has %d", where, 6+i, g[5+i], want)
+						if g[6+i] != strconv.Itoa(want) && g[6+i] != thousandsText(want) {
+							t.Errorf("%s: column %d reads %q; the model has %d", where, 7+i, g[6+i], want)
 						}
 					}
 					pooledShown++
 				case bothShown && co.rooms > 1 && not.rooms > 1:
 					shown++
-					d, lo, hi := wantInterval(co, not)
-					if g[1] != wantWords(lo, hi) || !near(g[2], d) || !near(g[3], lo) || !near(g[4], hi) {
-						t.Errorf("%s: verdict %q, difference %s (%s to %s); want %q, %.6f (%.6f to %.6f)", where, g[1], g[2], g[3], g[4], wantWords(lo, hi), d, lo, hi)
+					raw, _, _ := wantInterval(co, not)
+					d, lo, hi := wantShrunk(priors[subjectYearKey(subject, y)], co, not)
+					if g[1] != wantWords(lo, hi) || !near(g[2], d) || !near(g[3], lo) || !near(g[4], hi) || !near(g[5], raw) {
+						t.Errorf("%s: verdict %q, difference %s (%s to %s), alone %s; want %q, %.6f (%.6f to %.6f), alone %.6f", where, g[1], g[2], g[3], g[4], g[5], wantWords(lo, hi), d, lo, hi, raw)
 					}
 					for i, want := range []int{co.n, co.rooms, not.n, not.rooms} {
-						if g[5+i] != strconv.Itoa(want) {
-							t.Errorf("%s: column %d reads %q; the model has %d", where, 6+i, g[5+i], want)
+						if g[6+i] != strconv.Itoa(want) {
+							t.Errorf("%s: column %d reads %q; the model has %d", where, 7+i, g[6+i], want)
 						}
 					}
 				default:
@@ -273,8 +336,8 @@ func TestGrowthVerdicts(t *testing.T) {
 					WHERE analysis = 'impact' AND coalesce(subgroup, '') = '' AND subject = ? AND school_year = ?`, subject, y).Scan(&est, &lo, &hi); err != nil {
 					t.Fatalf("%s: estimate: %v", where, err)
 				}
-				if est != nil && lo != nil && hi != nil && (!near(g[9], *est) || g[10] != wantWords(*lo, *hi)) {
-					t.Errorf("%s: district %q, %q; the model's estimate %.6f (%.6f to %.6f)", where, g[9], g[10], *est, *lo, *hi)
+				if est != nil && lo != nil && hi != nil && (!near(g[10], *est) || g[11] != wantWords(*lo, *hi)) {
+					t.Errorf("%s: district %q, %q; the model's estimate %.6f (%.6f to %.6f)", where, g[10], g[11], *est, *lo, *hi)
 				}
 				// Last year's verdict, when last year has students.
 				pco, pnot := schoolArms(t, db, id, y-1, subject)
@@ -282,14 +345,14 @@ func TestGrowthVerdicts(t *testing.T) {
 				switch {
 				case pco.n == 0 && pnot.n == 0:
 				case armShown(lastLabel, subject, "coached") && armShown(lastLabel, subject, "not coached") && pco.rooms > 1 && pnot.rooms > 1:
-					_, lo, hi := wantInterval(pco, pnot)
+					_, lo, hi := wantShrunk(priors[subjectYearKey(subject, y-1)], pco, pnot)
 					want = wantWords(lo, hi)
 					lastShown++
 				default:
 					want = "too few classrooms to tell"
 				}
-				if g[11] != want {
-					t.Errorf("%s: %s verdict %q; want %q", where, lastLabel, g[11], want)
+				if g[12] != want {
+					t.Errorf("%s: %s verdict %q; want %q", where, lastLabel, g[12], want)
 				}
 			}
 		}
@@ -323,20 +386,20 @@ func TestDistrictFallback(t *testing.T) {
 			latest = max(latest, r[0])
 		}
 		for _, g := range dataRows(t, rows, "Subject", "Verdict") {
-			for len(g) < 12 {
+			for len(g) < 13 {
 				g = append(g, "")
 			}
 			seen++
 			if minCell > 1 {
-				if _, err := strconv.ParseFloat(g[9], 64); err == nil {
-					t.Errorf("min_cell %d, %s: district %q with groups hidden", minCell, g[0], g[9])
+				if _, err := strconv.ParseFloat(g[10], 64); err == nil {
+					t.Errorf("min_cell %d, %s: district %q with groups hidden", minCell, g[0], g[10])
 				}
 				continue
 			}
 			co, not := districtArms(t, db, yearOf(latest), g[0])
 			d, lo, hi := wantInterval(co, not)
-			if !near(g[9], d) || g[10] != wantWords(lo, hi) {
-				t.Errorf("%s %s: district %q, %q; want %.6f, %q (%.6f to %.6f)", latest, g[0], g[9], g[10], d, wantWords(lo, hi), lo, hi)
+			if !near(g[10], d) || g[11] != wantWords(lo, hi) {
+				t.Errorf("%s %s: district %q, %q; want %.6f, %q (%.6f to %.6f)", latest, g[0], g[10], g[11], d, wantWords(lo, hi), lo, hi)
 			}
 		}
 	}

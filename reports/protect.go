@@ -234,7 +234,11 @@ func (d *disclosure) loadSchools(ctx context.Context, in Input) error {
 		a.springZ += z
 		a.leveled += i64(r[10])
 		a.level3 += i64(r[11])
-		a.rooms[str(r[5])] = &roomStats{n: n, growth: g}
+		// A classroom's growth counts only its students with a growth,
+		// as the Growth sheet's groups do (schoolData's growth rows).
+		if gn := i64(r[8]); gn > 0 {
+			a.rooms[str(r[5])] = &roomStats{n: gn, growth: g}
+		}
 	}
 	panel, err := queryRows(ctx, in.DB, `SELECT school_id, school_year, analysis_students, leveled_scores FROM school_year_panel`)
 	if err != nil {
@@ -359,7 +363,7 @@ func (d *disclosure) protectSchoolCells(s *schoolCells, latest int64, everCoache
 					})
 					st := s.sum(keys)
 					key := armKey{y, subj, arm}
-					add(keys, st.n, int64(len(s.rooms(keys))), false, yearRank, func(h bool) { s.growth[key] = h })
+					add(keys, st.growthN, int64(len(s.rooms(keys))), false, yearRank, func(h bool) { s.growth[key] = h })
 				}
 			}
 		}
@@ -377,7 +381,7 @@ func (d *disclosure) protectSchoolCells(s *schoolCells, latest int64, everCoache
 				})
 				st := s.sum(keys)
 				key := armKey{0, subj, arm}
-				add(keys, st.n, int64(len(s.rooms(keys))), false, pooledRank, func(h bool) { s.pooledHidden[key] = h })
+				add(keys, st.growthN, int64(len(s.rooms(keys))), false, pooledRank, func(h bool) { s.pooledHidden[key] = h })
 			}
 		}
 		for _, g := range grades {

@@ -74,8 +74,11 @@ func Schools(ctx context.Context, in Input, dir string) error {
 		dst func(*schoolData) *[][]any
 	}{
 		// One row per classroom, not per student: 1.9M students of a
-		// state come back as 150k classrooms.
-		{`SELECT school_id, school_year, subject, coached, count(*), sum(growth), teacher_id FROM student_growth WHERE excluded IS NULL
+		// state come back as 150k classrooms. A student with no growth
+		// (no regression for their grade and baseline) is in no group:
+		// counted, they would pull the mean toward 0. The plan
+		// (loadSchools) counts the same students.
+		{`SELECT school_id, school_year, subject, coached, count(*), sum(growth), teacher_id FROM student_growth WHERE excluded IS NULL AND growth IS NOT NULL
 		  GROUP BY school_id, school_year, subject, coached, teacher_id ORDER BY school_id, school_year, subject, coached, teacher_id`,
 			func(s *schoolData) *[][]any { return &s.growth }},
 		{`SELECT t.school_id, strftime(s.session_date, '%Y-%m') AS month, count(*), sum(s.minutes) / 60.0
@@ -128,6 +131,7 @@ func Schools(ctx context.Context, in Input, dir string) error {
 	if err != nil {
 		return err
 	}
+	bench.priors = in.schoolPriors(order)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
@@ -263,21 +267,8 @@ func schoolBook(in Input, s *schoolData, latest int64, district [][]any, bench b
 // verdict, beside a chart of the differences; then every year's groups.
 // A school with no coached teacher shows its classrooms' growth instead.
 func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64, bench benchmarks) error {
-	type key struct {
-		year    int64
-		subject string
-		coached bool
-	}
-	rooms := map[key][]classroom{}
-	var keys []key
-	for _, r := range s.growth {
-		k := key{i64(r[0]), str(r[1]), r[2] == true}
-		if _, ok := rooms[k]; !ok {
-			keys = append(keys, k)
-		}
-		g, _ := num(r[4])
-		rooms[k] = append(rooms[k], classroom{i64(r[3]), g})
-	}
+	type key = roomKey
+	rooms, keys := growthRooms(s)
 	everCoached := false
 	for k := range rooms {
 		everCoached = everCoached || k.coached
@@ -292,6 +283,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64, bench ben
 			return nil
 		}
 		c := in.compare(subject, yearLabel(year), arm(co), arm(not), hid(year, subject, armCoached), hid(year, subject, armNotCoached))
+		c = c.shrunk(bench.priors[subjectYear{subject, year}])
 		return &c
 	}
 	var rows, glance [][]any
@@ -330,6 +322,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64, bench ben
 			continue
 		}
 		c := in.compare(subject, yearLabel(latest), co, not, hid(k.year, k.subject, armCoached), hid(k.year, k.subject, armNotCoached))
+		c = c.shrunk(bench.priors[subjectYear{k.subject, latest}])
 		if !c.shown() && c.verdict == verdictTooFew {
 			// Too small a year: the school's years pooled, where the
 			// plan shows them (item 2).

@@ -28,6 +28,7 @@ var mainHeaders = map[string]string{
 	"Run history":               "Run (UTC)|Impact, both subjects (SD)",
 	"Data quality":              "File|Table|Row",
 	"About":                     "",
+	"At a glance":               "Cohort|Subject",
 	"Cohort panel":              "Cohort|School year",
 	"Difference-in-differences": "",
 	"Dosage by cohort":          "Cohort|School year",

@@ -10,6 +10,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/coachimpact/coachimpact/model"
 )
 
 // verdict is what the 95% interval for a difference in growth (coached
@@ -129,6 +131,10 @@ type comparison struct {
 	// them, years naming the first and last.
 	pooled      bool
 	pooledYears int
+	// prior is set when diff is the empirical-Bayes estimate (shrunk):
+	// raw is then the school's own difference.
+	prior *model.Shrinkage
+	raw   diffStats
 }
 
 // compare decides a comparison. No difference is made when an arm is
@@ -180,15 +186,24 @@ func (c comparison) sentence() string {
 		if c.verdict == verdictLess {
 			more = "less"
 		}
-		return fmt.Sprintf("students in coached classrooms grew about %s SD %s in %s than in other classrooms %s (95%% interval %s to %s): %s.",
-			sd(math.Abs(d.est)), more, c.subject, c.here(), sd(d.lo), sd(d.hi), c.verdict)
+		return fmt.Sprintf("students in coached classrooms grew about %s SD %s in %s than in other classrooms %s (95%% interval %s to %s%s): %s.",
+			sd(math.Abs(d.est)), more, c.subject, c.here(), sd(d.lo), sd(d.hi), c.alone(), c.verdict)
 	case verdictSame:
-		return fmt.Sprintf("%s: no clear difference between coached and other classrooms %s (coached minus other %s SD, 95%% interval %s to %s).",
-			c.subject, c.here(), sd(d.est), sd(d.lo), sd(d.hi))
+		return fmt.Sprintf("%s: no clear difference between coached and other classrooms %s (coached minus other %s SD, 95%% interval %s to %s%s).",
+			c.subject, c.here(), sd(d.est), sd(d.lo), sd(d.hi), c.alone())
 	case verdictTooFew:
 		return fmt.Sprintf("%s: too few classrooms to tell: %s.", c.subject, c.why)
 	}
 	return fmt.Sprintf("%s: no students in the model.", c.subject)
+}
+
+// alone is, for a shrunken difference, what the sentence adds: that it
+// allows for the district's other schools, and the school's own figure.
+func (c comparison) alone() string {
+	if c.prior == nil {
+		return ""
+	}
+	return fmt.Sprintf(", allowing for the district's other schools; this school alone %s", sd(c.raw.est))
 }
 
 // here is where and when the sentence's classrooms are: "here", or for a
@@ -256,6 +271,9 @@ type benchmark struct {
 type benchmarks struct {
 	by     map[subjectYear]benchmark
 	source string
+	// priors are the empirical-Bayes priors of the schools' differences,
+	// by subject and year (schoolPriors).
+	priors map[subjectYear]*model.Shrinkage
 }
 
 // districtBenchmarks gives each subject and year the district's figure:
@@ -377,11 +395,12 @@ func comparisonAnswer(year string, glance [][]any) string {
 func (b *book) glanceCols(last string) []column {
 	return []column{
 		{Name: "Subject"}, {Name: "Verdict", Width: 18},
-		{Name: "Coached minus other (SD)", Style: b.decWrap, Width: 18}, {Name: "95% CI low", Style: b.dec, Width: 11}, {Name: "95% CI high", Style: b.dec, Width: 10},
+		{Name: "Coached minus other (SD)", Style: b.decWrap, Width: 14}, {Name: "95% CI low", Style: b.dec, Width: 11}, {Name: "95% CI high", Style: b.dec, Width: 10},
+		{Name: "This school alone (SD)", Style: b.decWrap, Width: 10},
 		{Name: "Coached students", Style: b.int, Width: 10}, {Name: "Coached classrooms", Style: b.int, Width: 11},
 		{Name: "Other students", Style: b.int, Width: 10}, {Name: "Other classrooms", Style: b.int, Width: 11},
-		{Name: "District (SD)", Style: b.decWrap, Width: 11}, {Name: "District verdict", Width: 16},
-		{Name: last + " verdict", Width: 16},
+		{Name: "District (SD)", Style: b.decWrap, Width: 11}, {Name: "District verdict", Width: 14},
+		{Name: last + " verdict", Width: 14},
 	}
 }
 
@@ -390,9 +409,12 @@ func (b *book) glanceCols(last string) []column {
 // classrooms (a hidden arm's read "suppressed"), the district's figure,
 // and last year's verdict (last nil: no students last year).
 func (b *book) glanceRow(c comparison, dist benchmark, last *comparison) []any {
-	r := []any{c.label(), b.verdictCell(c.verdict), c.why, nil, nil}
+	r := []any{c.label(), b.verdictCell(c.verdict), c.why, nil, nil, nil}
 	if c.shown() {
-		r[2], r[3], r[4] = c.diff.est, c.diff.lo, c.diff.hi
+		r[2], r[3], r[4], r[5] = c.diff.est, c.diff.lo, c.diff.hi, c.diff.est
+	}
+	if c.prior != nil {
+		r[5] = c.raw.est
 	}
 	for _, a := range []struct {
 		st     armStats
