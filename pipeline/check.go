@@ -127,7 +127,7 @@ type ModelCheck struct {
 func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 	log, mem := opts.logAndMem()
 	if err := opts.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	tables := ingest.Tables()
 	lim := opts.Config.Limits.Ingest()

@@ -132,11 +132,11 @@ type Manifest struct {
 func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	log, mem := opts.logAndMem()
 	if err := opts.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	red, err := opts.Config.Redactor()
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if opts.Config.Parquet != "" {
 		if err := outdir.CheckLink(opts.Config.Parquet, opts.Input, opts.Out, ParquetDir); err != nil {

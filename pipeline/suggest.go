@@ -390,14 +390,6 @@ func fold(s string) string {
 	return b.String()
 }
 
-// count writes n and the noun, plural unless n is 1.
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // NamesNotIDs reports whether the group is unknown IDs whose every
 // example is words of letters ("Brian Cox", "Cox, Brian") or an e-mail
 // address: names where IDs were expected.

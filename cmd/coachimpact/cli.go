@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
-	"encoding/csv"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,26 +11,21 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/marcboeker/go-duckdb"
-
 	"github.com/coachimpact/coachimpact/config"
-	"github.com/coachimpact/coachimpact/ingest"
-	"github.com/coachimpact/coachimpact/outdir"
+	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/pipeline"
 	"github.com/coachimpact/coachimpact/synth"
 )
 
-// Exit codes.
+// Exit codes: pipeline's, which classifies a run's end.
 const (
-	exitOK         = 0
-	exitFailed     = 1
-	exitUsage      = 2
-	exitStructural = 3
-	exitDegraded   = 4
+	exitOK       = pipeline.ExitOK
+	exitFailed   = pipeline.ExitFailed
+	exitUsage    = pipeline.ExitUsage
+	exitDegraded = pipeline.ExitDegraded
 )
 
 const usage = `usage:
@@ -226,24 +218,13 @@ func (l *logFlags) run(ctx context.Context, opts pipeline.Options, stdout, stder
 // and says how it went.
 func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout, stderr io.Writer) int {
 	cfg := opts.Config
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintf(stderr, "coachimpact: config: %v\n", err)
-		return exitUsage
-	}
 	man, err := pipeline.Run(ctx, opts)
 	done()
 	if err != nil {
 		fmt.Fprintf(stderr, "coachimpact: %v\n", err)
-		var fe *ingest.FileError
-		switch {
-		case errors.As(err, &fe):
-			return exitStructural
-		case errors.Is(err, outdir.ErrParquetDir):
-			return exitUsage
-		}
-		return exitFailed
+		return pipeline.ExitCode(man, err)
 	}
-	if man.Status == outdir.StatusSkipped {
+	if man.Status == pipeline.StatusSkipped {
 		fmt.Fprintf(stdout, "coachimpact: inputs, config and program unchanged since the run of %s; outputs in %s kept (--force reruns)\n",
 			man.SkippedFor.Format("2006-01-02 15:04 UTC"), cfg.Out)
 		return exitOK
@@ -264,7 +245,7 @@ func runPipeline(ctx context.Context, opts pipeline.Options, done func(), stdout
 	fmt.Fprintf(stdout, "  workbooks: %s\n", filepath.Join(at, pipeline.ReportsDir))
 	fmt.Fprintf(stdout, "  charts:    %s\n", filepath.Join(at, pipeline.ChartsDir))
 	fmt.Fprintf(stdout, "  manifest:  %s\n", filepath.Join(at, pipeline.ManifestFile))
-	if man.Status == outdir.StatusDegraded {
+	if code := pipeline.ExitCode(man, nil); code == exitDegraded {
 		return degraded(man, cfg.Out, stdout, stderr)
 	}
 	return exitOK
@@ -379,77 +360,11 @@ func cmdSQL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "coachimpact sql: %v\n", err)
 		return exitUsage
 	}
-	if err := query(ctx, *dbPath, fs.Arg(0), stdout); err != nil {
+	if err := model.QueryCSV(ctx, *dbPath, fs.Arg(0), stdout); err != nil {
 		fmt.Fprintf(stderr, "coachimpact sql: %v\n", err)
 		return exitFailed
 	}
 	return exitOK
-}
-
-// query runs q on the model file at path, read-only, and writes CSV.
-func query(ctx context.Context, path, q string, w io.Writer) error {
-	connector, err := duckdb.NewConnector(path+"?access_mode=read_only", nil)
-	if err != nil {
-		return err
-	}
-	db := sql.OpenDB(connector)
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(cols); err != nil {
-		return err
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	rec := make([]string, len(cols))
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		for i, v := range vals {
-			rec[i] = format(v)
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func format(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case float32:
-		return strconv.FormatFloat(float64(x), 'g', -1, 32)
-	case time.Time:
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
-			return x.Format("2006-01-02")
-		}
-		return x.Format(time.RFC3339Nano)
-	}
-	return fmt.Sprint(v)
 }
 
 // cmdSalt writes a new redaction salt: 32 random bytes as hex, mode 0600.
