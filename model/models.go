@@ -123,6 +123,41 @@ func (d *DB) RunChecks(ctx context.Context) error {
 	return nil
 }
 
+// OrderTeachers sets the tie-breaking order of teacher IDs
+// (SetTeacherOrder) to the loaded teachers table's IDs sorted by sort:
+// the pipeline's redactor, which sorts hashes by the IDs behind them.
+func (d *DB) OrderTeachers(ctx context.Context, sort func(ids []string)) error {
+	rows, err := d.conn.QueryContext(ctx, "SELECT teacher_id FROM teachers")
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	rows.Close()
+	sort(ids)
+	return d.SetTeacherOrder(ctx, ids)
+}
+
+// SetTempDir sets where DuckDB spills what does not fit in memory.
+func (d *DB) SetTempDir(ctx context.Context, dir string) error {
+	_, err := d.conn.ExecContext(ctx, "SET GLOBAL temp_directory = "+quoteLiteral(dir))
+	return err
+}
+
+// quoteLiteral is s as a SQL string literal (SET takes no parameters).
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
 // SetTeacherOrder gives the order of teacher IDs in which ties for the
 // teacher of record are broken, first to last, where the IDs' own text
 // order is not the one to use (redacted IDs stand for IDs whose order

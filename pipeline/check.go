@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -173,7 +172,7 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 		return nil, err
 	}
 	defer db.Close()
-	if _, err := db.Conn().ExecContext(ctx, "SET GLOBAL temp_directory = "+quote(tmp)); err != nil {
+	if err := db.SetTempDir(ctx, tmp); err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	man, rejects, err := loadReadable(ctx, db, found.Sources, tables, opts, lim, mem, log, rep)
@@ -204,9 +203,6 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 	rep.Model = &ModelCheck{Coverage: cov, SpringTests: man.SpringTests, Estimates: man.Estimates, Reasons: man.Reasons, Tables: man.Tables}
 	return rep, nil
 }
-
-// quote writes s as a SQL string literal (SET takes no parameters).
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // optionalTables are copies of tables with none required, so that Scan
 // lists what it finds even when a required table is missing (Check

@@ -367,7 +367,9 @@ func (o Options) logAndMem() (*slog.Logger, memory.Allocator) {
 // the tables are counted.
 func analyse(ctx context.Context, db *model.DB, cfg config.Config, red *ingest.Redactor, rejects []ingest.RowError, histPath string, man *Manifest) (dataNotes []string, err error) {
 	if red != nil {
-		if err := teacherOrder(ctx, db, red); err != nil {
+		// Ties for the teacher of record go where they would without
+		// redaction: by the district's own IDs behind the hashes.
+		if err := db.OrderTeachers(ctx, red.SortByID); err != nil {
 			return nil, err
 		}
 	}
@@ -555,28 +557,4 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o640)
-}
-
-// teacherOrder hands the model the order of the district's own teacher
-// IDs behind the hashes, so that ties for the teacher of record go where
-// they would without redaction.
-func teacherOrder(ctx context.Context, db *model.DB, red *ingest.Redactor) error {
-	rows, err := db.Conn().QueryContext(ctx, "SELECT teacher_id FROM teachers")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	red.SortByID(ids)
-	return db.SetTeacherOrder(ctx, ids)
 }
