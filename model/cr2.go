@@ -72,13 +72,15 @@ const rankFloor = 1e-10
 // cr2 is what a CR2 fit keeps to give any contrast its standard error and
 // Satterthwaite degrees of freedom.
 type cr2 struct {
+	p int
+	// Rows are kept in cluster order (cluster c's rows are
+	// starts[c]:starts[c+1]), so that a cluster's rows are contiguous.
 	x       [][]float64 // X̃, the demeaned regressors, by column
-	ax      [][]float64 // A_g X̃_g, by column, rows as in x
-	m       *mat.SymDense
-	fe      []int32   // fixed-effect group of each row
-	groupN  []float64 // rows of each group
-	order   []int     // rows in cluster order
-	starts  []int     // cluster c's rows are order[starts[c]:starts[c+1]]
+	ax      [][]float64 // A_g X̃_g, by column
+	m       []float64   // M, p×p row-major
+	fe      []int32     // fixed-effect group of each row
+	groupN  []float64   // rows of each group
+	starts  []int
 	vcov    *mat.SymDense
 	scratch []int32 // a local index per group, -1 outside a cluster
 }
@@ -88,17 +90,28 @@ type cr2 struct {
 // clusters cluster (0..).
 func newCR2(x [][]float64, e []float64, m *mat.SymDense, fe []int32, groups int, cluster []int32) *cr2 {
 	n, p := len(e), len(x)
-	c := &cr2{x: x, m: m, fe: fe, groupN: make([]float64, groups), scratch: make([]int32, groups)}
-	for i := range c.scratch {
-		c.scratch[i] = -1
+	c := &cr2{p: p, m: make([]float64, p*p), groupN: make([]float64, groups), scratch: filled(groups, -1)}
+	for a := range p {
+		for b := range p {
+			c.m[a*p+b] = m.At(a, b)
+		}
 	}
 	for _, g := range fe {
 		c.groupN[g]++
 	}
-	c.order, c.starts = byCluster(cluster)
-	c.ax = make([][]float64, p)
-	for j := range c.ax {
-		c.ax[j] = make([]float64, n)
+	order, starts := byCluster(cluster)
+	c.starts = starts
+	c.fe = make([]int32, n)
+	ep := make([]float64, n)
+	for r, i := range order {
+		c.fe[r], ep[r] = fe[i], e[i]
+	}
+	c.x, c.ax = make([][]float64, p), make([][]float64, p)
+	for j := range p {
+		c.x[j], c.ax[j] = make([]float64, n), make([]float64, n)
+		for r, i := range order {
+			c.x[j][r] = x[j][i]
+		}
 	}
 
 	// L's X block: a factor of M (M = Lx Lx').
@@ -107,28 +120,49 @@ func newCR2(x [][]float64, e []float64, m *mat.SymDense, fe []int32, groups int,
 	if chol.Factorize(m) {
 		chol.LTo(lx)
 	}
-	meat := mat.NewSymDense(p, nil)
+	w := &cr2Work{lx: make([]float64, p*p)}
+	for a := range p {
+		for b := 0; b <= a; b++ {
+			w.lx[a*p+b] = lx.At(a, b)
+		}
+	}
+	meat := make([]float64, p*p)
 	s := make([]float64, p)
+	var present []int32
 	for g := range len(c.starts) - 1 {
-		rows := c.order[c.starts[g]:c.starts[g+1]]
-		present := c.local(rows)
-		c.adjust(rows, present, lx)
+		lo, hi := c.starts[g], c.starts[g+1]
+		present = c.local(lo, hi, present[:0])
+		c.adjust(lo, hi, present, w)
 		clear(s)
-		for _, i := range rows {
-			for j := range p {
-				s[j] += c.ax[j][i] * e[i]
+		for j := range p {
+			s[j] = dot(c.ax[j][lo:hi], ep[lo:hi])
+		}
+		for a := range p {
+			for b := range p {
+				meat[a*p+b] += s[a] * s[b]
 			}
 		}
-		meat.SymRankOne(meat, 1, mat.NewVecDense(p, s))
 		c.release(present)
 	}
-	var tmp, v mat.Dense
-	tmp.Mul(m, meat)
-	v.Mul(&tmp, m)
+	// V = M meat M.
+	mm := make([]float64, p*p)
+	for a := range p {
+		for b := range p {
+			v := 0.0
+			for l := range p {
+				v += c.m[a*p+l] * meat[l*p+b]
+			}
+			mm[a*p+b] = v
+		}
+	}
 	c.vcov = mat.NewSymDense(p, nil)
 	for a := range p {
 		for b := a; b < p; b++ {
-			c.vcov.SetSym(a, b, (v.At(a, b)+v.At(b, a))/2)
+			v := 0.0
+			for l := range p {
+				v += mm[a*p+l] * c.m[l*p+b]
+			}
+			c.vcov.SetSym(a, b, v)
 		}
 	}
 	return c
@@ -162,11 +196,10 @@ func byCluster(cluster []int32) (order, starts []int) {
 	return order, append(starts, len(cluster))
 }
 
-// local numbers the groups present in rows 0.. in first-seen order (in
-// c.scratch) and returns them.
-func (c *cr2) local(rows []int) []int32 {
-	var present []int32
-	for _, i := range rows {
+// local numbers the groups present in rows lo:hi in first-seen order (in
+// c.scratch) and returns them, appended to present.
+func (c *cr2) local(lo, hi int, present []int32) []int32 {
+	for i := lo; i < hi; i++ {
 		if k := c.fe[i]; c.scratch[k] < 0 {
 			c.scratch[k] = int32(len(present))
 			present = append(present, k)
@@ -182,52 +215,74 @@ func (c *cr2) release(present []int32) {
 	}
 }
 
-// adjust sets c.ax at rows, one cluster whose groups present were just
-// numbered by local: A_g X̃_g = X̃_g + Z_g R_g (Z_g'X̃_g).
-func (c *cr2) adjust(rows []int, present []int32, lx *mat.TriDense) {
-	p, kd := len(c.x), len(present)
+// cr2Work is the scratch space of adjust, reused from cluster to
+// cluster; matrices are row-major.
+type cr2Work struct {
+	lx                   []float64 // p×p, M = Lx Lx'
+	ztz, l, tmp, bb, vec []float64 // kg×kg
+	zx, pm, y, q         []float64 // kg×p
+	scale                []float64 // kg
+}
+
+// grow returns v resized to n zeros, reusing its storage.
+func grow(v []float64, n int) []float64 {
+	if cap(v) < n {
+		return make([]float64, n)
+	}
+	v = v[:n]
+	clear(v)
+	return v
+}
+
+// adjust sets c.ax at rows lo:hi, one cluster whose groups present were
+// just numbered by local: A_g X̃_g = X̃_g + Z_g R_g (Z_g'X̃_g), with R_g
+// applied as L W diag((f(λ)-1)/λ) W' L'.
+func (c *cr2) adjust(lo, hi int, present []int32, w *cr2Work) {
+	p, kd := c.p, len(present)
 	kg := kd + p
-	// ztz is Z_g'Z_g; its last p columns are Z_g'X̃_g.
-	ztz := mat.NewSymDense(kg, nil)
-	for _, i := range rows {
+	w.ztz, w.l, w.tmp = grow(w.ztz, kg*kg), grow(w.l, kg*kg), grow(w.tmp, kg*kg)
+	w.bb, w.vec = grow(w.bb, kg*kg), grow(w.vec, kg*kg)
+	w.zx, w.pm, w.y, w.q = grow(w.zx, kg*p), grow(w.pm, kg*p), grow(w.y, kg*p), grow(w.q, kg*p)
+	w.scale = grow(w.scale, kg)
+	ztz, x := w.ztz, c.x
+	// Z_g'Z_g, upper triangle.
+	for i := lo; i < hi; i++ {
 		a := int(c.scratch[c.fe[i]])
-		ztz.SetSym(a, a, ztz.At(a, a)+1)
+		ztz[a*kg+a]++
 		for j := range p {
-			xj := c.x[j][i]
-			ztz.SetSym(a, kd+j, ztz.At(a, kd+j)+xj)
+			xj := x[j][i]
+			ztz[a*kg+kd+j] += xj
+			row := (kd + j) * kg
 			for l := j; l < p; l++ {
-				ztz.SetSym(kd+j, kd+l, ztz.At(kd+j, kd+l)+xj*c.x[l][i])
+				ztz[row+kd+l] += xj * x[l][i]
 			}
 		}
 	}
+	for a := range kg {
+		for b := a + 1; b < kg; b++ {
+			ztz[b*kg+a] = ztz[a*kg+b]
+		}
+	}
+	// Z_g'X̃_g: the last p columns.
+	for a := range kg {
+		copy(w.zx[a*p:(a+1)*p], ztz[a*kg+kd:(a+1)*kg])
+	}
 	// L restricted to the present groups.
-	l := mat.NewDense(kg, kg, nil)
+	l := w.l
 	for a, k := range present {
-		l.Set(a, a, 1/math.Sqrt(c.groupN[k]))
+		l[a*kg+a] = 1 / math.Sqrt(c.groupN[k])
 	}
 	for a := range p {
 		for b := 0; b <= a; b++ {
-			l.Set(kd+a, kd+b, lx.At(a, b))
+			l[(kd+a)*kg+kd+b] = w.lx[a*p+b]
 		}
 	}
-	var bb0, bb mat.Dense
-	bb0.Mul(l.T(), ztz)
-	bb.Mul(&bb0, l)
-	sym := mat.NewSymDense(kg, nil)
-	for a := range kg {
-		for b := a; b < kg; b++ {
-			sym.SetSym(a, b, (bb.At(a, b)+bb.At(b, a))/2)
-		}
-	}
-	var eig mat.EigenSym
-	if !eig.Factorize(sym, true) {
-		panic("cr2: eigendecomposition failed") // gonum's symmetric QL does not fail on finite input
-	}
-	lambda := eig.Values(nil)
-	var w mat.Dense
-	eig.VectorsTo(&w)
-	t := mat.NewDense(kg, kg, nil)
-	for q, lam := range lambda {
+	// B'B = L' Z_g'Z_g L.
+	mulTo(w.tmp, ztz, l, kg, kg, kg, false)
+	mulTo(w.bb, l, w.tmp, kg, kg, kg, true)
+	jacobi(w.bb, w.vec, kg)
+	for q := range kg {
+		lam := w.bb[q*kg+q]
 		if lam <= rankFloor {
 			continue
 		}
@@ -235,45 +290,114 @@ func (c *cr2) adjust(rows []int, present []int32, lx *mat.TriDense) {
 		if 1-lam >= eigenFloor {
 			f = 1 / math.Sqrt(1-lam)
 		}
-		scale := (f - 1) / lam
-		for a := range kg {
-			wa := w.At(a, q) * scale
-			for b := range kg {
-				t.Set(a, b, t.At(a, b)+wa*w.At(b, q))
-			}
-		}
+		w.scale[q] = (f - 1) / lam
 	}
-	var lt, r mat.Dense
-	lt.Mul(l, t)
-	r.Mul(&lt, l.T())
-	var q mat.Dense // R_g Z_g'X̃_g, kg×p
-	q.Mul(&r, ztz)
-	qd := mat.NewDense(kg, p, nil)
-	for a := range kg {
+	// Q = L W diag(scale) W' L' Z_g'X̃_g.
+	mulTo(w.pm, l, w.zx, kg, kg, p, true)
+	mulTo(w.y, w.vec, w.pm, kg, kg, p, true)
+	for q := range kg {
 		for j := range p {
-			qd.Set(a, j, q.At(a, kd+j))
+			w.y[q*p+j] *= w.scale[q]
 		}
 	}
-	for _, i := range rows {
+	mulTo(w.pm, w.vec, w.y, kg, kg, p, false)
+	mulTo(w.q, l, w.pm, kg, kg, p, false)
+	q := w.q
+	for i := lo; i < hi; i++ {
 		a := int(c.scratch[c.fe[i]])
 		for j := range p {
-			v := c.x[j][i] + qd.At(a, j)
+			v := x[j][i] + q[a*p+j]
 			for l := range p {
-				v += c.x[l][i] * qd.At(kd+l, j)
+				v += x[l][i] * q[(kd+l)*p+j]
 			}
 			c.ax[j][i] = v
 		}
 	}
 }
 
+// mulTo sets dst (r×c) to a·b, a r×k (or, transposed, the transpose of
+// a k×r matrix), b k×c; all row-major.
+func mulTo(dst, a, b []float64, r, k, c int, transA bool) {
+	for i := range r {
+		for j := range c {
+			v := 0.0
+			for l := range k {
+				if transA {
+					v += a[l*r+i] * b[l*c+j]
+				} else {
+					v += a[i*k+l] * b[l*c+j]
+				}
+			}
+			dst[i*c+j] = v
+		}
+	}
+}
+
+// jacobi diagonalises the symmetric n×n matrix a (row-major) by cyclic
+// Jacobi rotations: on return a's diagonal holds the eigenvalues and v
+// the eigenvectors by column. Accurate to rounding for the small,
+// well-scaled matrices of adjust (eigenvalues in [0, 1]).
+func jacobi(a, v []float64, n int) {
+	for i := range n {
+		for j := range n {
+			v[i*n+j] = 0
+		}
+		v[i*n+i] = 1
+	}
+	for range 100 {
+		off, diag := 0.0, 0.0
+		for p := range n {
+			diag += a[p*n+p] * a[p*n+p]
+			for q := p + 1; q < n; q++ {
+				off += a[p*n+q] * a[p*n+q]
+			}
+		}
+		if off <= 1e-34*diag || off == 0 {
+			return
+		}
+		for p := range n - 1 {
+			for q := p + 1; q < n; q++ {
+				apq := a[p*n+q]
+				if apq == 0 {
+					continue
+				}
+				theta := (a[q*n+q] - a[p*n+p]) / (2 * apq)
+				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
+				if theta < 0 {
+					t = -t
+				}
+				cs := 1 / math.Sqrt(t*t+1)
+				sn := t * cs
+				for k := range n {
+					akp, akq := a[k*n+p], a[k*n+q]
+					a[k*n+p], a[k*n+q] = cs*akp-sn*akq, sn*akp+cs*akq
+				}
+				for k := range n {
+					apk, aqk := a[p*n+k], a[q*n+k]
+					a[p*n+k], a[q*n+k] = cs*apk-sn*aqk, sn*apk+cs*aqk
+				}
+				a[p*n+q], a[q*n+p] = 0, 0
+				for k := range n {
+					vkp, vkq := v[k*n+p], v[k*n+q]
+					v[k*n+p], v[k*n+q] = cs*vkp-sn*vkq, sn*vkp+cs*vkq
+				}
+			}
+		}
+	}
+}
+
 // satterthwaite is the Satterthwaite degrees of freedom of contrast cv.
 func (c *cr2) satterthwaite(cv []float64) float64 {
-	n, p := len(c.fe), len(c.x)
-	var mc mat.VecDense
-	mc.MulVec(c.m, mat.NewVecDense(p, cv))
+	n, p := len(c.fe), c.p
+	mc := make([]float64, p)
+	for a := range p {
+		for b := range p {
+			mc[a] += c.m[a*p+b] * cv[b]
+		}
+	}
 	w := make([]float64, n)
 	for j := range p {
-		mj := mc.AtVec(j)
+		mj := mc[j]
 		for i, v := range c.ax[j] {
 			w[i] += v * mj
 		}
@@ -281,17 +405,18 @@ func (c *cr2) satterthwaite(cv []float64) float64 {
 	groups := len(c.groupN)
 	sdd := newPairSums(groups)
 	sdx := make([]float64, groups*p) // S's D-X block, row per group
-	sxx := mat.NewSymDense(p, nil)
+	sxx := make([]float64, p*p)
 	var expect, sumA2, sumAB float64
 	vx := make([]float64, p)
-	var vd []float64
+	vd := make([]float64, 0, 8)
+	var present []int32
 	for g := range len(c.starts) - 1 {
-		rows := c.order[c.starts[g]:c.starts[g+1]]
-		present := c.local(rows)
-		vd = append(vd[:0], make([]float64, len(present))...)
+		lo, hi := c.starts[g], c.starts[g+1]
+		present = c.local(lo, hi, present[:0])
+		vd = grow(vd, len(present))
 		clear(vx)
 		a := 0.0
-		for _, i := range rows {
+		for i := lo; i < hi; i++ {
 			wi := w[i]
 			a += wi * wi
 			vd[c.scratch[c.fe[i]]] += wi
@@ -299,8 +424,13 @@ func (c *cr2) satterthwaite(cv []float64) float64 {
 				vx[j] += c.x[j][i] * wi
 			}
 		}
-		vxv := mat.NewVecDense(p, vx)
-		b := mat.Inner(vxv, c.m, vxv) // v_g'G v_g
+		b := 0.0 // v_g'G v_g
+		for j := range p {
+			for l := range p {
+				b += vx[j] * c.m[j*p+l] * vx[l]
+				sxx[j*p+l] += vx[j] * vx[l]
+			}
+		}
 		for q, k := range present {
 			b += vd[q] * vd[q] / c.groupN[k]
 			for r, l := range present {
@@ -310,7 +440,6 @@ func (c *cr2) satterthwaite(cv []float64) float64 {
 				sdx[int(k)*p+j] += vd[q] * vx[j]
 			}
 		}
-		sxx.SymRankOne(sxx, 1, vxv)
 		expect += a - b
 		sumA2 += a * a
 		sumAB += a * b
@@ -318,14 +447,20 @@ func (c *cr2) satterthwaite(cv []float64) float64 {
 	}
 	tr := sdd.weighted(c.groupN)
 	for k := range groups {
-		sk := mat.NewVecDense(p, sdx[k*p:(k+1)*p])
-		tr += 2 * mat.Inner(sk, c.m, sk) / c.groupN[k]
+		sk := sdx[k*p : (k+1)*p]
+		q := 0.0
+		for j := range p {
+			for l := range p {
+				q += sk[j] * c.m[j*p+l] * sk[l]
+			}
+		}
+		tr += 2 * q / c.groupN[k]
 	}
-	var ms mat.Dense
-	ms.Mul(c.m, sxx)
+	ms := make([]float64, p*p) // M S_XX
+	mulTo(ms, c.m, sxx, p, p, p, false)
 	for a := range p {
 		for b := range p {
-			tr += ms.At(a, b) * ms.At(b, a)
+			tr += ms[a*p+b] * ms[b*p+a]
 		}
 	}
 	return expect * expect / (sumA2 - 2*sumAB + tr)
