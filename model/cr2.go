@@ -40,7 +40,8 @@ import (
 //	R_g = L W diag((f(λ) - 1)/λ) W' L',   f(λ) = (1-λ)^-½ (0 when 1-λ < 1e-12),
 //
 // over the λ > 0 (a rank-deficient Z_g, such as coached constant within a
-// teacher's group, has zero eigenvalues, which change nothing). Z_g'Z_g is
+// teacher's group, has zero eigenvalues, which change nothing; B'B is
+// k_g+p square, diagonalised by Jacobi rotations). Z_g'Z_g is
 // cheap: its D block is the diagonal of group counts, its D-X block the
 // sums of X̃ within each group, its X block X̃_g'X̃_g. So A_g X̃_g =
 // X̃_g + Z_g R_g (Z_g'X̃_g) costs O(n_g (k_g+p) p).
@@ -50,7 +51,10 @@ import (
 // and c'Vc is a quadratic form in u with
 //
 //	E = Σ_g Ω_gg,   Var = 2 Σ_g Σ_h Ω_gh²,   df = 2E²/Var = (Σ_g Ω_gg)² / Σ_gh Ω_gh²,
-//	Ω_gh = w_g'(I-H)_gh w_h = δ_gh a_g - v_g'G v_h,   a_g = w_g'w_g,   v_g = Z_g'w_g.
+//	Ω_gh = w_g'[(I-H)(I-H)']_gh w_h = w_g'(I-H)_gh w_h = δ_gh a_g - v_g'G v_h,
+//	a_g = w_g'w_g,   v_g = Z_g'w_g
+//
+// (I - H is symmetric and idempotent; H_gh = Z_g G Z_h').
 //
 // The double sum needs no cluster pairs: with S = Σ_g v_g v_g' (over all K
 // groups and p regressors),
