@@ -116,3 +116,30 @@ func TestCR2KnownAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestPairSumsSparse: the map pairSums keeps for many groups (teacher
+// fixed effects) sums as the dense matrix does.
+func TestPairSumsSparse(t *testing.T) {
+	const groups = 7
+	n := []float64{3, 1, 4, 1, 5, 9, 2}
+	dense := &pairSums{groups: groups, dense: make([]float64, groups*groups)}
+	sparse := &pairSums{groups: groups, sparse: map[[2]int32]float64{}}
+	if newPairSums(densePairs+1).sparse == nil || newPairSums(densePairs).dense == nil {
+		t.Errorf("newPairSums switches to a map at %d groups", densePairs)
+	}
+	for i := range 40 {
+		k, l, v := int32(i*3%groups), int32(i*5%groups), float64(i%9)-4
+		dense.add(k, l, v)
+		sparse.add(k, l, v)
+	}
+	want := 0.0
+	for k := range groups {
+		for l := range groups {
+			v := dense.dense[k*groups+l]
+			want += v * v / (n[k] * n[l])
+		}
+	}
+	if d, s := dense.weighted(n), sparse.weighted(n); want == 0 || d-want > 1e-12 || want-d > 1e-12 || s-want > 1e-12 || want-s > 1e-12 {
+		t.Errorf("dense %g, sparse %g; want %g", d, s, want)
+	}
+}
