@@ -322,14 +322,16 @@ func (p *panel) callawaySantAnna(seed uint64, coached int) (Estimate, []GroupTim
 	e.NCoachedTeachers = len(joining)
 	e.NSchools, e.SEMethod = len(schools), SEBootstrap
 	e.Note = fmt.Sprintf("Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; SE from %d school bootstrap draws", len(overall))
-	if !coachedFloor(&e, e.NCoachedTeachers, coached, "schools") {
-		e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod = nil, nil, nil, nil, nil, ""
-		return e, nil
-	}
 	for j := range point.cells {
 		c := &point.cells[j]
 		c.StdError = stat.StdDev(cellDraws[j], nil)
 		c.CILow, c.CIHigh = c.ATT-z*c.StdError, c.ATT+z*c.StdError
+	}
+	// The cohort-year cells are school-level results the cohorts workbook
+	// shows beside each school's own; the floor is the overall
+	// estimate's.
+	if !coachedFloor(&e, e.NCoachedTeachers, coached, "schools") {
+		e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod = nil, nil, nil, nil, nil, ""
 	}
 	return e, point.cells
 }

@@ -169,11 +169,23 @@ func (in Input) counts(e est) (students, coached any) {
 func (in Input) estimateCells(e est, n int) []any {
 	out := make([]any, n)
 	if e.suppressed {
-		out[0] = in.suppressed()
+		out[0] = in.suppressedWhy(e)
 		return out
 	}
 	copy(out, e.v)
 	return out
+}
+
+// suppressedWhy is the suppression text of suppressed estimate e: the
+// model's, which names the floor it fell under (students, classrooms or
+// coached teachers), else the students' one.
+func (in Input) suppressedWhy(e est) string {
+	for _, part := range strings.Split(e.note, "; ") {
+		if strings.HasPrefix(part, "suppressed (") {
+			return part
+		}
+	}
+	return in.suppressed()
 }
 
 func overviewSheet(ctx context.Context, b *book, in Input) error {
@@ -203,7 +215,7 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 			// workbooks: decided by the interval.
 			switch {
 			case e.suppressed:
-				r = append(r, b.verdictCell(verdictTooFew), in.suppressed(), nil, nil, nil, nil)
+				r = append(r, b.verdictCell(verdictTooFew), in.suppressedWhy(e), nil, nil, nil, nil)
 			case e.fewCoached && ok1 && ok2 && ok3 && ok4:
 				// Published, but on too few coached teachers for its
 				// interval to decide anything.
