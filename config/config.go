@@ -32,6 +32,12 @@ type Config struct {
 	// smaller cells are suppressed, since they would be one or two
 	// teachers' results. >= 1; default 3.
 	MinClassrooms int `toml:"min_classrooms"`
+	// MinCoachedTeachers is the fewest coached teachers (treated schools,
+	// for the difference-in-differences) an estimate may rest on and be
+	// read as telling anything: one on fewer is published, flagged "too
+	// few coached teachers to tell"; one on fewer than 3 is suppressed
+	// whatever this is. >= 0; default 10.
+	MinCoachedTeachers int `toml:"min_coached_teachers"`
 	// ShowTeacherNames lets principal workbooks name teachers in coaching
 	// activity counts. Default false.
 	ShowTeacherNames bool `toml:"show_teacher_names"`
@@ -178,7 +184,7 @@ func bounds(def ingest.Bounds, lo, hi *float64) ingest.Bounds {
 
 // Default returns the configuration used when no file is given.
 func Default() Config {
-	return Config{MinCell: 10, MinClassrooms: 3, Reports: []string{ReportDistrict, ReportCohorts, ReportSchools}, Degraded: DefaultDegraded()}
+	return Config{MinCell: 10, MinClassrooms: 3, MinCoachedTeachers: 10, Reports: []string{ReportDistrict, ReportCohorts, ReportSchools}, Degraded: DefaultDegraded()}
 }
 
 // DefaultDegraded returns the [degraded] thresholds used when the file
@@ -234,6 +240,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MinClassrooms < 1 {
 		errs = append(errs, fmt.Errorf("min_classrooms = %d: must be at least 1", c.MinClassrooms))
+	}
+	if c.MinCoachedTeachers < 0 {
+		errs = append(errs, fmt.Errorf("min_coached_teachers = %d: must be at least 0", c.MinCoachedTeachers))
 	}
 	for _, r := range c.Reports {
 		if r != ReportDistrict && r != ReportCohorts && r != ReportSchools {

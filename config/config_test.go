@@ -37,7 +37,7 @@ percent_time = 100
 	if err := c.Validate(); err != nil {
 		t.Errorf("Validate: %v", err)
 	}
-	if d := Default(); d.MinCell != 10 || d.ShowTeacherNames {
+	if d := Default(); d.MinCell != 10 || d.MinCoachedTeachers != 10 || d.ShowTeacherNames {
 		t.Errorf("Default = %+v", d)
 	}
 }
@@ -52,10 +52,11 @@ func TestUnknownKey(t *testing.T) {
 func TestValidateJoinsEveryProblem(t *testing.T) {
 	c := Default()
 	c.MinCell = 0
+	c.MinCoachedTeachers = -1
 	c.Mapping.Columns = map[string]string{"X": "nope"}
 	c.Reports = []string{"district", "principals"}
 	err := c.Validate()
-	for _, want := range []string{"min_cell", "nope", `reports: "principals"`} {
+	for _, want := range []string{"min_cell", "min_coached_teachers = -1", "nope", `reports: "principals"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %v; want it to mention %s", err, want)
 		}

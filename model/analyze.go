@@ -24,6 +24,11 @@ type AnalyzeOptions struct {
 	// than this (or a dosage band with fewer teachers) is suppressed, since
 	// it would be those teachers' results. 0 means 1 (no floor).
 	MinClassrooms int
+	// MinCoachedTeachers is the coached-cluster floor: an estimate on
+	// fewer coached teachers (treated schools for the
+	// difference-in-differences) is published but flagged too few to
+	// tell; under 3 it is suppressed. 0 means no flag.
+	MinCoachedTeachers int
 	// Seed seeds the bootstrap of the Callaway-Sant'Anna standard errors.
 	Seed uint64
 }
@@ -64,7 +69,7 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	if opt.MinCell < 1 {
 		return nil, fmt.Errorf("analyze: MinCell %d: must be at least 1", opt.MinCell)
 	}
-	floor := suppression{students: opt.MinCell, teachers: max(opt.MinClassrooms, 1)}
+	floor := suppression{students: opt.MinCell, teachers: max(opt.MinClassrooms, 1), coached: opt.MinCoachedTeachers}
 	done := d.step("analysis students")
 	f, err := d.queryFrame(ctx, analysisQuery)
 	if err != nil {
@@ -93,8 +98,8 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 		return nil, err
 	}
 	p := newPanel(pf)
-	est = append(est, p.twfe())
-	cs, gt := p.callawaySantAnna(opt.Seed)
+	est = append(est, p.twfe(floor.coached))
+	cs, gt := p.callawaySantAnna(opt.Seed, floor.coached)
 	est = append(est, cs)
 	done()
 
@@ -154,10 +159,11 @@ func (d *DB) practice(ctx context.Context) (Estimate, error) {
 	}
 	m, sd := stat.MeanStdDev(ch, nil)
 	se := sd / math.Sqrt(float64(len(ch)))
-	df := len(ch) - 1
+	df := float64(len(ch) - 1)
 	t := tCrit(df)
 	lo, hi, p := m-t*se, m+t*se, pValue(m/se, df)
 	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.DF = &m, &se, &lo, &hi, &p, df
+	e.SEMethod = SEClassical
 	e.Note = "mean over teachers of (mean rating after the first cycle's end - mean rating before its start)"
 	return e, nil
 }
@@ -214,20 +220,22 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 		}
 		rows[i] = []driver.Value{
 			int32(i + 1), e.Analysis, e.Subject, year, e.Subgroup, e.Unit,
-			val(e.Estimate), val(e.StdError), val(e.CILow), val(e.CIHigh), val(e.PValue), int32(e.DF),
+			val(e.Estimate), val(e.StdError), val(e.CILow), val(e.CIHigh), val(e.PValue), e.DF,
 			int32(e.NStudents), int32(e.NCoachedStudents), int32(e.NTeachers), int32(e.NCoachedTeachers), int32(e.NSchools),
 			val(e.HedgesG), val(e.ImprovementIndex), val(e.BaselineG), band, e.Suppressed, e.Note,
 			method, event, val(e.PreTrendP), val(e.MDE), val(e.ProbPositive), val(e.ProbAboveThreshold), val(e.Threshold),
+			e.FewCoachedClusters,
 		}
 	}
 	return d.appendTable(ctx, "estimates", `
 		id INTEGER, analysis VARCHAR, subject VARCHAR, school_year INTEGER, subgroup VARCHAR, unit VARCHAR,
-		estimate DOUBLE, std_error DOUBLE, ci_low DOUBLE, ci_high DOUBLE, p_value DOUBLE, df INTEGER,
+		estimate DOUBLE, std_error DOUBLE, ci_low DOUBLE, ci_high DOUBLE, p_value DOUBLE, df DOUBLE,
 		n_students INTEGER, n_coached_students INTEGER, n_teachers INTEGER, n_coached_teachers INTEGER, n_schools INTEGER,
 		hedges_g DOUBLE, improvement_index DOUBLE, baseline_g DOUBLE, baseline_equivalence VARCHAR,
 		suppressed BOOLEAN, note VARCHAR,
 		se_method VARCHAR, event_time INTEGER, pretrend_p_value DOUBLE,
-		mde DOUBLE, prob_positive DOUBLE, prob_above_threshold DOUBLE, threshold DOUBLE`, rows)
+		mde DOUBLE, prob_positive DOUBLE, prob_above_threshold DOUBLE, threshold DOUBLE,
+		few_coached_clusters BOOLEAN`, rows)
 }
 
 func (d *DB) writeBands(ctx context.Context, bands []Band) error {

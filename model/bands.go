@@ -34,7 +34,8 @@ type Band struct {
 	// had they all been in this band: mean(y) + δ_b - Σ share_b'·δ_b',
 	// with δ the band coefficients of the impact model (0 hours = 0).
 	AdjustedMean *float64
-	// Difference is δ_b, with its CR1 standard error and t interval.
+	// Difference is δ_b, with its CR2 standard error and Satterthwaite t
+	// interval.
 	Difference *float64
 	StdError   *float64
 	CILow      *float64
@@ -107,7 +108,6 @@ func (s *students) bands(c cell, floor suppression) []Band {
 		for j, b := range which {
 			shift += float64(count[b]) / float64(n) * f.coef[j]
 		}
-		t := tCrit(f.df())
 		for b := range out {
 			delta, se := 0.0, 0.0
 			if b > 0 {
@@ -117,7 +117,9 @@ func (s *students) bands(c cell, floor suppression) []Band {
 				}
 				cv := make([]float64, len(f.coef))
 				cv[j] = 1
-				delta, se = f.contrast(cv)
+				ts := f.contrast(cv)
+				delta, se = ts.est, ts.se
+				t := tCrit(ts.df)
 				lo, hi := delta-t*se, delta+t*se
 				out[b].Difference, out[b].StdError, out[b].CILow, out[b].CIHigh = &delta, &se, &lo, &hi
 			}

@@ -52,8 +52,10 @@ func (p *panel) joining(c float64) bool {
 // mean growth on post-joining with school and year fixed effects (years as
 // dummies, schools absorbed), clustered by school. Schools treated in
 // every year of the panel (cohorts up to its first year) have no
-// before-and-after and are left out; so are cohorts joining after it.
-func (p *panel) twfe() Estimate {
+// before-and-after and are left out; so are cohorts joining after it. The
+// coached clusters are the treated schools, under the coached-cluster
+// floor coached.
+func (p *panel) twfe(coached int) Estimate {
 	e := Estimate{Analysis: AnalysisDiD, Subject: AllSubjects, Unit: "SD of spring score (school-year mean growth)"}
 	var keep []int
 	always := map[int32]bool{}
@@ -89,9 +91,13 @@ func (p *panel) twfe() Estimate {
 		}
 		e.NStudents += int(p.students[i])
 	}
-	e.NSchools = len(schools)
+	e.NSchools, e.NCoachedTeachers = len(schools), len(treated)
 	if len(treated) == 0 || len(control) == 0 {
 		e.Note = strings.Join(append(notes, "not estimated: needs schools joining inside the panel and comparison schools"), "; ")
+		return e
+	}
+	if !coachedFloor(&e, len(treated), coached, "schools") {
+		e.Note = joinNotes(append(notes, e.Note)...)
 		return e
 	}
 	ys := make([]float64, 0, len(years))
@@ -124,7 +130,7 @@ func (p *panel) twfe() Estimate {
 	d.x = append([][]float64{post}, dummies...)
 	f, err := ols(d)
 	if err != nil {
-		e.Note = strings.Join(append(notes, "not estimated: "+err.Error()), "; ")
+		e.Note = joinNotes(append(notes, e.Note, "not estimated: "+err.Error())...)
 		return e
 	}
 	setCoef(&e, f, 0)
@@ -250,7 +256,9 @@ const csDraws = 999
 // callawaySantAnna returns the overall group-time average effect with a
 // school-clustered bootstrap standard error (csDraws draws of schools with
 // replacement, seeded, so runs are reproducible), and the ATT(g,t) cells.
-func (p *panel) callawaySantAnna(seed uint64) (Estimate, []GroupTime) {
+// The coached clusters are the joining schools, under the coached-cluster
+// floor coached.
+func (p *panel) callawaySantAnna(seed uint64, coached int) (Estimate, []GroupTime) {
 	e := Estimate{Analysis: AnalysisDiDCS, Subject: AllSubjects, Unit: "SD of spring score (school-year mean growth)"}
 	nSchools := 0
 	for _, s := range p.school {
@@ -301,22 +309,29 @@ func (p *panel) callawaySantAnna(seed uint64) (Estimate, []GroupTime) {
 	lo, hi := b-z*se, b+z*se
 	pv := 2 * distuv.UnitNormal.Survival(math.Abs(b/se))
 	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue = &b, &se, &lo, &hi, &pv
-	schools := map[int32]bool{}
+	schools, joining := map[int32]bool{}, map[int32]bool{}
 	for i := range p.school {
 		if math.IsNaN(p.cohort[i]) || p.joining(p.cohort[i]) {
 			schools[p.school[i]] = true
 			e.NStudents += int(p.students[i])
 		}
+		if p.joining(p.cohort[i]) {
+			joining[p.school[i]] = true
+		}
 	}
-	e.NSchools = len(schools)
+	e.NCoachedTeachers = len(joining)
+	e.NSchools, e.SEMethod = len(schools), SEBootstrap
 	e.Note = fmt.Sprintf("Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; SE from %d school bootstrap draws", len(overall))
-	if e.NSchools < fewClusters {
-		e.Note = joinNotes(e.Note, fmt.Sprintf("only %d schools: bootstrap standard errors can be too small with fewer than %d", e.NSchools, fewClusters))
-	}
 	for j := range point.cells {
 		c := &point.cells[j]
 		c.StdError = stat.StdDev(cellDraws[j], nil)
 		c.CILow, c.CIHigh = c.ATT-z*c.StdError, c.ATT+z*c.StdError
+	}
+	// The cohort-year cells are school-level results the cohorts workbook
+	// shows beside each school's own; the floor is the overall
+	// estimate's.
+	if !coachedFloor(&e, e.NCoachedTeachers, coached, "schools") {
+		e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod = nil, nil, nil, nil, nil, ""
 	}
 	return e, point.cells
 }

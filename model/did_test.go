@@ -42,22 +42,20 @@ func panelFixture() *panel {
 // (model/testdata/crosscheck/fixture_did.R), without S4:
 //
 //	m <- lm(y ~ post + factor(school) + factor(year), p)
-//	sandwich::vcovCL(m, cluster = ~school, type = "HC1")
+//	clubSandwich::coef_test(m, vcov = "CR2", cluster = p$school, test = "Satterthwaite")
 //
-// whose (N-1)/(N-K) counts the school dummies; fixest counts only one
-// parameter for fixed effects nested in the clusters, so its SE (and ours)
-// is R's times sqrt((N - 10)/(N - 5)) with N = 23. (That this is fixest's
-// rule was checked against the clustered example published in fixest's
-// vignette: model/testdata/crosscheck/fixest_k_check.R.)
+// (clubSandwich 0.5.8), the school dummies in the hat matrix.
 func TestTWFEKnownAnswer(t *testing.T) {
-	e := panelFixture().twfe()
+	e := panelFixture().twfe(0)
 	check(t, "estimate", e.Estimate, 0.17012605042016796)
-	check(t, "std_error", e.StdError, 0.038520093633888093)
-	check(t, "ci_low", e.CILow, 0.071106997417885218)
-	check(t, "ci_high", e.CIHigh, 0.26914510342245068)
-	check(t, "p_value", e.PValue, 0.0069141634372923205)
-	if e.DF != 5 || e.NSchools != 6 || e.NStudents != 2300 {
-		t.Errorf("df %d, schools %d, students %d", e.DF, e.NSchools, e.NStudents)
+	check(t, "std_error", e.StdError, 0.040897396514968209)
+	check(t, "ci_low", e.CILow, 0.044386560449930307)
+	check(t, "ci_high", e.CIHigh, 0.29586554039040558)
+	check(t, "p_value", e.PValue, 0.022303491296823918)
+	check(t, "df", &e.DF, 3.196644085283654)
+	// S1, S2 and S3 are the treated schools, the coached clusters.
+	if e.NSchools != 6 || e.NCoachedTeachers != 3 || e.NStudents != 2300 || e.SEMethod != SECR2 {
+		t.Errorf("schools %d (treated %d), students %d, se_method %q", e.NSchools, e.NCoachedTeachers, e.NStudents, e.SEMethod)
 	}
 	for _, want := range []string{"1 schools coached in every year", "staggered (cohorts 2021, 2022)"} {
 		if !strings.Contains(e.Note, want) {
@@ -70,7 +68,7 @@ func TestTWFEKnownAnswer(t *testing.T) {
 // fixture (differences of means; see the comment of each row), the overall
 // effect their average weighted by treated schools.
 func TestCallawaySantAnnaKnownAnswer(t *testing.T) {
-	e, cells := panelFixture().callawaySantAnna(1)
+	e, cells := panelFixture().callawaySantAnna(1, 0)
 	want := []GroupTime{
 		// 2021 against 2020: treated S1 .15, S2 .17; controls S3 -.05, S5 -.05, S6 .10 (S7 has no 2020).
 		{Cohort: 2021, SchoolYear: 2021, ATT: 0.16, TreatedSchools: 2, ControlSchools: 3},
@@ -101,8 +99,8 @@ func TestCallawaySantAnnaKnownAnswer(t *testing.T) {
 		t.Errorf("bootstrap SE %v", e.StdError)
 	}
 	// Seeded: the same seed gives the same SE, another seed a different one.
-	e2, _ := panelFixture().callawaySantAnna(1)
-	e3, _ := panelFixture().callawaySantAnna(2)
+	e2, _ := panelFixture().callawaySantAnna(1, 0)
+	e3, _ := panelFixture().callawaySantAnna(2, 0)
 	if *e2.StdError != *e.StdError || *e3.StdError == *e.StdError {
 		t.Errorf("bootstrap SEs %v %v %v", *e.StdError, *e2.StdError, *e3.StdError)
 	}
@@ -115,12 +113,12 @@ func TestDiDNeedsBothGroups(t *testing.T) {
 			p.cohort[i] = 2015 // no comparison school left
 		}
 	}
-	if e := p.twfe(); e.Estimate != nil || !strings.Contains(e.Note, "not estimated") {
+	if e := p.twfe(0); e.Estimate != nil || !strings.Contains(e.Note, "not estimated") {
 		t.Errorf("twfe without comparison schools: %+v", e)
 	}
 	// Callaway-Sant'Anna still has not-yet-joined S3 for the 2021 cohort's
 	// first year.
-	e, cells := p.callawaySantAnna(1)
+	e, cells := p.callawaySantAnna(1, 0)
 	if e.Estimate == nil || len(cells) != 1 || !near(cells[0].ATT, 0.16+0.05) {
 		t.Errorf("cs with not-yet-joined controls only: %+v %+v", e, cells)
 	}

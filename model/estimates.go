@@ -50,9 +50,10 @@ type Estimate struct {
 	CILow    *float64 `json:"ci_low"`
 	CIHigh   *float64 `json:"ci_high"`
 	PValue   *float64 `json:"p_value"`
-	// DF is the degrees of freedom of the t interval (clusters - 1); 0 for
-	// a normal interval (bootstrap).
-	DF int `json:"df"`
+	// DF is the degrees of freedom of the t interval: Satterthwaite's
+	// (fractional) for a CR2 standard error, units - 1 for a classical one;
+	// 0 for a normal interval (bootstrap).
+	DF float64 `json:"df"`
 	// SEMethod names how StdError was computed: one of the SE constants;
 	// empty when there is no standard error.
 	SEMethod string `json:"se_method,omitempty"`
@@ -68,6 +69,11 @@ type Estimate struct {
 	NTeachers        int      `json:"n_teachers"`
 	NCoachedTeachers int      `json:"n_coached_teachers"`
 	NSchools         int      `json:"n_schools,omitempty"`
+	// FewCoachedClusters is true when the estimate rests on fewer coached
+	// clusters (NCoachedTeachers: coached teachers, or treated schools for
+	// did and did_cs) than min_coached_teachers: published, but too few
+	// coached teachers to tell.
+	FewCoachedClusters bool `json:"few_coached_clusters"`
 	// HedgesG is the WWC effect size: the adjusted difference over the
 	// pooled within-group SD of spring z, times the small-sample factor.
 	HedgesG *float64 `json:"hedges_g"`

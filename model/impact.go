@@ -266,12 +266,16 @@ func (s *students) counts(e *Estimate, c cell) {
 }
 
 // suppression is the floor a published number rests on: at least
-// students students and teachers teachers of record (classrooms).
-type suppression struct{ students, teachers int }
+// students students and teachers teachers of record (classrooms); an
+// estimate on fewer than coached coached teachers is flagged (and on
+// fewer than minCoachedClusters suppressed).
+type suppression struct{ students, teachers, coached int }
 
 // estimable reports whether a coached-versus-not model may be fitted on
 // e's counts; if not, it marks e suppressed (an arm under the floor's
-// students or teachers) or notes the missing arm.
+// students or teachers, or too few coached teachers) or notes the missing
+// arm. An estimate it lets through on fewer coached teachers than the
+// floor's coached is flagged.
 func estimable(e *Estimate, floor suppression) bool {
 	nc, nn := e.NCoachedStudents, e.NStudents-e.NCoachedStudents
 	tc, tn := e.NCoachedTeachers, e.NTeachers-e.NCoachedTeachers
@@ -289,7 +293,7 @@ func estimable(e *Estimate, floor suppression) bool {
 	case tc < floor.teachers || tn < floor.teachers:
 		e.Suppressed, e.Note = true, classroomNote(floor.teachers)
 	default:
-		return true
+		return coachedFloor(e, tc, floor.coached, "teachers")
 	}
 	return false
 }
@@ -316,7 +320,7 @@ func (s *students) impact(c cell, floor suppression) Estimate {
 	coached := gather(s.coached, c.rows)
 	f, err := ols(s.design(c, coached))
 	if err != nil {
-		e.Note = "not estimated: " + err.Error()
+		e.Note = joinNotes(e.Note, "not estimated: "+err.Error())
 		return e
 	}
 	setCoef(&e, f, 0)
@@ -347,22 +351,44 @@ func (s *students) dose(c cell, floor suppression) Estimate {
 	return e
 }
 
-// setCoef sets the estimate, SE, t interval and p-value of coefficient j.
+// setCoef sets the estimate, CR2 standard error, Satterthwaite t
+// interval and p-value of coefficient j.
 func setCoef(e *Estimate, f *fit, j int) {
-	b, se := f.coef[j], f.se(j)
-	t := tCrit(f.df())
-	lo, hi, p := b-t*se, b+t*se, pValue(b/se, f.df())
+	ts := f.coefTest(j)
+	b, se := ts.est, ts.se
+	t := tCrit(ts.df)
+	lo, hi, p := b-t*se, b+t*se, pValue(b/se, ts.df)
 	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue = &b, &se, &lo, &hi, &p
-	e.DF = f.df()
-	if f.clusters < fewClusters {
-		e.Note = joinNotes(e.Note, fmt.Sprintf("only %d clusters: cluster-robust standard errors can be too small with fewer than %d", f.clusters, fewClusters))
-	}
+	e.DF, e.SEMethod = ts.df, SECR2
 }
 
-// fewClusters is the number of clusters under which an estimate carries a
-// warning: CR1 standard errors are biased down with few clusters
-// (Cameron and Miller 2015 suggest 30 to 50 as a rough floor).
-const fewClusters = 30
+// minCoachedClusters is the fewest coached clusters (teachers, or schools
+// for the difference-in-differences) an estimate is published on: with
+// one or two the contrast is those teachers' own results, and no
+// cluster-robust standard error is to be trusted.
+const minCoachedClusters = 3
+
+// coachedFloor applies the coached-cluster floor to e resting on coached
+// coached clusters (unit "teachers" or "schools"): under
+// minCoachedClusters it is suppressed (false is returned); under floor it
+// is published but flagged.
+func coachedFloor(e *Estimate, coached, floor int, unit string) bool {
+	if coached < minCoachedClusters {
+		e.Suppressed, e.Note = true, fmt.Sprintf("suppressed (fewer than %d coached %s)", minCoachedClusters, unit)
+		return false
+	}
+	if coached < floor {
+		e.FewCoachedClusters = true
+		e.Note = joinNotes(e.Note, fewCoachedNote(coached, unit))
+	}
+	return true
+}
+
+// fewCoachedNote is the note of an estimate flagged by the coached-cluster
+// floor.
+func fewCoachedNote(coached int, unit string) string {
+	return fmt.Sprintf("too few coached %s to tell (%d)", unit, coached)
+}
 
 // joinNotes joins non-empty notes with "; ".
 func joinNotes(notes ...string) string {

@@ -1,18 +1,20 @@
 package model
 
 import (
+	"errors"
 	"math"
-	"strings"
 	"testing"
 )
 
 // fixture1 is a hand-made cell of 18 students, 6 teachers (3 coached) and
 // two tested grades, all with fall baselines. The expected numbers below
-// were computed by hand in R 4.2.2 (model/testdata/crosscheck/fixture1.R):
+// were computed by hand in R 4.2.2 (model/testdata/crosscheck/fixture1.R
+// for the points, effect sizes and adjusted means; fixture1_cr2.R for the
+// standard errors, intervals and p-values):
 //
 //	m <- lm(y ~ coached + b + factor(grade), d)
-//	sandwich::vcovCL(m, cluster = ~teacher, type = "HC1")  # CR1, as Stata
-//	qt(0.975, G - 1); 2 * pt(-|t|, G - 1)
+//	clubSandwich::coef_test(m, vcov = "CR2", cluster = d$teacher, test = "Satterthwaite")
+//	qt(0.975, df_Satt)
 //	hedges g: (1 - 3/(4N - 9)) * diff / pooled SD;  100 * pnorm(g) - 50
 //
 // and for the bands, lm(y ~ band + b + factor(grade)) with the adjusted
@@ -65,38 +67,43 @@ func check(t *testing.T, name string, got *float64, want float64) {
 func TestImpactKnownAnswer(t *testing.T) {
 	s := fixture1()
 	c := cell{subject: "Math", year: 2024, rows: allRows(s.n)}
-	e := s.impact(c, suppression{students: 1, teachers: 1})
-	if e.Note != "only 6 clusters: cluster-robust standard errors can be too small with fewer than 30" {
-		t.Errorf("note %q", e.Note)
+	e := s.impact(c, suppression{students: 1, teachers: 1, coached: 3})
+	if e.Note != "" || e.FewCoachedClusters || e.SEMethod != SECR2 {
+		t.Errorf("note %q, flagged %v, se_method %q", e.Note, e.FewCoachedClusters, e.SEMethod)
 	}
 	check(t, "estimate", e.Estimate, -0.077368652264722268)
-	check(t, "std_error", e.StdError, 0.1128716636795269)
-	check(t, "ci_low", e.CILow, -0.36751450067736519)
-	check(t, "ci_high", e.CIHigh, 0.21277719614792062)
-	check(t, "p_value", e.PValue, 0.5235362145855309)
+	check(t, "std_error", e.StdError, 0.11938697446972379)
+	check(t, "ci_low", e.CILow, -0.4182929136036494)
+	check(t, "ci_high", e.CIHigh, 0.26355560907420483)
+	check(t, "p_value", e.PValue, 0.55461737847118164)
+	check(t, "df", &e.DF, 3.7358015858334577)
 	check(t, "hedges_g", e.HedgesG, -0.11095744247349974)
 	check(t, "improvement_index", e.ImprovementIndex, -4.4174952868516755)
 	check(t, "baseline_g", e.BaselineG, 0.4025394835195531)
 	if e.BaselineEquivalence != "not satisfied" {
 		t.Errorf("baseline band %q", e.BaselineEquivalence)
 	}
-	if e.DF != 5 || e.NStudents != 18 || e.NCoachedStudents != 9 || e.NTeachers != 6 || e.NCoachedTeachers != 3 {
-		t.Errorf("df %d, n %d/%d, teachers %d/%d", e.DF, e.NStudents, e.NCoachedStudents, e.NTeachers, e.NCoachedTeachers)
+	if e.NStudents != 18 || e.NCoachedStudents != 9 || e.NTeachers != 6 || e.NCoachedTeachers != 3 {
+		t.Errorf("n %d/%d, teachers %d/%d", e.NStudents, e.NCoachedStudents, e.NTeachers, e.NCoachedTeachers)
 	}
 
 	d := s.dose(c, suppression{students: 1, teachers: 1})
 	check(t, "dose estimate", d.Estimate, 0.0021773345130596034)
-	check(t, "dose std_error", d.StdError, 0.011766417169237106)
+	check(t, "dose std_error", d.StdError, 0.015675168399506594)
+	check(t, "dose df", &d.DF, 2.1039945254421784)
+	check(t, "dose ci_low", d.CILow, -0.062171499927476816)
 
 	bands := s.bands(c, suppression{students: 1, teachers: 1})
 	wantDiff := []float64{0, -0.162212314743897440, -0.127789980002920522, 0.060117777135381023}
-	wantSE := []float64{0, 0.102823008284131975, 0.100366146935145589, 0.108211358031509969}
+	wantSE := []float64{0, 0.10302477903156607, 0.099959622854055796, 0.10648430649578791}
+	wantLow := []float64{0, -0.57279288296341901, -0.55617886129563399, -0.3743930915248771}
 	wantAdj := []float64{0.21355977153196054, 0.051347456788063101, 0.085769791529040018, 0.27367754866734156}
 	for b := range 4 {
 		check(t, bands[b].Band+" adjusted", bands[b].AdjustedMean, wantAdj[b])
 		if b > 0 {
 			check(t, bands[b].Band+" difference", bands[b].Difference, wantDiff[b])
 			check(t, bands[b].Band+" se", bands[b].StdError, wantSE[b])
+			check(t, bands[b].Band+" ci_low", bands[b].CILow, wantLow[b])
 		}
 	}
 	if bands[4].NStudents != 0 || bands[4].AdjustedMean != nil || bands[4].Note != "no students" {
@@ -144,16 +151,17 @@ func TestImpactNotEstimable(t *testing.T) {
 	if e.Estimate != nil || e.Suppressed || e.Note != "no students of uncoached teachers" {
 		t.Errorf("one arm: %+v", e)
 	}
-	// Grade 3 only (teachers A, B and E): estimable.
+	// Grade 3 only (teachers A, B and E): two coached teachers, under
+	// the floor of 3 every estimate has.
 	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 4, 5, 14}}, suppression{students: 1, teachers: 1}) // grade 3 only: A, A, B, B, E
-	if e.Estimate == nil {
+	if e.Estimate != nil || !e.Suppressed || e.Note != "suppressed (fewer than 3 coached teachers)" {
 		t.Errorf("grade-3 cell: %+v", e)
 	}
 	// A's grade-3 students against B's grade-4 ones: the grade effect
 	// absorbs coached.
-	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{0, 1, 6, 7}}, suppression{students: 1, teachers: 1})
-	if e.Estimate != nil || !strings.Contains(e.Note, "collinear") {
-		t.Errorf("coached absorbed by grade: %+v", e)
+	absorbed := cell{subject: "Math", year: 2024, rows: []int{0, 1, 6, 7}}
+	if _, err := ols(s.design(absorbed, gather(s.coached, absorbed.rows))); !errors.Is(err, errCollinear) {
+		t.Errorf("coached absorbed by grade: %v", err)
 	}
 	// No coached student at all.
 	e = s.impact(cell{subject: "Math", year: 2024, rows: []int{4, 5, 6, 7, 11, 12, 13}}, suppression{students: 1, teachers: 1})

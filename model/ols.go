@@ -26,52 +26,55 @@ type design struct {
 	cluster []int32     // cluster of each row, 0..
 }
 
-// fit is an OLS fit with its CR1 cluster-robust covariance.
+// fit is an OLS fit with its CR2 cluster-robust covariance.
 type fit struct {
 	coef     []float64
 	vcov     *mat.SymDense
 	n        int // observations
-	k        int // parameters counted in the small-sample factor
 	clusters int
-	nested   bool // the fixed effect is nested in the clusters
+	cr2      *cr2
 }
 
 // se is the standard error of coefficient j.
 func (f *fit) se(j int) float64 { return math.Sqrt(f.vcov.At(j, j)) }
 
-// df is the degrees of freedom of t tests and intervals: clusters - 1.
-func (f *fit) df() int { return f.clusters - 1 }
+// test is the inference on one contrast of a fit.
+type test struct {
+	est, se float64
+	df      float64 // Satterthwaite degrees of freedom of the t interval
+}
 
-// contrast returns c·b and its standard error.
-func (f *fit) contrast(c []float64) (est, se float64) {
+// contrast returns the test of c·b: its CR2 standard error and
+// Satterthwaite degrees of freedom.
+func (f *fit) contrast(c []float64) test {
 	cv := mat.NewVecDense(len(c), c)
-	est = mat.Dot(cv, mat.NewVecDense(len(f.coef), f.coef))
-	return est, math.Sqrt(mat.Inner(cv, f.vcov, cv))
+	est := mat.Dot(cv, mat.NewVecDense(len(f.coef), f.coef))
+	return test{est: est, se: math.Sqrt(mat.Inner(cv, f.vcov, cv)), df: f.cr2.satterthwaite(c)}
+}
+
+// coefTest returns the test of coefficient j.
+func (f *fit) coefTest(j int) test {
+	c := make([]float64, len(f.coef))
+	c[j] = 1
+	return f.contrast(c)
 }
 
 // tCrit is the two-sided 95% critical value of t with df degrees of
 // freedom.
-func tCrit(df int) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+func tCrit(df float64) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975)
 }
 
 // pValue is the two-sided p-value of t with df degrees of freedom.
-func pValue(t float64, df int) float64 {
-	return 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Survival(math.Abs(t))
+func pValue(t float64, df float64) float64 {
+	return 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(math.Abs(t))
 }
 
 // ols fits d by least squares. The fixed effect is absorbed by demeaning
-// within its groups (Frisch-Waugh-Lovell: the coefficients, residuals and
-// cluster-robust covariance of X are those of the regression with a dummy
-// per group). The covariance is CR1, the small-sample correction of Stata
-// and R's fixest:
-//
-//	V = G/(G-1) · (N-1)/(N-K) · (X'X)⁻¹ (Σ_g X_g'u_g u_g'X_g) (X'X)⁻¹
-//
-// where K counts the columns of X plus the fixed-effect groups, unless the
-// fixed effect is nested in the clusters (each group inside one cluster),
-// in which case, as fixest (ssc fixef.K = "nested") and Stata's xtreg and
-// reghdfe do, only one of the groups is counted, as an intercept would be.
+// within its groups (Frisch-Waugh-Lovell: the coefficients and residuals
+// are those of the regression with a dummy per group). The covariance is
+// CR2 with Satterthwaite degrees of freedom per contrast, computed with
+// the dummies in the hat matrix as clubSandwich does for lm (see cr2.go).
 func ols(d design) (*fit, error) {
 	n, k := len(d.y), len(d.x)
 	if n == 0 {
@@ -118,57 +121,34 @@ func ols(d design) (*fit, error) {
 		return nil, errCollinear
 	}
 
-	// Scores summed within clusters.
 	nc := 0
 	for _, c := range d.cluster {
 		nc = max(nc, int(c)+1)
 	}
-	scores := make([]float64, nc*k)
+	g := 0
 	seen := make([]bool, nc)
+	for _, c := range d.cluster {
+		if !seen[c] {
+			seen[c] = true
+			g++
+		}
+	}
+	if g < 2 {
+		return nil, errFewClusters
+	}
+	if n <= k+groups {
+		return nil, fmt.Errorf("%d observations for %d parameters", n, k+groups)
+	}
+	resid := make([]float64, n)
 	for i := range n {
 		u := y[i]
 		for j := range k {
 			u -= x[j][i] * coef.AtVec(j)
 		}
-		c := int(d.cluster[i])
-		seen[c] = true
-		for j := range k {
-			scores[c*k+j] += x[j][i] * u
-		}
+		resid[i] = u
 	}
-	g := 0
-	meat := mat.NewSymDense(k, nil)
-	for c := range nc {
-		if !seen[c] {
-			continue
-		}
-		g++
-		s := mat.NewVecDense(k, scores[c*k:(c+1)*k])
-		meat.SymRankOne(meat, 1, s)
-	}
-	if g < 2 {
-		return nil, errFewClusters
-	}
-	nested := nestedIn(fe, d.cluster, groups)
-	kk := k + groups
-	if nested {
-		kk = k + 1 // fixest's "nested": the groups minus one are not counted
-	}
-	if n <= kk {
-		return nil, fmt.Errorf("%d observations for %d parameters", n, kk)
-	}
-	var tmp mat.Dense
-	tmp.Mul(&inv, meat)
-	var v mat.Dense
-	v.Mul(&tmp, &inv)
-	scale := float64(g) / float64(g-1) * float64(n-1) / float64(n-kk)
-	vcov := mat.NewSymDense(k, nil)
-	for a := range k {
-		for b := a; b < k; b++ {
-			vcov.SetSym(a, b, scale*(v.At(a, b)+v.At(b, a))/2)
-		}
-	}
-	return &fit{coef: coef.RawVector().Data, vcov: vcov, n: n, k: kk, clusters: g, nested: nested}, nil
+	c := newCR2(x, resid, &inv, fe, groups, d.cluster)
+	return &fit{coef: coef.RawVector().Data, vcov: c.vcov, n: n, clusters: g, cr2: c}, nil
 }
 
 // demean returns v minus its mean within each group.
@@ -189,25 +169,6 @@ func demean(v []float64, group []int32, groups int) []float64 {
 		out[i] = x - sum[group[i]]
 	}
 	return out
-}
-
-// nestedIn reports whether every fixed-effect group lies inside one
-// cluster.
-func nestedIn(fe, cluster []int32, groups int) bool {
-	owner := make([]int32, groups)
-	for i := range owner {
-		owner[i] = -1
-	}
-	for i, g := range fe {
-		switch owner[g] {
-		case -1:
-			owner[g] = cluster[i]
-		case cluster[i]:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func dot(a, b []float64) float64 {

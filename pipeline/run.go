@@ -279,7 +279,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	stage("model", t0)
 
 	t0 = time.Now()
-	rep := reports.Input{DB: db, Files: man.Files, Skipped: man.Skipped, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started, Degraded: man.Reasons, DataNotes: dataNotes,
+	rep := reports.Input{DB: db, Files: man.Files, Skipped: man.Skipped, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, MinCoachedTeachers: opts.Config.MinCoachedTeachers, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started, Degraded: man.Reasons, DataNotes: dataNotes,
 		Progress: func(what string, done, total int) { progress(opts, "reports", what, done, total) }}
 	for _, b := range []struct{ cfg, book string }{
 		{config.ReportDistrict, reports.DistrictBook}, {config.ReportCohorts, reports.CohortsBook}, {config.ReportSchools, reports.SchoolsDir},
@@ -379,7 +379,7 @@ func analyse(ctx context.Context, db *model.DB, cfg config.Config, red *ingest.R
 	if err := db.Build(ctx); err != nil {
 		return nil, err
 	}
-	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, Seed: 1}); err != nil {
+	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, MinCoachedTeachers: cfg.MinCoachedTeachers, Seed: 1}); err != nil {
 		return nil, err
 	}
 	if histPath != "" {

@@ -120,6 +120,40 @@ func TestDemoDistrict(t *testing.T) {
 		t.Errorf("rejects:\n%s\nwant (planted):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
+	// Every estimate with a standard error names its method: CR2 with
+	// Satterthwaite df for the clustered models, the bootstrap for
+	// Callaway-Sant'Anna, classical for practice; and every published one
+	// on fewer coached clusters than min_coached_teachers is flagged.
+	var bad, withSE, flagged int
+	if err := db.QueryRowContext(context.Background(), `
+		SELECT count(*) FILTER (WHERE NOT CASE analysis
+		           WHEN 'did_cs' THEN se_method = 'bootstrap' AND df = 0
+		           WHEN 'practice' THEN se_method = 'classical' AND df = n_teachers - 1
+		           ELSE se_method = 'CR2' AND df > 0 AND df <= n_teachers + n_schools END),
+		       count(*),
+		       count(*) FILTER (WHERE few_coached_clusters)
+		FROM estimates WHERE std_error IS NOT NULL`).Scan(&bad, &withSE, &flagged); err != nil {
+		t.Fatal(err)
+	}
+	if bad > 0 || withSE < 20 || flagged == 0 {
+		t.Errorf("%d of %d estimates with a standard error have the wrong se_method or df (%d flagged; the demo's subgroups have some on few coached teachers)", bad, withSE, flagged)
+	}
+	var misflagged int
+	if err := db.QueryRowContext(context.Background(), `
+		SELECT count(*) FROM estimates
+		WHERE analysis <> 'practice' AND NOT suppressed AND estimate IS NOT NULL
+		  AND few_coached_clusters <> (n_coached_teachers < ?)`, config.Default().MinCoachedTeachers).Scan(&misflagged); err != nil {
+		t.Fatal(err)
+	}
+	if misflagged > 0 {
+		t.Errorf("%d estimates flagged against their n_coached_teachers", misflagged)
+	}
+	for _, e := range man.Estimates {
+		if e.StdError != nil && e.SEMethod == "" {
+			t.Errorf("run.json estimate %s %s %v without se_method", e.Analysis, e.Subject, e.SchoolYear)
+		}
+	}
+
 	// Leading zeros survive end to end.
 	var zeros, total int
 	if err := db.QueryRowContext(context.Background(), `SELECT count(*) FILTER (WHERE student_id LIKE '0%'), count(*) FROM students`).Scan(&zeros, &total); err != nil {

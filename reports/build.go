@@ -32,6 +32,9 @@ type Input struct {
 	// MinClassrooms is the second threshold: the fewest classrooms
 	// (teachers of record) a cell of student results rests on; 0 means 1.
 	MinClassrooms int
+	// MinCoachedTeachers is the coached-cluster floor the estimates were
+	// flagged by (min_coached_teachers), shown on the About sheet.
+	MinCoachedTeachers int
 	// ShowTeacherNames lets school workbooks name teachers in
 	// coaching-activity counts (never beside student results).
 	ShowTeacherNames bool

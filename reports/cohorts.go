@@ -110,7 +110,7 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		r := []any{name}
 		cells := in.estimateCells(e, 5)
 		r = append(r, cells...)
-		est = append(est, append(r, e.schools, plainNote(e.analysis, e.note)))
+		est = append(est, append(r, e.schools, plainNote(e.note)))
 	}
 	gt, err := queryRows(ctx, in.DB, `SELECT `+cohortSQL("cohort")+`, school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools, cohort::VARCHAR, cohort FROM did_group_time ORDER BY cohort, school_year`)
 	if err != nil {

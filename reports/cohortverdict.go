@@ -35,7 +35,7 @@ func estimateVerdict(e est) (verdict, string) {
 	case !ok1 || !ok2 && strings.Contains(e.note, "collinear"):
 		return verdictTooFew, "coached and other classrooms cannot be told apart within grades"
 	case !ok1 || !ok2:
-		return verdictTooFew, strings.TrimPrefix(plainNote(e.analysis, e.note), "not estimated: ")
+		return verdictTooFew, strings.TrimPrefix(plainNote(e.note), "not estimated: ")
 	}
 	return decide(lo, hi), ""
 }

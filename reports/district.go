@@ -108,7 +108,8 @@ const estimateQuery = `
 SELECT analysis, subject, coalesce(school_year, 0), coalesce(subgroup, ''), unit,
        estimate, std_error, ci_low, ci_high, p_value, df,
        n_students, n_coached_students, n_teachers, n_coached_teachers, n_schools,
-       hedges_g, improvement_index, baseline_g, coalesce(baseline_equivalence, ''), suppressed, coalesce(note, '')
+       hedges_g, improvement_index, baseline_g, coalesce(baseline_equivalence, ''), suppressed, coalesce(note, ''),
+       coalesce(few_coached_clusters, false)
 FROM estimates`
 
 // est is one row of estimateQuery.
@@ -121,6 +122,10 @@ type est struct {
 	g, ii, baseG                      any
 	band, note                        string
 	suppressed                        bool
+	// fewCoached is true when the estimate rests on fewer coached
+	// teachers (schools, for the difference-in-differences) than
+	// min_coached_teachers: published, but too few to tell.
+	fewCoached bool
 }
 
 func queryEstimates(ctx context.Context, in Input, where string) ([]est, error) {
@@ -134,6 +139,7 @@ func queryEstimates(ctx context.Context, in Input, where string) ([]est, error) 
 			analysis: str(r[0]), subject: str(r[1]), year: i64(r[2]), subgroup: str(r[3]), unit: str(r[4]),
 			v: r[5:11], students: i64(r[11]), coached: i64(r[12]), teachers: i64(r[13]), coachedTeachers: i64(r[14]), schools: i64(r[15]),
 			g: r[16], ii: r[17], baseG: r[18], band: str(r[19]), suppressed: r[20] == true, note: str(r[21]),
+			fewCoached: r[22] == true,
 		}
 	}
 	return out, nil
@@ -163,11 +169,23 @@ func (in Input) counts(e est) (students, coached any) {
 func (in Input) estimateCells(e est, n int) []any {
 	out := make([]any, n)
 	if e.suppressed {
-		out[0] = in.suppressed()
+		out[0] = in.suppressedWhy(e)
 		return out
 	}
 	copy(out, e.v)
 	return out
+}
+
+// suppressedWhy is the suppression text of suppressed estimate e: the
+// model's, which names the floor it fell under (students, classrooms or
+// coached teachers), else the students' one.
+func (in Input) suppressedWhy(e est) string {
+	for _, part := range strings.Split(e.note, "; ") {
+		if strings.HasPrefix(part, "suppressed (") {
+			return part
+		}
+	}
+	return in.suppressed()
 }
 
 func overviewSheet(ctx context.Context, b *book, in Input) error {
@@ -197,7 +215,12 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 			// workbooks: decided by the interval.
 			switch {
 			case e.suppressed:
-				r = append(r, b.verdictCell(verdictTooFew), in.suppressed(), nil, nil, nil, nil)
+				r = append(r, b.verdictCell(verdictTooFew), in.suppressedWhy(e), nil, nil, nil, nil)
+			case e.fewCoached && ok1 && ok2 && ok3 && ok4:
+				// Published, but on too few coached teachers for its
+				// interval to decide anything.
+				r = append(r, excelize.Cell{Value: tooFewCoached, StyleID: b.verdicts[verdictTooFew]},
+					fmt.Sprintf("Only %d coached teachers: too few to tell (%s)", e.coachedTeachers, plainSize(est, ii)), est, lo, hi, plainEquivalence(e.band))
 			case ok1 && ok2 && ok3 && ok4:
 				r = append(r, b.verdictCell(decide(lo, hi)), plainImpact(est, lo, hi, ii), est, lo, hi, plainEquivalence(e.band))
 			default:
@@ -237,7 +260,7 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 			}
 		}
 		r = append(r, cells...)
-		r = append(r, plainNote(e.analysis, e.note))
+		r = append(r, plainNote(e.note))
 		other = append(other, r)
 	}
 	otherCols := []column{{Name: "Question", Width: 22, Style: b.wrap}, {Name: "Unit", Width: 16, Style: b.wrap}, {Name: "Estimate", Style: b.dec}, {Name: "Standard error", Width: 10, Style: b.dec}, {Name: "95% CI low", Width: 10, Style: b.dec}, {Name: "95% CI high", Width: 10, Style: b.dec}, {Name: "Note", Width: 26, Style: b.wrap}}
@@ -323,7 +346,7 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	for i, e := range ests {
 		r := []any{analysisLabel(e.analysis), e.subject, yearLabel(e.year), plainUnit(e.unit)}
 		cells := in.estimateCells(e, 6)
-		if i64(cells[5]) == 0 {
+		if df, _ := num(cells[5]); df == 0 {
 			cells[5] = nil // no t reference distribution (bootstrap)
 		}
 		r = append(r, cells...)
@@ -350,7 +373,7 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	d := b.dec
 	return b.table("Impact", "All estimates (see About for definitions)", []column{
 		{Name: "Analysis", Width: 24, Style: b.wrap}, {Name: "Subject"}, {Name: "School year"}, {Name: "Unit", Width: 20, Style: b.wrap},
-		{Name: "Estimate", Width: 10, Style: b.dec4}, {Name: "Standard error", Width: 10, Style: b.dec4}, {Name: "95% CI low", Width: 10, Style: b.dec4}, {Name: "95% CI high", Width: 10, Style: b.dec4}, {Name: "p-value", Width: 9, Style: b.pval}, {Name: "df", Width: 7, Style: b.int},
+		{Name: "Estimate", Width: 10, Style: b.dec4}, {Name: "Standard error", Width: 10, Style: b.dec4}, {Name: "95% CI low", Width: 10, Style: b.dec4}, {Name: "95% CI high", Width: 10, Style: b.dec4}, {Name: "p-value", Width: 9, Style: b.pval}, {Name: "df", Width: 7, Style: b.dec},
 		{Name: "Students", Width: 10, Style: b.int}, {Name: "Coached students", Width: 10, Style: b.int}, {Name: "Teachers", Width: 10, Style: b.int}, {Name: "Coached teachers", Width: 10, Style: b.int}, {Name: "Schools", Width: 9, Style: b.int},
 		{Name: "Hedges' g", Width: 9, Style: d}, {Name: "Improvement index (percentile points)", Width: 13, Style: d}, {Name: "Baseline g", Width: 9, Style: d}, {Name: "Baseline equivalence", Width: 14, Style: b.wrap}, {Name: "Note", Width: 30, Style: b.wrap},
 	}, rows)
@@ -459,11 +482,11 @@ func subgroupsSheet(ctx context.Context, b *book, in Input) error {
 			r = append(r, e.g)
 		}
 		n, c := in.counts(e)
-		rows[i] = append(r, n, c, e.note)
+		rows[i] = append(r, n, c, e.coachedTeachers, e.note)
 	}
 	return b.table("Subgroups", "Impact within student groups (the impact model fitted within each group)", []column{
 		{Name: "Group", Width: 34}, {Name: "Subject"}, {Name: "School year"}, {Name: "Effect (SD)", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Hedges' g", Style: b.dec},
-		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 50, Style: b.wrap},
+		{Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Coached teachers", Style: b.int}, {Name: "Note", Width: 50, Style: b.wrap},
 	}, rows)
 }
 
@@ -739,6 +762,7 @@ func (b *book) runSection(in Input) section {
 		{"Run started", in.Started.Format("2006-01-02 15:04:05 UTC")},
 		{"Suppression threshold (students)", int64(in.MinCell)},
 		{"Suppression threshold (classrooms)", int64(in.minRooms())},
+		{"Fewest coached teachers an estimate can tell from (fewer: too few to tell; under 3: suppressed)", int64(in.MinCoachedTeachers)},
 		{"Cells suppressed only to protect others", int64(in.plan.complements)},
 		{"Teacher names in school workbooks", map[bool]string{true: "shown in coaching-activity counts", false: "not shown"}[in.ShowTeacherNames]},
 		{"Student and teacher IDs", "as in the input files"},

@@ -64,7 +64,7 @@ func str(v any) string {
 
 // plainImpact says an impact estimate in words for a principal.
 func plainImpact(est, lo, hi, ii float64) string {
-	size := fmt.Sprintf("%+.2f SD, about %+.0f percentile points for a typical student", est, ii)
+	size := plainSize(est, ii)
 	switch {
 	case lo > 0:
 		return "Students of coached teachers grew more than similar students of other teachers (" + size + ")"
@@ -74,6 +74,16 @@ func plainImpact(est, lo, hi, ii float64) string {
 		return "No clear difference between coached and other classrooms (" + size + "; the interval includes 0)"
 	}
 }
+
+// plainSize is an effect in SD and percentile points, in words.
+func plainSize(est, ii float64) string {
+	return fmt.Sprintf("%+.2f SD, about %+.0f percentile points for a typical student", est, ii)
+}
+
+// tooFewCoached is the verdict of an estimate on fewer coached teachers
+// than min_coached_teachers, published but too few to tell (the model's
+// note says "too few coached teachers to tell (N)").
+const tooFewCoached = "too few coached teachers to tell"
 
 // plainEquivalence says a baseline-equivalence band (What Works
 // Clearinghouse's, which the glossary names) in words.
@@ -107,14 +117,9 @@ const plainNoteChars = 120
 
 // plainNote is an estimate's note as a first sheet (the Overview, a
 // facilitator's) shows it: the parts ("; "-separated) that describe the
-// method left to About, the caveat of few clusters said plainly (the
-// clusters of analysis are schools for difference-in-differences, else
-// teachers), the rest kept, the whole cut to one line.
-func plainNote(analysis, note string) string {
-	clusters := "teachers"
-	if analysis == model.AnalysisDiD || analysis == model.AnalysisDiDCS {
-		clusters = "schools"
-	}
+// method left to About, the rest kept (the model says "too few coached
+// teachers to tell (N)" plainly already), the whole cut to one line.
+func plainNote(note string) string {
 	var parts []string
 	for _, p := range strings.Split(note, "; ") {
 		switch {
@@ -123,9 +128,6 @@ func plainNote(analysis, note string) string {
 			continue // the method, which About describes
 		case strings.HasPrefix(p, "joining is staggered"):
 			p = "joined in different years: see next row"
-		case strings.HasPrefix(p, "only ") && strings.Contains(p, "can be too small"):
-			n, _, _ := strings.Cut(strings.TrimPrefix(p, "only "), " ")
-			p = "only " + n + " " + clusters + ": interval may be too narrow"
 		case strings.HasSuffix(p, " schools coached in every year of the panel left out"):
 			n, _, _ := strings.Cut(p, " ")
 			p = n + " always-coached schools left out"

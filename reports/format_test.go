@@ -154,29 +154,29 @@ func TestFitText(t *testing.T) {
 	}
 }
 
-// TestPlainNote: the model's notes (model/did.go, model/impact.go
-// setCoef, written out here as they read) come out in plain words and one
-// line, the method's description left to About; a part the Overview has no short word for is kept, and the whole
-// cut to 120 characters pointing to the Impact sheet.
+// TestPlainNote: the model's notes (model/did.go and model/impact.go,
+// written out here as they read) come out in plain words and one line,
+// the method's description left to About; a part the Overview has no
+// short word for is kept, and the whole cut to 120 characters pointing to
+// the Impact sheet.
 func TestPlainNote(t *testing.T) {
 	staggered := "joining is staggered (cohorts 2021, 2022, 2023): two-way fixed effects also compares later joiners with earlier ones and can be biased when effects change with time since joining; see the Callaway-Sant'Anna estimate"
-	few := "only 12 clusters: cluster-robust standard errors can be too small with fewer than 30"
 	long := strings.Repeat("a note the Overview has no short word for ", 4)
 	for _, c := range []struct {
-		name, analysis, note, want string
+		name, note, want string
 	}{
-		{"Staggered", "did", "4 schools coached in every year of the panel left out; " + few + "; " + staggered,
-			"4 always-coached schools left out; only 12 schools: interval may be too narrow; joined in different years: see next row"},
-		{"FewTeachers", "dose_response", few, "only 12 teachers: interval may be too narrow"},
-		{"CallawaySantAnna", "did_cs", "Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; SE from 999 school bootstrap draws; only 10 schools: bootstrap standard errors can be too small with fewer than 30",
-			"only 10 schools: interval may be too narrow"},
-		{"Empty", "did", "", ""},
-		{"Long", "practice", long, clip(long, 120-len(" (see Impact)")) + " (see Impact)"},
+		{"Staggered", "4 schools coached in every year of the panel left out; too few coached schools to tell (4); " + staggered,
+			"4 always-coached schools left out; too few coached schools to tell (4); joined in different years: see next row"},
+		{"FewTeachers", "too few coached teachers to tell (7)", "too few coached teachers to tell (7)"},
+		{"CallawaySantAnna", "Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; SE from 999 school bootstrap draws; too few coached schools to tell (5)",
+			"too few coached schools to tell (5)"},
+		{"Empty", "", ""},
+		{"Long", long, clip(long, 120-len(" (see Impact)")) + " (see Impact)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := plainNote(c.analysis, c.note)
+			got := plainNote(c.note)
 			if got != c.want {
-				t.Errorf("plainNote(%q, %q)\n = %q\nwant %q", c.analysis, c.note, got, c.want)
+				t.Errorf("plainNote(%q)\n = %q\nwant %q", c.note, got, c.want)
 			}
 			if n := utf8.RuneCountInString(got); n > plainNoteChars {
 				t.Errorf("%d characters; want at most %d", n, plainNoteChars)

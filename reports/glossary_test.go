@@ -117,7 +117,7 @@ func TestGlossaryCoversHeaders(t *testing.T) {
 				}
 			}
 			about := strings.Join(slices.Concat(rowsOf(t, f, "About")...), " ")
-			for _, w := range []string{"Callaway-Sant'Anna", "two-way fixed effects", "CR1", "100·Φ(g) - 50", "What Works Clearinghouse"} {
+			for _, w := range []string{"Callaway-Sant'Anna", "two-way fixed effects", "CR2", "Satterthwaite", "clubSandwich", "100·Φ(g) - 50", "What Works Clearinghouse"} {
 				if !strings.Contains(about, w) {
 					t.Errorf("%s: the district's About sheet does not say %q", r.name, w)
 				}

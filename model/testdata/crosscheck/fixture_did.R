@@ -34,3 +34,8 @@ N <- nrow(p); Kall <- length(coef(m)); Kfix <- 1 + 3 + 1  # fixest nested: post,
 se_raw <- sqrt(V["post","post"]); se <- se_raw*sqrt((N-Kall)/(N-Kfix))
 G <- length(unique(p$school)); tq <- qt(0.975, G-1); b <- coef(m)[["post"]]
 cat("twfe", b, "se_raw", se_raw, "se_fixest", se, "ci", b-tq*se, b+tq*se, "p", 2*pt(-abs(b/se), G-1), "\n")
+# CR2 with Satterthwaite degrees of freedom (clubSandwich 0.5.8), as did_test.go expects now:
+suppressMessages(library(clubSandwich))
+ct <- coef_test(m, vcov = "CR2", cluster = p$school, test = "Satterthwaite")
+r <- ct[ct$Coef == "post", ]; tq <- qt(0.975, r$df_Satt)
+cat(sprintf("twfe CR2 est %.17g se %.17g df %.17g ci %.17g %.17g p %.17g\n", r$beta, r$SE, r$df_Satt, r$beta - tq * r$SE, r$beta + tq * r$SE, r$p_Satt))

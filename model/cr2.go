@@ -1,0 +1,517 @@
+package model
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// The CR2 (Bell and McCaffrey 2002) cluster-robust covariance with
+// Satterthwaite degrees of freedom, as R's clubSandwich computes them for
+// lm(y ~ x + factor(fe)) with vcov = "CR2" and test = "Satterthwaite"
+// (Pustejovsky and Tipton 2018; the working model of an unweighted lm is
+// the identity).
+//
+// Notation: the full design is [D X], D the n×K dummies of the
+// fixed-effect groups (one column of ones when there is none), X the n×p
+// regressors. X̃ = (I - P_D)X is X demeaned within groups, M = (X̃'X̃)⁻¹,
+// e the residuals. By Frisch-Waugh-Lovell the rows of (X'X)⁻¹X' of the
+// full design that belong to X are M X̃', and the hat matrix is
+//
+//	H = P_D + X̃ M X̃' = Z G Z',   Z = [D X̃],   G = blockdiag(diag(1/n_k), M)
+//
+// with n_k the rows of group k. Its block of cluster g is H_gg = Z_g G Z_g'
+// where Z_g keeps g's rows and only the k_g groups present in g: rank at
+// most k_g + p, however many rows g has.
+//
+// CR2 adjusts each cluster's residuals by A_g = (I - H_gg)^(-1/2), the
+// symmetric pseudo-inverse square root (eigenvalues of I - H_gg under
+// 1e-12 dropped, as clubSandwich's Sym_power does):
+//
+//	V = M Σ_g X̃_g' A_g e_g e_g' A_g X̃_g M.
+//
+// A_g without an n_g×n_g matrix: write G = L L' (L = blockdiag(diag(n_k^-½),
+// a factor of M)) and B = Z_g L, so H_gg = B B'. With the small
+// eigendecomposition B'B = W Λ W', the thin eigenvectors of H_gg are
+// U = B W Λ^-½ with eigenvalues Λ, and I - H_gg has eigenvalues 1 - λ on
+// U and 1 off it, so
+//
+//	A_g = I + U (f(Λ) - 1) U' = I + Z_g R_g Z_g',
+//	R_g = L W diag((f(λ) - 1)/λ) W' L',   f(λ) = (1-λ)^-½ (0 when 1-λ < 1e-12),
+//
+// over the λ > 0 (a rank-deficient Z_g, such as coached constant within a
+// teacher's group, has zero eigenvalues, which change nothing; B'B is
+// k_g+p square, diagonalised by Jacobi rotations). Z_g'Z_g is
+// cheap: its D block is the diagonal of group counts, its D-X block the
+// sums of X̃ within each group, its X block X̃_g'X̃_g. So A_g X̃_g =
+// X̃_g + Z_g R_g (Z_g'X̃_g) costs O(n_g (k_g+p) p).
+//
+// Satterthwaite degrees of freedom of a contrast c: c'Vc = Σ_g (w_g'e_g)²
+// with w_g = A_g X̃_g M c. Under the working model u ~ N(0, I), e = (I-H)u
+// and c'Vc is a quadratic form in u with
+//
+//	E = Σ_g Ω_gg,   Var = 2 Σ_g Σ_h Ω_gh²,   df = 2E²/Var = (Σ_g Ω_gg)² / Σ_gh Ω_gh²,
+//	Ω_gh = w_g'[(I-H)(I-H)']_gh w_h = w_g'(I-H)_gh w_h = δ_gh a_g - v_g'G v_h,
+//	a_g = w_g'w_g,   v_g = Z_g'w_g
+//
+// (I - H is symmetric and idempotent; H_gh = Z_g G Z_h').
+//
+// The double sum needs no cluster pairs: with S = Σ_g v_g v_g' (over all K
+// groups and p regressors),
+//
+//	Σ_gh Ω_gh² = Σ_g a_g² - 2 Σ_g a_g v_g'G v_g + Σ_gh (v_g'G v_h)²,
+//	Σ_gh (v_g'G v_h)² = tr(G S G S)
+//	  = Σ_kl S_kl²/(n_k n_l) + 2 Σ_k s_k'M s_k/n_k + tr(M S_XX M S_XX),
+//
+// s_k the D-X row of S for group k. Each contrast costs O(n p + Σ_g k_g²).
+
+// eigenFloor is the eigenvalue of I - H_gg under which clubSandwich's
+// pseudo-inverse square root sets it to zero.
+const eigenFloor = 1e-12
+
+// rankFloor is the eigenvalue of H_gg under which a direction is taken to
+// be outside Z_g's column space (rank deficiency).
+const rankFloor = 1e-10
+
+// cr2 is what a CR2 fit keeps to give any contrast its standard error and
+// Satterthwaite degrees of freedom.
+type cr2 struct {
+	p int
+	// Rows are kept in cluster order (cluster c's rows are
+	// starts[c]:starts[c+1]), so that a cluster's rows are contiguous.
+	x       [][]float64 // X̃, the demeaned regressors, by column
+	ax      [][]float64 // A_g X̃_g, by column
+	m       []float64   // M, p×p row-major
+	fe      []int32     // fixed-effect group of each row
+	groupN  []float64   // rows of each group
+	starts  []int
+	vcov    *mat.SymDense
+	scratch []int32 // a local index per group, -1 outside a cluster
+}
+
+// newCR2 computes the CR2 covariance of the fit with demeaned regressors
+// x, residuals e, M = (X̃'X̃)⁻¹, fixed-effect groups fe (0..groups-1) and
+// clusters cluster (0..).
+func newCR2(x [][]float64, e []float64, m *mat.SymDense, fe []int32, groups int, cluster []int32) *cr2 {
+	n, p := len(e), len(x)
+	c := &cr2{p: p, m: make([]float64, p*p), groupN: make([]float64, groups), scratch: filled(groups, -1)}
+	for a := range p {
+		for b := range p {
+			c.m[a*p+b] = m.At(a, b)
+		}
+	}
+	for _, g := range fe {
+		c.groupN[g]++
+	}
+	order, starts := byCluster(cluster)
+	c.starts = starts
+	c.fe = make([]int32, n)
+	ep := make([]float64, n)
+	for r, i := range order {
+		c.fe[r], ep[r] = fe[i], e[i]
+	}
+	c.x, c.ax = make([][]float64, p), make([][]float64, p)
+	for j := range p {
+		c.x[j], c.ax[j] = make([]float64, n), make([]float64, n)
+		for r, i := range order {
+			c.x[j][r] = x[j][i]
+		}
+	}
+
+	// L's X block: a factor of M (M = Lx Lx').
+	var chol mat.Cholesky
+	lx := mat.NewTriDense(p, mat.Lower, nil)
+	if chol.Factorize(m) {
+		chol.LTo(lx)
+	}
+	w := &cr2Work{lx: make([]float64, p*p)}
+	for a := range p {
+		for b := 0; b <= a; b++ {
+			w.lx[a*p+b] = lx.At(a, b)
+		}
+	}
+	meat := make([]float64, p*p)
+	s := make([]float64, p)
+	var present []int32
+	for g := range len(c.starts) - 1 {
+		lo, hi := c.starts[g], c.starts[g+1]
+		present = c.local(lo, hi, present[:0])
+		c.adjust(lo, hi, present, w)
+		clear(s)
+		for j := range p {
+			s[j] = dot(c.ax[j][lo:hi], ep[lo:hi])
+		}
+		for a := range p {
+			for b := range p {
+				meat[a*p+b] += s[a] * s[b]
+			}
+		}
+		c.release(present)
+	}
+	// V = M meat M.
+	mm := make([]float64, p*p)
+	for a := range p {
+		for b := range p {
+			v := 0.0
+			for l := range p {
+				v += c.m[a*p+l] * meat[l*p+b]
+			}
+			mm[a*p+b] = v
+		}
+	}
+	c.vcov = mat.NewSymDense(p, nil)
+	for a := range p {
+		for b := a; b < p; b++ {
+			v := 0.0
+			for l := range p {
+				v += mm[a*p+l] * c.m[l*p+b]
+			}
+			c.vcov.SetSym(a, b, v)
+		}
+	}
+	return c
+}
+
+// byCluster returns the rows ordered by cluster (a counting sort) and
+// where each cluster's rows start; clusters without rows are dropped.
+func byCluster(cluster []int32) (order, starts []int) {
+	nc := 0
+	for _, g := range cluster {
+		nc = max(nc, int(g)+1)
+	}
+	count := make([]int, nc+1)
+	for _, g := range cluster {
+		count[g+1]++
+	}
+	for g := range nc {
+		count[g+1] += count[g]
+	}
+	order = make([]int, len(cluster))
+	next := append([]int(nil), count[:nc]...)
+	for i, g := range cluster {
+		order[next[g]] = i
+		next[g]++
+	}
+	for g := range nc {
+		if count[g+1] > count[g] {
+			starts = append(starts, count[g])
+		}
+	}
+	return order, append(starts, len(cluster))
+}
+
+// local numbers the groups present in rows lo:hi in first-seen order (in
+// c.scratch) and returns them, appended to present.
+func (c *cr2) local(lo, hi int, present []int32) []int32 {
+	for i := lo; i < hi; i++ {
+		if k := c.fe[i]; c.scratch[k] < 0 {
+			c.scratch[k] = int32(len(present))
+			present = append(present, k)
+		}
+	}
+	return present
+}
+
+// release resets the local numbering of present.
+func (c *cr2) release(present []int32) {
+	for _, k := range present {
+		c.scratch[k] = -1
+	}
+}
+
+// cr2Work is the scratch space of adjust, reused from cluster to
+// cluster; matrices are row-major.
+type cr2Work struct {
+	lx                   []float64 // p×p, M = Lx Lx'
+	ztz, l, tmp, bb, vec []float64 // kg×kg
+	zx, pm, y, q         []float64 // kg×p
+	scale                []float64 // kg
+}
+
+// grow returns v resized to n zeros, reusing its storage.
+func grow(v []float64, n int) []float64 {
+	if cap(v) < n {
+		return make([]float64, n)
+	}
+	v = v[:n]
+	clear(v)
+	return v
+}
+
+// adjust sets c.ax at rows lo:hi, one cluster whose groups present were
+// just numbered by local: A_g X̃_g = X̃_g + Z_g R_g (Z_g'X̃_g), with R_g
+// applied as L W diag((f(λ)-1)/λ) W' L'.
+func (c *cr2) adjust(lo, hi int, present []int32, w *cr2Work) {
+	p, kd := c.p, len(present)
+	kg := kd + p
+	w.ztz, w.l, w.tmp = grow(w.ztz, kg*kg), grow(w.l, kg*kg), grow(w.tmp, kg*kg)
+	w.bb, w.vec = grow(w.bb, kg*kg), grow(w.vec, kg*kg)
+	w.zx, w.pm, w.y, w.q = grow(w.zx, kg*p), grow(w.pm, kg*p), grow(w.y, kg*p), grow(w.q, kg*p)
+	w.scale = grow(w.scale, kg)
+	ztz, x := w.ztz, c.x
+	// Z_g'Z_g, upper triangle.
+	for i := lo; i < hi; i++ {
+		a := int(c.scratch[c.fe[i]])
+		ztz[a*kg+a]++
+		for j := range p {
+			xj := x[j][i]
+			ztz[a*kg+kd+j] += xj
+			row := (kd + j) * kg
+			for l := j; l < p; l++ {
+				ztz[row+kd+l] += xj * x[l][i]
+			}
+		}
+	}
+	for a := range kg {
+		for b := a + 1; b < kg; b++ {
+			ztz[b*kg+a] = ztz[a*kg+b]
+		}
+	}
+	// Z_g'X̃_g: the last p columns.
+	for a := range kg {
+		copy(w.zx[a*p:(a+1)*p], ztz[a*kg+kd:(a+1)*kg])
+	}
+	// L restricted to the present groups.
+	l := w.l
+	for a, k := range present {
+		l[a*kg+a] = 1 / math.Sqrt(c.groupN[k])
+	}
+	for a := range p {
+		for b := 0; b <= a; b++ {
+			l[(kd+a)*kg+kd+b] = w.lx[a*p+b]
+		}
+	}
+	// B'B = L' Z_g'Z_g L.
+	mulTo(w.tmp, ztz, l, kg, kg, kg, false)
+	mulTo(w.bb, l, w.tmp, kg, kg, kg, true)
+	jacobi(w.bb, w.vec, kg)
+	for q := range kg {
+		lam := w.bb[q*kg+q]
+		if lam <= rankFloor {
+			continue
+		}
+		f := 0.0
+		if 1-lam >= eigenFloor {
+			f = 1 / math.Sqrt(1-lam)
+		}
+		w.scale[q] = (f - 1) / lam
+	}
+	// Q = L W diag(scale) W' L' Z_g'X̃_g.
+	mulTo(w.pm, l, w.zx, kg, kg, p, true)
+	mulTo(w.y, w.vec, w.pm, kg, kg, p, true)
+	for q := range kg {
+		for j := range p {
+			w.y[q*p+j] *= w.scale[q]
+		}
+	}
+	mulTo(w.pm, w.vec, w.y, kg, kg, p, false)
+	mulTo(w.q, l, w.pm, kg, kg, p, false)
+	q := w.q
+	for i := lo; i < hi; i++ {
+		a := int(c.scratch[c.fe[i]])
+		for j := range p {
+			v := x[j][i] + q[a*p+j]
+			for l := range p {
+				v += x[l][i] * q[(kd+l)*p+j]
+			}
+			c.ax[j][i] = v
+		}
+	}
+}
+
+// mulTo sets dst (r×c) to a·b, a r×k (or, transposed, the transpose of
+// a k×r matrix), b k×c; all row-major.
+func mulTo(dst, a, b []float64, r, k, c int, transA bool) {
+	for i := range r {
+		for j := range c {
+			v := 0.0
+			for l := range k {
+				if transA {
+					v += a[l*r+i] * b[l*c+j]
+				} else {
+					v += a[i*k+l] * b[l*c+j]
+				}
+			}
+			dst[i*c+j] = v
+		}
+	}
+}
+
+// jacobi diagonalises the symmetric n×n matrix a (row-major) by cyclic
+// Jacobi rotations: on return a's diagonal holds the eigenvalues and v
+// the eigenvectors by column. Accurate to rounding for the small,
+// well-scaled matrices of adjust (eigenvalues in [0, 1]).
+func jacobi(a, v []float64, n int) {
+	for i := range n {
+		for j := range n {
+			v[i*n+j] = 0
+		}
+		v[i*n+i] = 1
+	}
+	for range 100 {
+		off, diag := 0.0, 0.0
+		for p := range n {
+			diag += a[p*n+p] * a[p*n+p]
+			for q := p + 1; q < n; q++ {
+				off += a[p*n+q] * a[p*n+q]
+			}
+		}
+		if off <= 1e-34*diag || off == 0 {
+			return
+		}
+		for p := range n - 1 {
+			for q := p + 1; q < n; q++ {
+				apq := a[p*n+q]
+				if apq == 0 {
+					continue
+				}
+				theta := (a[q*n+q] - a[p*n+p]) / (2 * apq)
+				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
+				if theta < 0 {
+					t = -t
+				}
+				cs := 1 / math.Sqrt(t*t+1)
+				sn := t * cs
+				for k := range n {
+					akp, akq := a[k*n+p], a[k*n+q]
+					a[k*n+p], a[k*n+q] = cs*akp-sn*akq, sn*akp+cs*akq
+				}
+				for k := range n {
+					apk, aqk := a[p*n+k], a[q*n+k]
+					a[p*n+k], a[q*n+k] = cs*apk-sn*aqk, sn*apk+cs*aqk
+				}
+				a[p*n+q], a[q*n+p] = 0, 0
+				for k := range n {
+					vkp, vkq := v[k*n+p], v[k*n+q]
+					v[k*n+p], v[k*n+q] = cs*vkp-sn*vkq, sn*vkp+cs*vkq
+				}
+			}
+		}
+	}
+}
+
+// satterthwaite is the Satterthwaite degrees of freedom of contrast cv.
+func (c *cr2) satterthwaite(cv []float64) float64 {
+	n, p := len(c.fe), c.p
+	mc := make([]float64, p)
+	for a := range p {
+		for b := range p {
+			mc[a] += c.m[a*p+b] * cv[b]
+		}
+	}
+	w := make([]float64, n)
+	for j := range p {
+		mj := mc[j]
+		for i, v := range c.ax[j] {
+			w[i] += v * mj
+		}
+	}
+	groups := len(c.groupN)
+	sdd := newPairSums(groups)
+	sdx := make([]float64, groups*p) // S's D-X block, row per group
+	sxx := make([]float64, p*p)
+	var expect, sumA2, sumAB float64
+	vx := make([]float64, p)
+	vd := make([]float64, 0, 8)
+	var present []int32
+	for g := range len(c.starts) - 1 {
+		lo, hi := c.starts[g], c.starts[g+1]
+		present = c.local(lo, hi, present[:0])
+		vd = grow(vd, len(present))
+		clear(vx)
+		a := 0.0
+		for i := lo; i < hi; i++ {
+			wi := w[i]
+			a += wi * wi
+			vd[c.scratch[c.fe[i]]] += wi
+			for j := range p {
+				vx[j] += c.x[j][i] * wi
+			}
+		}
+		b := 0.0 // v_g'G v_g
+		for j := range p {
+			for l := range p {
+				b += vx[j] * c.m[j*p+l] * vx[l]
+				sxx[j*p+l] += vx[j] * vx[l]
+			}
+		}
+		for q, k := range present {
+			b += vd[q] * vd[q] / c.groupN[k]
+			for r, l := range present {
+				sdd.add(k, l, vd[q]*vd[r])
+			}
+			for j := range p {
+				sdx[int(k)*p+j] += vd[q] * vx[j]
+			}
+		}
+		expect += a - b
+		sumA2 += a * a
+		sumAB += a * b
+		c.release(present)
+	}
+	tr := sdd.weighted(c.groupN)
+	for k := range groups {
+		sk := sdx[k*p : (k+1)*p]
+		q := 0.0
+		for j := range p {
+			for l := range p {
+				q += sk[j] * c.m[j*p+l] * sk[l]
+			}
+		}
+		tr += 2 * q / c.groupN[k]
+	}
+	ms := make([]float64, p*p) // M S_XX
+	mulTo(ms, c.m, sxx, p, p, p, false)
+	for a := range p {
+		for b := range p {
+			tr += ms[a*p+b] * ms[b*p+a]
+		}
+	}
+	return expect * expect / (sumA2 - 2*sumAB + tr)
+}
+
+// pairSums accumulates S_kl over pairs of fixed-effect groups: dense for
+// few groups, a map for many (teacher fixed effects), where only groups
+// sharing a cluster are ever paired.
+type pairSums struct {
+	groups int
+	dense  []float64
+	sparse map[[2]int32]float64
+}
+
+// densePairs is the most groups pairSums keeps as a dense matrix.
+const densePairs = 512
+
+func newPairSums(groups int) *pairSums {
+	if groups <= densePairs {
+		return &pairSums{groups: groups, dense: make([]float64, groups*groups)}
+	}
+	return &pairSums{groups: groups, sparse: map[[2]int32]float64{}}
+}
+
+func (s *pairSums) add(k, l int32, v float64) {
+	if s.dense != nil {
+		s.dense[int(k)*s.groups+int(l)] += v
+		return
+	}
+	s.sparse[[2]int32{k, l}] += v
+}
+
+// weighted returns Σ_kl S_kl²/(n_k n_l).
+func (s *pairSums) weighted(n []float64) float64 {
+	out := 0.0
+	if s.dense != nil {
+		for k := range s.groups {
+			for l := range s.groups {
+				if v := s.dense[k*s.groups+l]; v != 0 {
+					out += v * v / (n[k] * n[l])
+				}
+			}
+		}
+		return out
+	}
+	for kl, v := range s.sparse {
+		out += v * v / (n[kl[0]] * n[kl[1]])
+	}
+	return out
+}
