@@ -30,8 +30,8 @@ type AnalyzeOptions struct {
 
 // Analyze fits the models on the tables Build made, stores them as the
 // tables estimates, dosage_bands and did_group_time, and returns the
-// estimates in table order: impact, dose_response, did, did_cs, practice,
-// impact_subgroup.
+// estimates in table order: impact, dose_response, dose_onset, did,
+// did_cs, practice, impact_subgroup.
 // parallel returns f of each item, in order, computed on every core.
 func parallel[T, R any](items []T, f func(T) R) []R {
 	out := make([]R, len(items))
@@ -81,7 +81,16 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	est = append(est, parallel(cells, func(c cell) Estimate { return s.impact(c, floor) })...)
 	done()
 	done = d.step("analysis dose-response")
-	est = append(est, parallel(cells, func(c cell) Estimate { return s.dose(c, floor) })...)
+	doses := parallel(cells, func(c cell) [2]Estimate {
+		r, o := s.dose(c, floor)
+		return [2]Estimate{r, o}
+	})
+	for _, d := range doses {
+		est = append(est, d[0])
+	}
+	for _, d := range doses {
+		est = append(est, d[1])
+	}
 	for _, b := range parallel(cells, func(c cell) []Band { return s.bands(c, floor) }) {
 		bands = append(bands, b...)
 	}
@@ -215,6 +224,7 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 			int32(e.NStudents), int32(e.NCoachedStudents), int32(e.NTeachers), int32(e.NCoachedTeachers), int32(e.NSchools),
 			val(e.HedgesG), val(e.ImprovementIndex), val(e.BaselineG), band, e.Suppressed, e.Note,
 			method, event, val(e.PreTrendP), val(e.MDE), val(e.ProbPositive), val(e.ProbAboveThreshold), val(e.Threshold),
+			val(e.BaselineGFall), val(e.BaselineGPrior),
 		}
 	}
 	return d.appendTable(ctx, "estimates", `
@@ -224,7 +234,8 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 		hedges_g DOUBLE, improvement_index DOUBLE, baseline_g DOUBLE, baseline_equivalence VARCHAR,
 		suppressed BOOLEAN, note VARCHAR,
 		se_method VARCHAR, event_time INTEGER, pretrend_p_value DOUBLE,
-		mde DOUBLE, prob_positive DOUBLE, prob_above_threshold DOUBLE, threshold DOUBLE`, rows)
+		mde DOUBLE, prob_positive DOUBLE, prob_above_threshold DOUBLE, threshold DOUBLE,
+		baseline_g_fall DOUBLE, baseline_g_prior DOUBLE`, rows)
 }
 
 func (d *DB) writeBands(ctx context.Context, bands []Band) error {
@@ -240,12 +251,14 @@ func (d *DB) writeBands(ctx context.Context, bands []Band) error {
 		rows[i] = []driver.Value{
 			b.Subject, year, int32(b.Order), b.Band, int32(b.NStudents), int32(b.NTeachers), hours,
 			val(b.AdjustedMean), val(b.Difference), val(b.StdError), val(b.CILow), val(b.CIHigh), b.Suppressed, b.Note,
+			val(b.Slope), val(b.SlopeSE), val(b.SlopeCILow), val(b.SlopeCIHigh), val(b.PlateauHours),
 		}
 	}
 	return d.appendTable(ctx, "dosage_bands", `
 		subject VARCHAR, school_year INTEGER, band_order INTEGER, band VARCHAR, n_students INTEGER, n_teachers INTEGER,
 		mean_hours DOUBLE, adjusted_mean DOUBLE, difference DOUBLE, std_error DOUBLE, ci_low DOUBLE, ci_high DOUBLE,
-		suppressed BOOLEAN, note VARCHAR`, rows)
+		suppressed BOOLEAN, note VARCHAR,
+		slope DOUBLE, slope_std_error DOUBLE, slope_ci_low DOUBLE, slope_ci_high DOUBLE, plateau_hours DOUBLE`, rows)
 }
 
 func (d *DB) writeGroupTime(ctx context.Context, gt []GroupTime) error {
