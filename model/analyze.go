@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -24,7 +25,8 @@ type AnalyzeOptions struct {
 	// than this (or a dosage band with fewer teachers) is suppressed, since
 	// it would be those teachers' results. 0 means 1 (no floor).
 	MinClassrooms int
-	// Seed seeds the bootstrap of the Callaway-Sant'Anna standard errors.
+	// Seed seeds the analyses that draw at random. (did_cs's standard
+	// errors, once a seeded bootstrap, are analytic.)
 	Seed uint64
 }
 
@@ -102,9 +104,16 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 		return nil, err
 	}
 	p := newPanel(pf)
-	est = append(est, p.twfe())
-	cs, gt := p.callawaySantAnna(opt.Seed)
-	est = append(est, cs)
+	tw := p.twfe()
+	cs, gt := p.callawaySantAnna()
+	// The placebo cells test the parallel trends both estimators rest on.
+	tw.PreTrendP = cs.PreTrendP
+	n, err := d.distinctStudents(ctx, p.didSchools())
+	if err != nil {
+		return nil, err
+	}
+	tw.NStudents, cs.NStudents = n, n
+	est = append(est, tw, cs)
 	done()
 
 	done = d.step("analysis practice")
@@ -134,6 +143,22 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 		return nil, err
 	}
 	return est, nil
+}
+
+// distinctStudents counts the distinct students of the analysis rows of
+// the given schools: the n_students of the DiD estimates.
+func (d *DB) distinctStudents(ctx context.Context, schools []string) (int, error) {
+	ids, err := json.Marshal(schools)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = d.conn.QueryRowContext(ctx, `SELECT count(DISTINCT student_id) FROM student_growth
+		WHERE excluded IS NULL AND school_id IN (SELECT unnest(from_json(?::JSON, '["VARCHAR"]')))`, string(ids)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count DiD students: %w", err)
+	}
+	return n, nil
 }
 
 // practice is the mean change in look-for rating after a teacher's first

@@ -1,9 +1,13 @@
 package model
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // panelFixture: schools S1, S2 join in 2021, S3 in 2022, S4 joined in
@@ -56,10 +60,11 @@ func TestTWFEKnownAnswer(t *testing.T) {
 	check(t, "ci_low", e.CILow, 0.071106997417885218)
 	check(t, "ci_high", e.CIHigh, 0.26914510342245068)
 	check(t, "p_value", e.PValue, 0.0069141634372923205)
-	if e.DF != 5 || e.NSchools != 6 || e.NStudents != 2300 {
+	// n_students (distinct students) is Analyze's: 0 here.
+	if e.DF != 5 || e.NSchools != 6 || e.NStudents != 0 {
 		t.Errorf("df %d, schools %d, students %d", e.DF, e.NSchools, e.NStudents)
 	}
-	for _, want := range []string{"1 schools coached in every year", "staggered (cohorts 2021, 2022)"} {
+	for _, want := range []string{"1 schools coached in every year", "staggered (cohorts 2021, 2022)", "counts: 6 schools, 23 school-years, 2300 student-years"} {
 		if !strings.Contains(e.Note, want) {
 			t.Errorf("note %q lacks %q", e.Note, want)
 		}
@@ -68,18 +73,23 @@ func TestTWFEKnownAnswer(t *testing.T) {
 
 // TestCallawaySantAnnaKnownAnswer: ATT(g,t) worked out by hand from the
 // fixture (differences of means; see the comment of each row), the overall
-// effect their average weighted by treated schools.
+// effect their average weighted by treated schools; the analytic SEs and
+// the pre-trend test from a separate hand-coded estimator in R 4.2.2
+// (model/testdata/crosscheck/cs_analytic.R).
 func TestCallawaySantAnnaKnownAnswer(t *testing.T) {
-	e, cells := panelFixture().callawaySantAnna(1)
+	e, cells := panelFixture().callawaySantAnna()
 	want := []GroupTime{
 		// 2021 against 2020: treated S1 .15, S2 .17; controls S3 -.05, S5 -.05, S6 .10 (S7 has no 2020).
-		{Cohort: 2021, SchoolYear: 2021, ATT: 0.16, TreatedSchools: 2, ControlSchools: 3},
+		{Cohort: 2021, SchoolYear: 2021, ATT: 0.16, StdError: 0.041432676315520181, TreatedSchools: 2, ControlSchools: 3},
 		// S3 has joined by 2022: controls S5, S6.
-		{Cohort: 2021, SchoolYear: 2022, EventTime: 1, ATT: 0.14 - 0.02, TreatedSchools: 2, ControlSchools: 2},
-		{Cohort: 2021, SchoolYear: 2023, EventTime: 2, ATT: 0.215 - 0.03, TreatedSchools: 2, ControlSchools: 2},
+		{Cohort: 2021, SchoolYear: 2022, EventTime: 1, ATT: 0.14 - 0.02, StdError: 0.053851648071345036, TreatedSchools: 2, ControlSchools: 2},
+		{Cohort: 2021, SchoolYear: 2023, EventTime: 2, ATT: 0.215 - 0.03, StdError: 0.074916620318858484, TreatedSchools: 2, ControlSchools: 2},
+		// Placebo: 2022's cohort from 2020 to 2021, before joining: S3
+		// -.05 against S5 -.05, S6 .10 (S1, S2 joined in 2021).
+		{Cohort: 2022, SchoolYear: 2021, EventTime: -1, ATT: -0.05 - 0.025, StdError: 0.053033008588991071, TreatedSchools: 1, ControlSchools: 2},
 		// 2022 against 2021: controls S5, S6, S7.
-		{Cohort: 2022, SchoolYear: 2022, ATT: 0.17 + 0.03, TreatedSchools: 1, ControlSchools: 3},
-		{Cohort: 2022, SchoolYear: 2023, EventTime: 1, ATT: 0.24 + 0.02/3, TreatedSchools: 1, ControlSchools: 3},
+		{Cohort: 2022, SchoolYear: 2022, ATT: 0.17 + 0.03, StdError: 0.029439202887759492, TreatedSchools: 1, ControlSchools: 3},
+		{Cohort: 2022, SchoolYear: 2023, EventTime: 1, ATT: 0.24 + 0.02/3, StdError: 0.015153535218873174, TreatedSchools: 1, ControlSchools: 3},
 	}
 	if len(cells) != len(want) {
 		t.Fatalf("%d cells; want %d: %+v", len(cells), len(want), cells)
@@ -88,23 +98,67 @@ func TestCallawaySantAnnaKnownAnswer(t *testing.T) {
 	for i, w := range want {
 		g := cells[i]
 		if g.Cohort != w.Cohort || g.SchoolYear != w.SchoolYear || g.EventTime != w.EventTime ||
-			g.TreatedSchools != w.TreatedSchools || g.ControlSchools != w.ControlSchools || !near(g.ATT, w.ATT) {
+			g.TreatedSchools != w.TreatedSchools || g.ControlSchools != w.ControlSchools || !near(g.ATT, w.ATT) || !near(g.StdError, w.StdError) {
 			t.Errorf("cell %d = %+v; want %+v", i, g, w)
 		}
-		if !(g.StdError > 0) || !near(g.CIHigh-g.ATT, g.ATT-g.CILow) {
+		if !near(g.CIHigh-g.ATT, 1.959963984540054*g.StdError) || !near(g.CIHigh-g.ATT, g.ATT-g.CILow) {
 			t.Errorf("cell %d interval: %+v", i, g)
 		}
-		sum += float64(w.TreatedSchools) * w.ATT
+		if w.EventTime >= 0 {
+			sum += float64(w.TreatedSchools) * w.ATT
+		}
 	}
 	check(t, "overall", e.Estimate, sum/8)
-	if e.StdError == nil || !(*e.StdError > 0.005 && *e.StdError < 0.2) {
-		t.Errorf("bootstrap SE %v", e.StdError)
+	check(t, "overall R", e.Estimate, 0.17208333333333334)
+	check(t, "analytic SE", e.StdError, 0.036935199801476637)
+	check(t, "pre-trend p", e.PreTrendP, 0.15729920705028447)
+	if e.SEMethod != SEAnalytic || e.NSchools != 6 || !strings.Contains(e.Note, "counts: 6 schools, 23 school-years, 2300 student-years") {
+		t.Errorf("did_cs %+v", e)
 	}
-	// Seeded: the same seed gives the same SE, another seed a different one.
-	e2, _ := panelFixture().callawaySantAnna(1)
-	e3, _ := panelFixture().callawaySantAnna(2)
-	if *e2.StdError != *e.StdError || *e3.StdError == *e.StdError {
-		t.Errorf("bootstrap SEs %v %v %v", *e.StdError, *e2.StdError, *e3.StdError)
+}
+
+// TestCallawaySantAnnaSEMatchesBootstrap: on a panel of 300 schools the
+// analytic SE is the school bootstrap's without its Monte Carlo error:
+// 2000 draws of schools with replacement give an SD within 5% of it (the
+// draws' own Monte Carlo error is about 1.6%).
+func TestCallawaySantAnnaSEMatchesBootstrap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	f := &frame{num: map[string][]float64{}, str: map[string][]string{}}
+	for s := range 300 {
+		cohort := []float64{math.NaN(), 2021, 2022, 2023}[s%4]
+		level := rng.NormFloat64() * 0.2
+		for y := 2020; y <= 2024; y++ {
+			g := level + 0.1*rng.NormFloat64()
+			if !math.IsNaN(cohort) && float64(y) >= cohort {
+				g += 0.1
+			}
+			f.str["school_id"] = append(f.str["school_id"], fmt.Sprint("S", s))
+			f.num["ip_cohort"] = append(f.num["ip_cohort"], cohort)
+			f.num["school_year"] = append(f.num["school_year"], float64(y))
+			f.num["mean_growth"] = append(f.num["mean_growth"], g)
+			f.num["analysis_students"] = append(f.num["analysis_students"], 50)
+			f.num["analysis_rows"] = append(f.num["analysis_rows"], 100)
+			f.n++
+		}
+	}
+	p := newPanel(f)
+	e, _ := p.callawaySantAnna()
+	ix := p.csIndex()
+	w := make([]float64, ix.n)
+	var draws []float64
+	for range 2000 {
+		clear(w)
+		for range ix.n {
+			w[rng.IntN(ix.n)]++
+		}
+		if r := p.cs(w, ix); r.ok {
+			draws = append(draws, r.overall)
+		}
+	}
+	boot := stat.StdDev(draws, nil)
+	t.Logf("analytic SE %.5f, bootstrap SD %.5f (%d draws)", *e.StdError, boot, len(draws))
+	if math.Abs(boot / *e.StdError - 1) > 0.05 {
+		t.Errorf("analytic SE %.5f, bootstrap %.5f: more than 5%% apart", *e.StdError, boot)
 	}
 }
 
@@ -120,7 +174,7 @@ func TestDiDNeedsBothGroups(t *testing.T) {
 	}
 	// Callaway-Sant'Anna still has not-yet-joined S3 for the 2021 cohort's
 	// first year.
-	e, cells := p.callawaySantAnna(1)
+	e, cells := p.callawaySantAnna()
 	if e.Estimate == nil || len(cells) != 1 || !near(cells[0].ATT, 0.16+0.05) {
 		t.Errorf("cs with not-yet-joined controls only: %+v %+v", e, cells)
 	}

