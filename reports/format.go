@@ -211,6 +211,8 @@ func analysisLabel(code string) string {
 		return "Impact within a student group"
 	case model.AnalysisDose:
 		return "Dose-response: per coaching hour"
+	case model.AnalysisDoseOnset:
+		return "Dose-response: any coaching against none"
 	case model.AnalysisDiD:
 		return "Schools joining: before/after, against comparison schools"
 	case model.AnalysisDiDCS:
