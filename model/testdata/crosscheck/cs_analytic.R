@@ -9,6 +9,7 @@ options(digits=17)
 args <- commandArgs(TRUE)
 if (length(args) > 0) {
   p <- read.csv(args[1])  # school_id, ip_cohort, school_year, mean_growth
+  p <- p[!is.na(p$mean_growth), ]
   p <- data.frame(school=p$school_id, cohort=p$ip_cohort, year=p$school_year, y=p$mean_growth)
 } else {
   p <- read.csv(text="school,cohort,year,y
