@@ -107,7 +107,9 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	tw := p.twfe()
 	cs, gt := p.callawaySantAnna()
 	// The placebo cells test the parallel trends both estimators rest on.
-	tw.PreTrendP = cs.PreTrendP
+	if tw.PreTrendP = cs.PreTrendP; tw.PreTrendP != nil && tw.Estimate != nil {
+		tw.Note = joinNotes(tw.Note, fmt.Sprintf("pre-trend test: did_cs's placebo cohort-years before joining, joint p = %.3f", *tw.PreTrendP))
+	}
 	n, err := d.distinctStudents(ctx, p.didSchools())
 	if err != nil {
 		return nil, err

@@ -170,6 +170,10 @@ func TestPlainNote(t *testing.T) {
 		{"FewTeachers", "dose_response", few, "only 12 teachers: interval may be too narrow"},
 		{"CallawaySantAnna", "did_cs", "Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; SE from 999 school bootstrap draws; only 10 schools: bootstrap standard errors can be too small with fewer than 30",
 			"only 10 schools: interval may be too narrow"},
+		{"CallawaySantAnnaAnalytic", "did_cs", "Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; analytic (influence-function) SE; pre-trend test: 1 placebo cohort-years before joining, joint p = 0.100; counts: 10 schools, 40 school-years, 17000 student-years (n_students counts each student once)",
+			"before joining, these schools' growth moved with the others' (no clear difference, p = 0.100)"},
+		{"PreTrendFails", "did", "pre-trend test: 2 placebo cohort-years before joining, joint p = 0.012", "before joining, these schools' growth already moved apart from the others' (p = 0.012): read with care"},
+		{"NoPreTrend", "did_cs", "no pre-trend test: no cohort has two years before joining in the panel", "too few years before joining to check that the groups moved alike"},
 		{"Empty", "did", "", ""},
 		{"Long", "practice", long, clip(long, 120-len(" (see Impact)")) + " (see Impact)"},
 	} {
