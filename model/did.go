@@ -251,7 +251,7 @@ type csResult struct {
 //
 // Each cell is a difference of two means of school changes Δ, so school
 // s's influence on it is (Δ_s - mean)/n of its arm (negated for
-// controls); the overall effect Σ N_c·ATT_c / N (N_c the cell's treated
+// controls), times smallSample(n); the overall effect Σ N_c·ATT_c / N (N_c the cell's treated
 // schools) has influence Σ_c [N_c/N·infl_c + (ATT_c - overall)·1[s
 // treated in c]/N], the second term for the weights N_c/N being
 // estimated too.
@@ -299,11 +299,12 @@ func (p *panel) cs(w []float64, ix *csIndex) csResult {
 			mt, mc := tSum/tW, cSum/cW
 			att := mt - mc
 			infl := make([]float64, ix.n)
+			ft, fc := smallSample(nt), smallSample(nc)
 			for k, s := range ts {
-				infl[s] = w[s] * (td[k] - mt) / tW
+				infl[s] = ft * w[s] * (td[k] - mt) / tW
 			}
 			for k, s := range csch {
-				infl[s] = -w[s] * (cd[k] - mc) / cW
+				infl[s] = -fc * w[s] * (cd[k] - mc) / cW
 			}
 			res.cells = append(res.cells, GroupTime{Cohort: g, SchoolYear: t, EventTime: t - g, ATT: att, TreatedSchools: nt, ControlSchools: nc})
 			res.infl = append(res.infl, infl)
@@ -336,10 +337,23 @@ func (p *panel) cs(w []float64, ix *csIndex) csResult {
 	return res
 }
 
+// smallSample is the factor sqrt(n/(n-1)) on the influence of the n
+// schools of one arm of a cell: with it Σ infl² over the arm is the
+// sample variance over n, s²/n, rather than the plug-in (n-1)/n of it,
+// which with the few schools of a cohort (3 in the demo) makes intervals
+// too narrow. 1 for a single school, whose arm has no variance to show.
+func smallSample(n int) float64 {
+	if n < 2 {
+		return 1
+	}
+	return math.Sqrt(float64(n) / float64(n-1))
+}
+
 // callawaySantAnna returns the overall group-time average effect with its
 // analytic standard error (the influence function's: sqrt(Σ_s infl_s²),
-// schools independent; what a school bootstrap converges to, without its
-// Monte Carlo error), the ATT(g,t) cells, placebo ones (event time < 0)
+// schools independent; what a school bootstrap converges to as schools
+// grow, without its Monte Carlo error; with each arm's small-sample
+// factor, larger than the did package's plug-in by up to sqrt(n/(n-1))), the ATT(g,t) cells, placebo ones (event time < 0)
 // included, each with its analytic SE, and the joint pre-trend test on
 // the overall row: the Wald statistic θ'V⁻¹θ of the placebo cells θ with
 // their influence-function covariance V, chi-square with as many degrees

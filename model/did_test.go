@@ -80,16 +80,16 @@ func TestCallawaySantAnnaKnownAnswer(t *testing.T) {
 	e, cells := panelFixture().callawaySantAnna()
 	want := []GroupTime{
 		// 2021 against 2020: treated S1 .15, S2 .17; controls S3 -.05, S5 -.05, S6 .10 (S7 has no 2020).
-		{Cohort: 2021, SchoolYear: 2021, ATT: 0.16, StdError: 0.041432676315520181, TreatedSchools: 2, ControlSchools: 3},
+		{Cohort: 2021, SchoolYear: 2021, ATT: 0.16, StdError: 0.05099019513592784, TreatedSchools: 2, ControlSchools: 3},
 		// S3 has joined by 2022: controls S5, S6.
-		{Cohort: 2021, SchoolYear: 2022, EventTime: 1, ATT: 0.14 - 0.02, StdError: 0.053851648071345036, TreatedSchools: 2, ControlSchools: 2},
-		{Cohort: 2021, SchoolYear: 2023, EventTime: 2, ATT: 0.215 - 0.03, StdError: 0.074916620318858484, TreatedSchools: 2, ControlSchools: 2},
+		{Cohort: 2021, SchoolYear: 2022, EventTime: 1, ATT: 0.14 - 0.02, StdError: 0.076157731058639086, TreatedSchools: 2, ControlSchools: 2},
+		{Cohort: 2021, SchoolYear: 2023, EventTime: 2, ATT: 0.215 - 0.03, StdError: 0.10594810050208546, TreatedSchools: 2, ControlSchools: 2},
 		// Placebo: 2022's cohort from 2020 to 2021, before joining: S3
 		// -.05 against S5 -.05, S6 .10 (S1, S2 joined in 2021).
-		{Cohort: 2022, SchoolYear: 2021, EventTime: -1, ATT: -0.05 - 0.025, StdError: 0.053033008588991071, TreatedSchools: 1, ControlSchools: 2},
+		{Cohort: 2022, SchoolYear: 2021, EventTime: -1, ATT: -0.05 - 0.025, StdError: 0.075000000000000025, TreatedSchools: 1, ControlSchools: 2},
 		// 2022 against 2021: controls S5, S6, S7.
-		{Cohort: 2022, SchoolYear: 2022, ATT: 0.17 + 0.03, StdError: 0.029439202887759492, TreatedSchools: 1, ControlSchools: 3},
-		{Cohort: 2022, SchoolYear: 2023, EventTime: 1, ATT: 0.24 + 0.02/3, StdError: 0.015153535218873174, TreatedSchools: 1, ControlSchools: 3},
+		{Cohort: 2022, SchoolYear: 2022, ATT: 0.17 + 0.03, StdError: 0.03605551275463989, TreatedSchools: 1, ControlSchools: 3},
+		{Cohort: 2022, SchoolYear: 2023, EventTime: 1, ATT: 0.24 + 0.02/3, StdError: 0.018559214542766739, TreatedSchools: 1, ControlSchools: 3},
 	}
 	if len(cells) != len(want) {
 		t.Fatalf("%d cells; want %d: %+v", len(cells), len(want), cells)
@@ -110,8 +110,8 @@ func TestCallawaySantAnnaKnownAnswer(t *testing.T) {
 	}
 	check(t, "overall", e.Estimate, sum/8)
 	check(t, "overall R", e.Estimate, 0.17208333333333334)
-	check(t, "analytic SE", e.StdError, 0.036935199801476637)
-	check(t, "pre-trend p", e.PreTrendP, 0.15729920705028447)
+	check(t, "analytic SE", e.StdError, 0.047427138715568196)
+	check(t, "pre-trend p", e.PreTrendP, 0.31731050786291415)
 	if e.SEMethod != SEAnalytic || e.NSchools != 6 || !strings.Contains(e.Note, "counts: 6 schools, 23 school-years, 2300 student-years") {
 		t.Errorf("did_cs %+v", e)
 	}

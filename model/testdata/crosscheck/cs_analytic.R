@@ -3,7 +3,8 @@
 # Go code: post cells base g-1, controls never-joined or not yet joined by t;
 # placebo cells (t < g) base t-1 (the did package's varying base), controls
 # never-joined or other cohorts not joined by t; overall = cells weighted by
-# treated schools, its influence including the estimated weights; pre-trend
+# treated schools, its influence including the estimated weights; each arm's
+# influence times sqrt(n/(n-1)) (the did package has no such factor); pre-trend
 # Wald test of the placebo cells. Without an argument: did_test.go's fixture.
 options(digits=17)
 args <- commandArgs(TRUE)
@@ -56,8 +57,9 @@ for (g in groups) for (t in (first+1):last) {
   if (!any(tr) || !any(co)) next
   att <- mean(d[tr]) - mean(d[co])
   inf <- setNames(numeric(length(schools)), schools)
-  inf[tr] <- (d[tr] - mean(d[tr])) / sum(tr)
-  inf[co] <- -(d[co] - mean(d[co])) / sum(co)
+  ss <- function(n) if (n < 2) 1 else sqrt(n / (n - 1))  # small-sample factor: arm variance s^2/n
+  inf[tr] <- ss(sum(tr)) * (d[tr] - mean(d[tr])) / sum(tr)
+  inf[co] <- -ss(sum(co)) * (d[co] - mean(d[co])) / sum(co)
   cells[[length(cells)+1]] <- list(g=g, t=t, e=t-g, att=att, se=sqrt(sum(inf^2)), inf=inf, tr=tr, nt=sum(tr), nc=sum(co))
 }
 for (c in cells) cat(sprintf("cell g=%d t=%d e=%d att=%.17g se=%.17g nt=%d nc=%d\n", c$g, c$t, c$e, c$att, c$se, c$nt, c$nc))
