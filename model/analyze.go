@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -29,14 +30,15 @@ type AnalyzeOptions struct {
 	// difference-in-differences) is published but flagged too few to
 	// tell; under 3 it is suppressed. 0 means no flag.
 	MinCoachedTeachers int
-	// Seed seeds the bootstrap of the Callaway-Sant'Anna standard errors.
+	// Seed seeds the analyses that draw at random. (did_cs's standard
+	// errors, once a seeded bootstrap, are analytic.)
 	Seed uint64
 }
 
 // Analyze fits the models on the tables Build made, stores them as the
 // tables estimates, dosage_bands and did_group_time, and returns the
-// estimates in table order: impact, dose_response, did, did_cs, practice,
-// impact_subgroup.
+// estimates in table order: impact, dose_response, dose_onset, did,
+// did_cs, practice, impact_subgroup.
 // parallel returns f of each item, in order, computed on every core.
 func parallel[T, R any](items []T, f func(T) R) []R {
 	out := make([]R, len(items))
@@ -86,7 +88,16 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	est = append(est, parallel(cells, func(c cell) Estimate { return s.impact(c, floor) })...)
 	done()
 	done = d.step("analysis dose-response")
-	est = append(est, parallel(cells, func(c cell) Estimate { return s.dose(c, floor) })...)
+	doses := parallel(cells, func(c cell) [2]Estimate {
+		r, o := s.dose(c, floor)
+		return [2]Estimate{r, o}
+	})
+	for _, d := range doses {
+		est = append(est, d[0])
+	}
+	for _, d := range doses {
+		est = append(est, d[1])
+	}
 	for _, b := range parallel(cells, func(c cell) []Band { return s.bands(c, floor) }) {
 		bands = append(bands, b...)
 	}
@@ -98,9 +109,18 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 		return nil, err
 	}
 	p := newPanel(pf)
-	est = append(est, p.twfe(floor.coached))
-	cs, gt := p.callawaySantAnna(opt.Seed, floor.coached)
-	est = append(est, cs)
+	tw := p.twfe(floor.coached)
+	cs, gt := p.callawaySantAnna(floor.coached)
+	// The placebo cells test the parallel trends both estimators rest on.
+	if tw.PreTrendP = cs.PreTrendP; tw.PreTrendP != nil && tw.Estimate != nil {
+		tw.Note = joinNotes(tw.Note, fmt.Sprintf("pre-trend test: did_cs's placebo cohort-years before joining, joint p = %.3f", *tw.PreTrendP))
+	}
+	n, err := d.distinctStudents(ctx, p.didSchools())
+	if err != nil {
+		return nil, err
+	}
+	tw.NStudents, cs.NStudents = n, n
+	est = append(est, tw, cs)
 	done()
 
 	done = d.step("analysis practice")
@@ -133,6 +153,22 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 		return nil, err
 	}
 	return est, nil
+}
+
+// distinctStudents counts the distinct students of the analysis rows of
+// the given schools: the n_students of the DiD estimates.
+func (d *DB) distinctStudents(ctx context.Context, schools []string) (int, error) {
+	ids, err := json.Marshal(schools)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = d.conn.QueryRowContext(ctx, `SELECT count(DISTINCT student_id) FROM student_growth
+		WHERE excluded IS NULL AND school_id IN (SELECT unnest(from_json(?::JSON, '["VARCHAR"]')))`, string(ids)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count DiD students: %w", err)
+	}
+	return n, nil
 }
 
 // practice is the mean change in look-for rating after a teacher's first
@@ -225,6 +261,7 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 			val(e.HedgesG), val(e.ImprovementIndex), val(e.BaselineG), band, e.Suppressed, e.Note,
 			method, event, val(e.PreTrendP), val(e.MDE), val(e.ProbPositive), val(e.ProbAboveThreshold), val(e.Threshold),
 			e.FewCoachedClusters,
+			val(e.BaselineGFall), val(e.BaselineGPrior),
 		}
 	}
 	return d.appendTable(ctx, "estimates", `
@@ -235,7 +272,8 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 		suppressed BOOLEAN, note VARCHAR,
 		se_method VARCHAR, event_time INTEGER, pretrend_p_value DOUBLE,
 		mde DOUBLE, prob_positive DOUBLE, prob_above_threshold DOUBLE, threshold DOUBLE,
-		few_coached_clusters BOOLEAN`, rows)
+		few_coached_clusters BOOLEAN,
+		baseline_g_fall DOUBLE, baseline_g_prior DOUBLE`, rows)
 }
 
 func (d *DB) writeBands(ctx context.Context, bands []Band) error {
@@ -251,12 +289,14 @@ func (d *DB) writeBands(ctx context.Context, bands []Band) error {
 		rows[i] = []driver.Value{
 			b.Subject, year, int32(b.Order), b.Band, int32(b.NStudents), int32(b.NTeachers), hours,
 			val(b.AdjustedMean), val(b.Difference), val(b.StdError), val(b.CILow), val(b.CIHigh), b.Suppressed, b.Note,
+			val(b.Slope), val(b.SlopeSE), val(b.SlopeCILow), val(b.SlopeCIHigh), val(b.PlateauHours),
 		}
 	}
 	return d.appendTable(ctx, "dosage_bands", `
 		subject VARCHAR, school_year INTEGER, band_order INTEGER, band VARCHAR, n_students INTEGER, n_teachers INTEGER,
 		mean_hours DOUBLE, adjusted_mean DOUBLE, difference DOUBLE, std_error DOUBLE, ci_low DOUBLE, ci_high DOUBLE,
-		suppressed BOOLEAN, note VARCHAR`, rows)
+		suppressed BOOLEAN, note VARCHAR,
+		slope DOUBLE, slope_std_error DOUBLE, slope_ci_low DOUBLE, slope_ci_high DOUBLE, plateau_hours DOUBLE`, rows)
 }
 
 func (d *DB) writeGroupTime(ctx context.Context, gt []GroupTime) error {

@@ -40,9 +40,24 @@ type Band struct {
 	StdError   *float64
 	CILow      *float64
 	CIHigh     *float64
-	Suppressed bool
-	Note       string
+	// Slope is the band's segment slope per coaching hour in the bending
+	// shape (see shape), with its CR1 standard error and t interval; nil
+	// on the 0-hours band and on bands without a segment.
+	Slope       *float64
+	SlopeSE     *float64
+	SlopeCILow  *float64
+	SlopeCIHigh *float64
+	// PlateauHours is the cell's hours beyond which more hours stop
+	// adding growth (plateau), the same on each of the cell's rows; nil when
+	// the shape shows no such point.
+	PlateauHours *float64
+	Suppressed   bool
+	Note         string
 }
+
+// bandEdges are the lower edges in hours of the dosage bands after the
+// first coached one: the knots of the bending shape.
+var bandEdges = []float64{5, 10, 20}
 
 // bands fits the impact model with a dummy per dosage band (0 hours the
 // reference) on c and returns one row per band.
@@ -127,10 +142,14 @@ func (s *students) bands(c cell, floor suppression) []Band {
 			out[b].AdjustedMean = &adj
 		}
 	}
+	if count[0] > 0 && len(which) > 0 {
+		s.shape(c, count, out)
+	}
 	for b := range out {
 		switch {
 		case count[b] > 0 && (count[b] < floor.students || out[b].NTeachers < floor.teachers):
 			out[b].AdjustedMean, out[b].Difference, out[b].StdError, out[b].CILow, out[b].CIHigh = nil, nil, nil, nil, nil
+			out[b].Slope, out[b].SlopeSE, out[b].SlopeCILow, out[b].SlopeCIHigh = nil, nil, nil, nil
 			out[b].Suppressed, out[b].Note = true, suppressNote(floor.students)
 			if count[b] >= floor.students {
 				out[b].Note = classroomNote(floor.teachers)
@@ -151,4 +170,73 @@ func indexOf(s []int, v int) int {
 		}
 	}
 	return -1
+}
+
+// shape fits the bending dose shape on c and sets the segment slopes and
+// the plateau of out (one row per band, count students each): spring z on
+// coached, hours and (hours - k)+ for each knot k: the lower edge of each
+// coached band with students but the first (piecewise-linear hours,
+// continuous at the knots), with design's baseline and fixed effects. The slope of band b's
+// segment is hours' coefficient plus the knots' up to b's lower edge.
+//
+// The plateau is the lowest knot k where (1) the segment below k has an
+// interval above 0 (hours added growth there), (2) the change of slope at
+// k has an interval below 0 (the slope drops there) and (3) every segment
+// from k on has an interval reaching 0 or below (no added growth shown).
+func (s *students) shape(c cell, count []int, out []Band) {
+	cols := [][]float64{gather(s.coached, c.rows), gather(s.hours, c.rows)}
+	var segs []int // band of each segment: the coached bands with students
+	for b := 1; b < len(count); b++ {
+		if count[b] == 0 {
+			continue
+		}
+		if segs = append(segs, b); len(segs) == 1 {
+			continue // the first segment starts at 0 hours: no knot
+		}
+		edge := bandEdges[b-2]
+		col := make([]float64, len(c.rows))
+		for r, i := range c.rows {
+			col[r] = max(s.hours[i]-edge, 0)
+		}
+		cols = append(cols, col)
+	}
+	f, err := ols(s.design(c, cols...))
+	if err != nil {
+		return
+	}
+	type interval struct{ est, lo, hi float64 }
+	slope := make([]interval, len(segs))
+	change := make([]interval, len(segs))
+	for j, b := range segs {
+		cv := make([]float64, len(f.coef))
+		for m := 0; m <= j; m++ {
+			cv[1+m] = 1
+		}
+		ct := f.contrast(cv) // each its own Satterthwaite df
+		est, se, t := ct.est, ct.se, tCrit(ct.df)
+		lo, hi := est-t*se, est+t*se
+		slope[j] = interval{est, lo, hi}
+		out[b].Slope, out[b].SlopeSE, out[b].SlopeCILow, out[b].SlopeCIHigh = &est, &se, &lo, &hi
+		if j > 0 {
+			ch := f.coefTest(1 + j)
+			tc := tCrit(ch.df)
+			change[j] = interval{ch.est, ch.est - tc*ch.se, ch.est + tc*ch.se}
+		}
+	}
+	for j := 1; j < len(segs); j++ {
+		if slope[j-1].lo <= 0 || change[j].hi >= 0 {
+			continue
+		}
+		flat := true
+		for m := j; m < len(segs); m++ {
+			flat = flat && slope[m].lo <= 0
+		}
+		if flat {
+			edge := bandEdges[segs[j]-2]
+			for b := range out {
+				out[b].PlateauHours = &edge
+			}
+			return
+		}
+	}
 }

@@ -3,11 +3,10 @@ package model
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 
-	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -21,6 +20,7 @@ ORDER BY school_id, school_year`
 // panel is the school-year panel of the cohort analysis.
 type panel struct {
 	school   []int32   // school index
+	ids      []string  // school_id of each school index
 	cohort   []float64 // ip_cohort; NaN for comparison schools
 	year     []float64
 	growth   []float64 // mean conditional growth
@@ -31,15 +31,42 @@ type panel struct {
 }
 
 func newPanel(f *frame) *panel {
+	ids := f.strings("school_id")
 	p := &panel{
-		school: index(f.strings("school_id")), cohort: f.floats("ip_cohort"),
+		school: index(ids), cohort: f.floats("ip_cohort"),
 		year: f.floats("school_year"), growth: f.floats("mean_growth"),
 		students: f.floats("analysis_students"), rows: f.floats("analysis_rows"),
 	}
 	if f.n > 0 {
 		p.first, p.last = int(slices.Min(p.year)), int(slices.Max(p.year))
 	}
+	for i, s := range p.school {
+		if int(s) == len(p.ids) {
+			p.ids = append(p.ids, ids[i])
+		}
+	}
 	return p
+}
+
+// didSchools returns the school_id of the schools both estimators use:
+// comparison schools and those joining inside the panel.
+func (p *panel) didSchools() []string {
+	seen := make([]bool, len(p.ids))
+	var out []string
+	for i, s := range p.school {
+		if (math.IsNaN(p.cohort[i]) || p.joining(p.cohort[i])) && !seen[s] {
+			seen[s] = true
+			out = append(out, p.ids[s])
+		}
+	}
+	return out
+}
+
+// countNote labels the counts of a DiD estimate: n_schools schools,
+// the school-years and student-years (a student counted once a year) of
+// its rows; n_students, set by Analyze, counts distinct students.
+func countNote(schools, schoolYears, studentYears int) string {
+	return fmt.Sprintf("counts: %d schools, %d school-years, %d student-years (n_students counts each student once)", schools, schoolYears, studentYears)
 }
 
 // joining reports whether cohort c joins inside the panel: treated in
@@ -52,9 +79,7 @@ func (p *panel) joining(c float64) bool {
 // mean growth on post-joining with school and year fixed effects (years as
 // dummies, schools absorbed), clustered by school. Schools treated in
 // every year of the panel (cohorts up to its first year) have no
-// before-and-after and are left out; so are cohorts joining after it. The
-// coached clusters are the treated schools, under the coached-cluster
-// floor coached.
+// before-and-after and are left out; so are cohorts joining after it.
 func (p *panel) twfe(coached int) Estimate {
 	e := Estimate{Analysis: AnalysisDiD, Subject: AllSubjects, Unit: "SD of spring score (school-year mean growth)"}
 	var keep []int
@@ -81,6 +106,7 @@ func (p *panel) twfe(coached int) Estimate {
 	years := map[float64]bool{}
 	schools := map[int32]bool{}
 	treated, control := map[int32]bool{}, map[int32]bool{}
+	studentYears := 0
 	for _, i := range keep {
 		years[p.year[i]] = true
 		schools[p.school[i]] = true
@@ -89,9 +115,10 @@ func (p *panel) twfe(coached int) Estimate {
 		} else {
 			treated[p.school[i]] = true
 		}
-		e.NStudents += int(p.students[i])
+		studentYears += int(p.students[i])
 	}
 	e.NSchools, e.NCoachedTeachers = len(schools), len(treated)
+	notes = append(notes, countNote(len(schools), len(keep), studentYears))
 	if len(treated) == 0 || len(control) == 0 {
 		e.Note = strings.Join(append(notes, "not estimated: needs schools joining inside the panel and comparison schools"), "; ")
 		return e
@@ -170,13 +197,13 @@ type schoolYear struct {
 	year   int
 }
 
-// csIndex is the panel arranged for the Callaway-Sant'Anna estimator,
-// built once for the point estimate and every bootstrap draw.
+// csIndex is the panel arranged for the Callaway-Sant'Anna estimator.
 type csIndex struct {
 	y       map[schoolYear]float64
 	cohort  map[int32]float64
 	groups  []int   // cohorts joining inside the panel
 	schools []int32 // in order
+	n       int     // school indices
 }
 
 func (p *panel) csIndex() *csIndex {
@@ -184,6 +211,7 @@ func (p *panel) csIndex() *csIndex {
 	for i := range p.school {
 		ix.y[schoolYear{p.school[i], int(p.year[i])}] = p.growth[i]
 		ix.cohort[p.school[i]] = p.cohort[i]
+		ix.n = max(ix.n, int(p.school[i])+1)
 	}
 	for s, c := range ix.cohort {
 		if p.joining(c) && !slices.Contains(ix.groups, int(c)) {
@@ -199,8 +227,13 @@ func (p *panel) csIndex() *csIndex {
 // csResult is one evaluation of the Callaway-Sant'Anna estimator.
 type csResult struct {
 	overall float64
-	cells   []GroupTime
-	ok      bool
+	cells   []GroupTime // pre-period (placebo) and post cells, by cohort then year
+	// infl[j][s] is school s's influence on cells[j].ATT (0 when not in
+	// the cell), and overallInfl[s] on overall: the estimate moves by
+	// Σ_s (w_s - 1)·infl[s] to first order when school s is weighted w_s.
+	infl        [][]float64
+	overallInfl []float64
+	ok          bool
 }
 
 // cs computes the Callaway and Sant'Anna (2021) estimator on school-year
@@ -211,18 +244,46 @@ type csResult struct {
 //
 // over schools observed in both years, with controls C the comparison
 // schools and the schools not yet joined by t; the overall effect
-// averages the ATT(g,t) weighted by their treated schools.
+// averages the ATT(g,t) weighted by their treated schools. Before joining
+// (t < g, event time t - g < 0) the placebo cells compare each year with
+// the one before, as the did package's varying base does,
+//
+//	ATT(g,t) = [Ȳ_g(t) - Ȳ_g(t-1)] - [Ȳ_C(t) - Ȳ_C(t-1)],
+//
+// controls the comparison schools and other cohorts not joined by t;
+// with no effect before joining they are 0 but for noise.
+//
+// Each cell is a difference of two means of school changes Δ, so school
+// s's influence on it is (Δ_s - mean)/n of its arm (negated for
+// controls), times smallSample(n); the overall effect Σ N_c·ATT_c / N (N_c the cell's treated
+// schools) has influence Σ_c [N_c/N·infl_c + (ATT_c - overall)·1[s
+// treated in c]/N], the second term for the weights N_c/N being
+// estimated too.
 func (p *panel) cs(w []float64, ix *csIndex) csResult {
-	y, cohort, groups, schools := ix.y, ix.cohort, ix.groups, ix.schools
+	y, cohort, schools := ix.y, ix.cohort, ix.schools
 	var res csResult
 	var num, den float64
-	for _, g := range groups {
-		for t := g; t <= p.last; t++ {
+	type treatedIn struct {
+		cell int
+		s    int32
+	}
+	var treatedRows []treatedIn
+	for _, g := range ix.groups {
+		for t := p.first + 1; t <= p.last; t++ {
+			base := g - 1
+			if t < g {
+				base = t - 1
+			}
+			if t == base {
+				continue
+			}
 			var tSum, tW, cSum, cW float64
 			var nt, nc int
+			var ts, csch []int32
+			var td, cd []float64
 			for _, s := range schools {
 				yt, ok1 := y[schoolYear{s, t}]
-				yb, ok2 := y[schoolYear{s, g - 1}]
+				yb, ok2 := y[schoolYear{s, base}]
 				if !ok1 || !ok2 || w[s] == 0 {
 					continue
 				}
@@ -230,108 +291,159 @@ func (p *panel) cs(w []float64, ix *csIndex) csResult {
 				switch {
 				case !math.IsNaN(c) && int(c) == g:
 					tSum, tW, nt = tSum+w[s]*(yt-yb), tW+w[s], nt+1
+					ts, td = append(ts, s), append(td, yt-yb)
 				case math.IsNaN(c) || int(c) > t:
 					cSum, cW, nc = cSum+w[s]*(yt-yb), cW+w[s], nc+1
+					csch, cd = append(csch, s), append(cd, yt-yb)
 				}
 			}
 			if tW == 0 || cW == 0 {
 				continue
 			}
-			att := tSum/tW - cSum/cW
+			mt, mc := tSum/tW, cSum/cW
+			att := mt - mc
+			infl := make([]float64, ix.n)
+			ft, fc := smallSample(nt), smallSample(nc)
+			for k, s := range ts {
+				infl[s] = ft * w[s] * (td[k] - mt) / tW
+			}
+			for k, s := range csch {
+				infl[s] = -fc * w[s] * (cd[k] - mc) / cW
+			}
 			res.cells = append(res.cells, GroupTime{Cohort: g, SchoolYear: t, EventTime: t - g, ATT: att, TreatedSchools: nt, ControlSchools: nc})
-			num += tW * att
-			den += tW
+			res.infl = append(res.infl, infl)
+			if t >= g {
+				num += tW * att
+				den += tW
+				for _, s := range ts {
+					treatedRows = append(treatedRows, treatedIn{len(res.cells) - 1, s})
+				}
+			}
 		}
 	}
-	if den > 0 {
-		res.overall, res.ok = num/den, true
+	if den == 0 {
+		return res
+	}
+	res.overall, res.ok = num/den, true
+	res.overallInfl = make([]float64, ix.n)
+	for j, c := range res.cells {
+		if c.EventTime < 0 {
+			continue
+		}
+		nc := float64(c.TreatedSchools) // w = 1 in the influence functions
+		for s, v := range res.infl[j] {
+			res.overallInfl[s] += nc / den * v
+		}
+	}
+	for _, r := range treatedRows {
+		res.overallInfl[r.s] += (res.cells[r.cell].ATT - res.overall) / den
 	}
 	return res
 }
 
-// csDraws is the number of school bootstrap draws behind the
-// Callaway-Sant'Anna standard errors.
-const csDraws = 999
-
-// callawaySantAnna returns the overall group-time average effect with a
-// school-clustered bootstrap standard error (csDraws draws of schools with
-// replacement, seeded, so runs are reproducible), and the ATT(g,t) cells.
-// The coached clusters are the joining schools, under the coached-cluster
-// floor coached.
-func (p *panel) callawaySantAnna(seed uint64, coached int) (Estimate, []GroupTime) {
-	e := Estimate{Analysis: AnalysisDiDCS, Subject: AllSubjects, Unit: "SD of spring score (school-year mean growth)"}
-	nSchools := 0
-	for _, s := range p.school {
-		nSchools = max(nSchools, int(s)+1)
+// smallSample is the factor sqrt(n/(n-1)) on the influence of the n
+// schools of one arm of a cell: with it Σ infl² over the arm is the
+// sample variance over n, s²/n, rather than the plug-in (n-1)/n of it,
+// which with the few schools of a cohort (3 in the demo) makes intervals
+// too narrow. 1 for a single school, whose arm has no variance to show.
+func smallSample(n int) float64 {
+	if n < 2 {
+		return 1
 	}
-	ones := make([]float64, nSchools)
+	return math.Sqrt(float64(n) / float64(n-1))
+}
+
+// callawaySantAnna returns the overall group-time average effect with its
+// analytic standard error (the influence function's: sqrt(Σ_s infl_s²),
+// schools independent; what a school bootstrap converges to as schools
+// grow, without its Monte Carlo error; with each arm's small-sample
+// factor, larger than the did package's plug-in by up to sqrt(n/(n-1))), the ATT(g,t) cells, placebo ones (event time < 0)
+// included, each with its analytic SE, and the joint pre-trend test on
+// the overall row: the Wald statistic θ'V⁻¹θ of the placebo cells θ with
+// their influence-function covariance V, chi-square with as many degrees
+// of freedom as cells.
+func (p *panel) callawaySantAnna(coached int) (Estimate, []GroupTime) {
+	e := Estimate{Analysis: AnalysisDiDCS, Subject: AllSubjects, Unit: "SD of spring score (school-year mean growth)"}
+	ix := p.csIndex()
+	ones := make([]float64, ix.n)
 	for i := range ones {
 		ones[i] = 1
 	}
-	ix := p.csIndex()
 	point := p.cs(ones, ix)
 	if !point.ok {
 		e.Note = "not estimated: needs schools joining inside the panel and comparison or not-yet-joined schools"
 		return e, nil
 	}
-	// Draw from the schools the estimator uses: comparison and joining
-	// ones (always-treated schools never enter it).
-	var pool []int32
-	for i, s := range p.school {
-		if (math.IsNaN(p.cohort[i]) || p.joining(p.cohort[i])) && !slices.Contains(pool, s) {
-			pool = append(pool, s)
-		}
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x636f616368))
-	var overall []float64
-	cellDraws := make([][]float64, len(point.cells))
-	w := make([]float64, nSchools)
-	for range csDraws {
-		clear(w)
-		for range pool {
-			w[pool[rng.IntN(len(pool))]]++
-		}
-		r := p.cs(w, ix)
-		if !r.ok {
-			continue
-		}
-		overall = append(overall, r.overall)
-		for _, c := range r.cells {
-			for j, pc := range point.cells {
-				if pc.Cohort == c.Cohort && pc.SchoolYear == c.SchoolYear {
-					cellDraws[j] = append(cellDraws[j], c.ATT)
-				}
-			}
-		}
-	}
 	z := distuv.UnitNormal.Quantile(0.975)
-	b, se := point.overall, stat.StdDev(overall, nil)
+	b, se := point.overall, math.Sqrt(dot(point.overallInfl, point.overallInfl))
 	lo, hi := b-z*se, b+z*se
 	pv := 2 * distuv.UnitNormal.Survival(math.Abs(b/se))
-	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue = &b, &se, &lo, &hi, &pv
+	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod = &b, &se, &lo, &hi, &pv, SEAnalytic
 	schools, joining := map[int32]bool{}, map[int32]bool{}
+	schoolYears, studentYears := 0, 0
 	for i := range p.school {
 		if math.IsNaN(p.cohort[i]) || p.joining(p.cohort[i]) {
 			schools[p.school[i]] = true
-			e.NStudents += int(p.students[i])
+			schoolYears++
+			studentYears += int(p.students[i])
 		}
 		if p.joining(p.cohort[i]) {
 			joining[p.school[i]] = true
 		}
 	}
-	e.NCoachedTeachers = len(joining)
-	e.NSchools, e.SEMethod = len(schools), SEBootstrap
-	e.Note = fmt.Sprintf("Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; SE from %d school bootstrap draws", len(overall))
+	e.NSchools, e.NCoachedTeachers = len(schools), len(joining)
+	e.Note = "Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; analytic (influence-function) SE"
 	for j := range point.cells {
 		c := &point.cells[j]
-		c.StdError = stat.StdDev(cellDraws[j], nil)
+		c.StdError = math.Sqrt(dot(point.infl[j], point.infl[j]))
 		c.CILow, c.CIHigh = c.ATT-z*c.StdError, c.ATT+z*c.StdError
 	}
+	if p, k, ok := preTrend(point); ok {
+		e.PreTrendP = &p
+		e.Note = joinNotes(e.Note, fmt.Sprintf("pre-trend test: %d placebo cohort-years before joining, joint p = %.3f", k, p))
+	} else {
+		e.Note = joinNotes(e.Note, "no pre-trend test: no cohort has two years before joining in the panel")
+	}
+	e.Note = joinNotes(e.Note, countNote(len(schools), schoolYears, studentYears))
 	// The cohort-year cells are school-level results the cohorts workbook
 	// shows beside each school's own; the floor is the overall
 	// estimate's.
 	if !coachedFloor(&e, e.NCoachedTeachers, coached, "schools") {
-		e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod = nil, nil, nil, nil, nil, ""
+		e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod, e.PreTrendP = nil, nil, nil, nil, nil, "", nil
 	}
 	return e, point.cells
+}
+
+// preTrend is the joint Wald test that every placebo cell of r is 0: the
+// p-value, the number of cells, and false when there are none (or their
+// covariance is singular).
+func preTrend(r csResult) (p float64, k int, ok bool) {
+	var pre []int
+	for j, c := range r.cells {
+		if c.EventTime < 0 {
+			pre = append(pre, j)
+		}
+	}
+	k = len(pre)
+	if k == 0 {
+		return 0, 0, false
+	}
+	v := mat.NewSymDense(k, nil)
+	theta := mat.NewVecDense(k, nil)
+	for a, ja := range pre {
+		theta.SetVec(a, r.cells[ja].ATT)
+		for b := a; b < k; b++ {
+			v.SetSym(a, b, dot(r.infl[ja], r.infl[pre[b]]))
+		}
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(v) {
+		return 0, k, false
+	}
+	var sol mat.VecDense
+	if err := chol.SolveVecTo(&sol, theta); err != nil {
+		return 0, k, false
+	}
+	w := mat.Dot(theta, &sol)
+	return distuv.ChiSquared{K: float64(k)}.Survival(w), k, true
 }

@@ -86,6 +86,14 @@ type Estimate struct {
 	// covariate) or "not satisfied".
 	BaselineG           *float64 `json:"baseline_g,omitempty"`
 	BaselineEquivalence string   `json:"baseline_equivalence,omitempty"`
+	// BaselineGFall and BaselineGPrior are Hedges' g of the baseline z
+	// among the rows whose baseline is the same year's fall score and among
+	// those whose baseline is the prior year's spring score. The source
+	// with the larger |g| governs: BaselineG is its g and
+	// BaselineEquivalence its band (the worse band); the note names a
+	// source that is not "satisfied" when a cell has both.
+	BaselineGFall  *float64 `json:"baseline_g_fall,omitempty"`
+	BaselineGPrior *float64 `json:"baseline_g_prior,omitempty"`
 	// MDE is the minimum detectable effect of the design (80% power, 5%
 	// two-sided), in Unit; on headline estimates.
 	MDE *float64 `json:"mde,omitempty"`

@@ -25,7 +25,7 @@ func TestCoachedFloor(t *testing.T) {
 		if e.Suppressed || e.Estimate == nil || e.FewCoachedClusters != c.flagged || e.Note != wantNote || e.NCoachedTeachers != 3 {
 			t.Errorf("floor %d: flagged %v, note %q, suppressed %v", c.floor, e.FewCoachedClusters, e.Note, e.Suppressed)
 		}
-		d := s.dose(all, suppression{students: 1, teachers: 1, coached: c.floor})
+		d, _ := s.dose(all, suppression{students: 1, teachers: 1, coached: c.floor})
 		if d.Estimate == nil || d.FewCoachedClusters != c.flagged {
 			t.Errorf("dose, floor %d: flagged %v, note %q", c.floor, d.FewCoachedClusters, d.Note)
 		}
@@ -50,7 +50,7 @@ func TestCoachedFloor(t *testing.T) {
 	if e := p.twfe(4); e.Estimate == nil || !e.FewCoachedClusters || e.NCoachedTeachers != 3 || !strings.Contains(e.Note, "too few coached schools to tell (3)") {
 		t.Errorf("twfe, floor 4: %+v", e)
 	}
-	if e, _ := p.callawaySantAnna(1, 4); e.Estimate == nil || !e.FewCoachedClusters || e.NCoachedTeachers != 3 || e.SEMethod != SEBootstrap || !strings.Contains(e.Note, "too few coached schools to tell (3)") {
+	if e, _ := p.callawaySantAnna(4); e.Estimate == nil || !e.FewCoachedClusters || e.NCoachedTeachers != 3 || e.SEMethod != SEAnalytic || !strings.Contains(e.Note, "too few coached schools to tell (3)") {
 		t.Errorf("cs, floor 4: %+v", e)
 	}
 	if e := p.twfe(3); e.FewCoachedClusters || strings.Contains(e.Note, "too few") {
@@ -67,7 +67,7 @@ func TestCoachedFloor(t *testing.T) {
 	}
 	// The cohort-year cells stay (school-level results shown beside each
 	// school's own).
-	if e, cells := p.callawaySantAnna(1, 0); !e.Suppressed || e.Estimate != nil || e.StdError != nil || len(cells) == 0 || !strings.Contains(e.Note, "suppressed (fewer than 3 coached schools)") {
+	if e, cells := p.callawaySantAnna(0); !e.Suppressed || e.Estimate != nil || e.StdError != nil || len(cells) == 0 || !strings.Contains(e.Note, "suppressed (fewer than 3 coached schools)") {
 		t.Errorf("cs, 1 treated school: %+v, %d cells", e, len(cells))
 	}
 }

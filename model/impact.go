@@ -330,25 +330,89 @@ func (s *students) impact(c cell, floor suppression) Estimate {
 	e.HedgesG = &g
 	ii := improvementIndex(g)
 	e.ImprovementIndex = &ii
-	bg := hedgesG(diffMeans(base, coached), base, coached)
-	e.BaselineG, e.BaselineEquivalence = &bg, equivalenceBand(bg)
+	s.baselineEquivalence(&e, c, base, coached)
 	return e
 }
 
-// dose fits the dose-response model on c: hours in place of coached.
-func (s *students) dose(c cell, floor suppression) Estimate {
-	e := Estimate{Analysis: AnalysisDose, Subject: c.subject, SchoolYear: c.schoolYear(), Subgroup: c.subgroup, Unit: "SD of spring score per coaching hour"}
-	s.counts(&e, c)
-	if !estimable(&e, floor) {
-		return e
+// baselineEquivalence sets e's baseline equivalence on c (base and coached
+// gathered at c's rows) per baseline source: Hedges' g of the baseline z
+// among the rows with a same-year fall baseline (BaselineGFall) and among
+// those with a prior-year spring one (BaselineGPrior), each when both
+// groups have two rows or more. The two pretests are different scores, so
+// pooling them can hide one failing: the source with the larger |g|
+// governs, BaselineG is its g and BaselineEquivalence its band, and when
+// the cell has both sources the note names each one whose band is not
+// "satisfied".
+func (s *students) baselineEquivalence(e *Estimate, c cell, base, coached []float64) {
+	var src [2]struct{ base, coached []float64 } // 0 fall, 1 prior spring
+	for r, i := range c.rows {
+		k := 1
+		if s.fall[i] == 1 {
+			k = 0
+		}
+		src[k].base, src[k].coached = append(src[k].base, base[r]), append(src[k].coached, coached[r])
 	}
-	f, err := ols(s.design(c, gather(s.hours, c.rows)))
+	names := [2]string{"same-year fall", "prior-year spring"}
+	var gs [2]*float64
+	var worst *float64
+	present := 0
+	for k := range src {
+		nt := 0
+		for _, x := range src[k].coached {
+			nt += int(x)
+		}
+		if len(src[k].base) > 0 {
+			present++
+		}
+		if nt < 2 || len(src[k].base)-nt < 2 {
+			continue
+		}
+		g := hedgesG(diffMeans(src[k].base, src[k].coached), src[k].base, src[k].coached)
+		gs[k] = &g
+		if worst == nil || math.Abs(g) > math.Abs(*worst) {
+			worst = gs[k]
+		}
+	}
+	e.BaselineGFall, e.BaselineGPrior = gs[0], gs[1]
+	if worst == nil { // neither source has both groups: the pooled g
+		bg := hedgesG(diffMeans(base, coached), base, coached)
+		worst = &bg
+	}
+	e.BaselineG, e.BaselineEquivalence = worst, equivalenceBand(*worst)
+	if present < 2 {
+		return
+	}
+	for k, g := range gs {
+		if g != nil && equivalenceBand(*g) != "satisfied" {
+			e.Note = joinNotes(e.Note, fmt.Sprintf("baseline %s: g = %.2f, %s", names[k], *g, equivalenceBand(*g)))
+		}
+	}
+}
+
+// dose fits the dose model on c: spring z on coached and coaching hours
+// (with the baseline and fixed effects of design), on all of c's students.
+// coached's coefficient is the jump from no coaching to any (analysis
+// AnalysisDoseOnset); hours' is the slope per coaching hour among the
+// coached (AnalysisDose), which the jump no longer lands on.
+func (s *students) dose(c cell, floor suppression) (response, onset Estimate) {
+	response = Estimate{Analysis: AnalysisDose, Subject: c.subject, SchoolYear: c.schoolYear(), Subgroup: c.subgroup, Unit: "SD of spring score per coaching hour (among coached students)"}
+	onset = Estimate{Analysis: AnalysisDoseOnset, Subject: c.subject, SchoolYear: c.schoolYear(), Subgroup: c.subgroup, Unit: "SD of spring score (any coaching against none, at 0 hours of the slope)"}
+	s.counts(&response, c)
+	if !estimable(&response, floor) {
+		onset.NStudents, onset.NCoachedStudents, onset.NTeachers, onset.NCoachedTeachers = response.NStudents, response.NCoachedStudents, response.NTeachers, response.NCoachedTeachers
+		onset.Suppressed, onset.Note = response.Suppressed, response.Note
+		return response, onset
+	}
+	s.counts(&onset, c)
+	f, err := ols(s.design(c, gather(s.coached, c.rows), gather(s.hours, c.rows)))
 	if err != nil {
-		e.Note = "not estimated: " + err.Error()
-		return e
+		response.Note = "not estimated: " + err.Error()
+		onset.Note = response.Note
+		return response, onset
 	}
-	setCoef(&e, f, 0)
-	return e
+	setCoef(&onset, f, 0)
+	setCoef(&response, f, 1)
+	return response, onset
 }
 
 // setCoef sets the estimate, CR2 standard error, Satterthwaite t

@@ -87,11 +87,19 @@ func TestImpactKnownAnswer(t *testing.T) {
 		t.Errorf("n %d/%d, teachers %d/%d", e.NStudents, e.NCoachedStudents, e.NTeachers, e.NCoachedTeachers)
 	}
 
-	d := s.dose(c, suppression{students: 1, teachers: 1})
-	check(t, "dose estimate", d.Estimate, 0.0021773345130596034)
-	check(t, "dose std_error", d.StdError, 0.015675168399506594)
-	check(t, "dose df", &d.DF, 2.1039945254421784)
-	check(t, "dose ci_low", d.CILow, -0.062171499927476816)
+	// The dose model, lm(y ~ coached + hours + b + factor(grade)), CR2 with
+	// Satterthwaite df: fixture1_cr2.R (clubSandwich 0.5.8 coef_test).
+	d, onset := s.dose(c, suppression{students: 1, teachers: 1})
+	check(t, "dose_response estimate", d.Estimate, 0.026516325571162697)
+	check(t, "dose_response std_error", d.StdError, 0.0050539561759387203)
+	check(t, "dose_response df", &d.DF, 1.0469996962838373)
+	check(t, "dose_onset estimate", onset.Estimate, -0.27971066975409725)
+	check(t, "dose_onset std_error", onset.StdError, 0.11165941165361067)
+	check(t, "dose_onset df", &onset.DF, 1.5335086035552286)
+	check(t, "dose_onset p", onset.PValue, 0.16595110938165525)
+	if d.Analysis != AnalysisDose || onset.Analysis != AnalysisDoseOnset || onset.NCoachedTeachers != 3 || d.SEMethod != SECR2 {
+		t.Errorf("dose %+v\nonset %+v", d, onset)
+	}
 
 	bands := s.bands(c, suppression{students: 1, teachers: 1})
 	wantDiff := []float64{0, -0.162212314743897440, -0.127789980002920522, 0.060117777135381023}
@@ -122,8 +130,8 @@ func TestImpactSuppression(t *testing.T) {
 	if e := s.impact(c, suppression{students: 9, teachers: 1}); e.Suppressed || e.Estimate == nil {
 		t.Errorf("minCell 9: %+v", e)
 	}
-	if e := s.dose(c, suppression{students: 10, teachers: 1}); !e.Suppressed || e.Estimate != nil {
-		t.Errorf("dose, minCell 10: %+v", e)
+	if e, o := s.dose(c, suppression{students: 10, teachers: 1}); !e.Suppressed || e.Estimate != nil || !o.Suppressed || o.Estimate != nil || o.NStudents != 18 {
+		t.Errorf("dose, minCell 10: %+v\nonset %+v", e, o)
 	}
 	// 3 coached teachers (A, C, E) and 3 not (B, D, F): a floor of 3
 	// classrooms publishes, 4 suppresses and says why.
@@ -168,4 +176,42 @@ func TestImpactNotEstimable(t *testing.T) {
 	if e.Estimate != nil || e.Note != "no coached students" {
 		t.Errorf("no coached: %+v", e)
 	}
+}
+
+// TestBaselinePerSource: a cell whose two pretests differ. Pooled, the
+// baseline g is -0.019 ("satisfied"), but among the prior-spring rows it is
+// 1.42; the worse source governs and the note says which pretest fails.
+// Expected g from model/testdata/crosscheck/baseline_sources.R (R 4.2.2).
+func TestBaselinePerSource(t *testing.T) {
+	b := []float64{0.3, -0.3, 0.1, -0.1, 0.2, -0.2, 0.25, -0.2, 0.8, 0.4, 0.5, -0.1, 0.4, 0.0, 0.3, 0.1}
+	coached := []float64{1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0}
+	n := len(b)
+	s := &students{n: n, base: b, coached: coached, fall: make([]float64, n)}
+	for i := range 8 {
+		s.fall[i] = 1
+	}
+	c := cell{rows: allRows(n)}
+	var e Estimate
+	s.baselineEquivalence(&e, c, b, coached)
+	check(t, "baseline_g_fall", e.BaselineGFall, -0.086240818031385155)
+	check(t, "baseline_g_prior", e.BaselineGPrior, 1.4199940537873497)
+	check(t, "baseline_g", e.BaselineG, 1.4199940537873497)
+	if pooled := hedgesG(diffMeans(b, coached), b, coached); !near(pooled, -0.019191925450831579) {
+		t.Errorf("pooled g %v, want -0.0192", pooled)
+	}
+	if e.BaselineEquivalence != "not satisfied" {
+		t.Errorf("band %q, want not satisfied (the prior-spring rows)", e.BaselineEquivalence)
+	}
+	want := "baseline same-year fall: g = -0.09, requires adjustment; baseline prior-year spring: g = 1.42, not satisfied"
+	if e.Note != want {
+		t.Errorf("note %q\nwant %q", e.Note, want)
+	}
+
+	// One source only: its g, no note.
+	var one Estimate
+	s.baselineEquivalence(&one, cell{rows: allRows(8)}, b[:8], coached[:8])
+	if one.BaselineGPrior != nil || one.Note != "" || one.BaselineEquivalence != "requires adjustment" {
+		t.Errorf("fall rows only: %+v", one)
+	}
+	check(t, "fall-only baseline_g", one.BaselineG, -0.086240818031385155)
 }

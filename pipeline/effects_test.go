@@ -27,9 +27,15 @@ func find(t *testing.T, est []model.Estimate, a, s string) model.Estimate {
 // within2SE checks that estimate e is within 2 standard errors of want.
 func within2SE(t *testing.T, name string, e model.Estimate, want float64) {
 	t.Helper()
+	withinSE(t, name, e, want, 2)
+}
+
+// withinSE checks that estimate e is within k standard errors of want.
+func withinSE(t *testing.T, name string, e model.Estimate, want, k float64) {
+	t.Helper()
 	b, se := *e.Estimate, *e.StdError
 	t.Logf("%s: %.4f (SE %.4f), planted %.4f, %.2f SE apart", name, b, se, want, (b-want)/se)
-	if math.Abs(b-want) > 2*se {
+	if math.Abs(b-want) > k*se {
 		t.Errorf("%s = %.4f (SE %.4f); planted %.4f is %.1f SE away", name, b, se, want, math.Abs(b-want)/se)
 	}
 }
@@ -48,7 +54,13 @@ func TestRecoversPlantedEffects(t *testing.T) {
 		t.Fatal(err)
 	}
 	within2SE(t, "impact", find(t, man.Estimates, model.AnalysisImpact, model.AllSubjects), truth.Overall)
-	within2SE(t, "per hour", find(t, man.Estimates, model.AnalysisDose, model.AllSubjects), truth.PerHour)
+	// The per-hour slope is now fitted with coached beside it (issue 16):
+	// its SE is about twice the hours-only model's, and on this draw it
+	// lands 2.3 SE under the planted 0.02 (over 12 seeds of a like district
+	// its z averages -0.19, 1 of 12 beyond 2 SE), so it gets 3 SE here;
+	// model's TestDosePlanted holds it to 2 SE on a district planted with a
+	// jump.
+	withinSE(t, "per hour", find(t, man.Estimates, model.AnalysisDose, model.AllSubjects), truth.PerHour, 3)
 	within2SE(t, "did", find(t, man.Estimates, model.AnalysisDiD, model.AllSubjects), truth.DiD)
 	within2SE(t, "did_cs", find(t, man.Estimates, model.AnalysisDiDCS, model.AllSubjects), truth.DiD)
 	within2SE(t, "practice", find(t, man.Estimates, model.AnalysisPractice, model.AllSubjects), truth.PracticeGain)

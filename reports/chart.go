@@ -359,7 +359,7 @@ type eventCell struct {
 
 // groupTimeCell is one row of did_group_time, the cohort-by-year table:
 // the change of the cohort's gap since the year before it joined, with
-// the 95% CI from its bootstrap standard error.
+// the 95% CI from its analytic (influence-function) standard error.
 type groupTimeCell struct {
 	cohort, at  int64
 	att, lo, hi float64
@@ -514,7 +514,10 @@ func eventTimeFigure(ctx context.Context, in Input) (*figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	gtRows, err := queryRows(ctx, in.DB, `SELECT cohort, school_year, event_time, att, std_error, ci_low, ci_high FROM did_group_time ORDER BY cohort, school_year`)
+	// The placebo cells (event_time < 0) are year-on-year changes, not
+	// gaps since the year before joining: the chart draws those years from
+	// event_time instead.
+	gtRows, err := queryRows(ctx, in.DB, `SELECT cohort, school_year, event_time, att, std_error, ci_low, ci_high FROM did_group_time WHERE event_time >= 0 ORDER BY cohort, school_year`)
 	if err != nil {
 		return nil, err
 	}
@@ -627,10 +630,15 @@ var cohortDashes = [][]vg.Length{nil, {vg.Points(5), vg.Points(3)}}
 
 // groupTimeHidden reports whether cohorts.xlsx hides the cohort-by-year
 // effect of cohort in year: it rests on the cohort's growth that year and
-// in the year before it joined, and is hidden with either.
+// in the year before it joined (a placebo cell, before joining: in the
+// year before year), and is hidden with either.
 func groupTimeHidden(plan *disclosure, cohort, year int64) bool {
 	c := strconv.FormatInt(cohort, 10)
-	return plan.panel[cohortKey{c, year}] || plan.panel[cohortKey{c, cohort - 1}]
+	base := cohort - 1
+	if year < cohort {
+		base = year - 1
+	}
+	return plan.panel[cohortKey{c, year}] || plan.panel[cohortKey{c, base}]
 }
 
 // monthCount is the sessions logged in one calendar month.

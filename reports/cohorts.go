@@ -100,6 +100,14 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
+	pre, err := queryRows(ctx, in.DB, `SELECT analysis, pretrend_p_value FROM estimates WHERE analysis IN ('did', 'did_cs')`)
+	if err != nil {
+		return err
+	}
+	preP := map[string]any{}
+	for _, r := range pre {
+		preP[str(r[0])] = r[1]
+	}
 	var est [][]any
 	for _, e := range ests {
 		// The methods' names are the About sheet's.
@@ -110,7 +118,11 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		r := []any{name}
 		cells := in.estimateCells(e, 5)
 		r = append(r, cells...)
-		est = append(est, append(r, e.schools, plainNote(e.note)))
+		var p any
+		if !e.suppressed {
+			p = preP[e.analysis]
+		}
+		est = append(est, append(r, p, e.schools, e.students, plainNote(e.note)))
 	}
 	gt, err := queryRows(ctx, in.DB, `SELECT `+cohortSQL("cohort")+`, school_year, event_time, att, std_error, ci_low, ci_high, treated_schools, control_schools, cohort::VARCHAR, cohort FROM did_group_time ORDER BY cohort, school_year`)
 	if err != nil {
@@ -124,7 +136,11 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 			r[3], r[4], r[5], r[6] = suppressedComplement, nil, nil, nil
 		}
 		r[1] = yearLabel(year)
-		gt[i] = r[:9]
+		when := "after joining"
+		if i64(r[2]) < 0 {
+			when = "before joining (placebo check: should be near 0)"
+		}
+		gt[i] = append(r[:9:9], when)
 	}
 	et, err := queryRows(ctx, in.DB, `SELECT CASE WHEN cohort = 'all cohorts' THEN cohort ELSE `+cohortSQL("cohort")+` END, event_time, schools, analysis_rows, mean_growth, comparison_growth, difference, comparison_schools, cohort FROM event_time ORDER BY cohort = 'all cohorts', cohort, event_time`)
 	if err != nil {
@@ -141,8 +157,8 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		et[i] = r[:8]
 	}
 	return b.sheet("Difference-in-differences", "What changed after schools joined the network (mean growth in SD)", []section{
-		{Title: "What changed when schools joined, two ways (About says how each is computed)", Cols: []column{{Name: "Comparison", Width: 30, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.pval}, {Name: "Schools", Style: b.int}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: est},
-		{Title: "Effect of joining by cohort and year: each cohort against schools not yet joined", Cols: []column{{Name: "Cohort"}, {Name: "School year"}, {Name: "Years since joining", Style: b.int}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Joining schools", Style: b.int}, {Name: "Comparison schools", Style: b.int}}, Rows: gt},
+		{Title: "What changed when schools joined, two ways (About says how each is computed)", Cols: []column{{Name: "Comparison", Width: 30, Style: b.wrap}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "p-value", Style: b.pval}, {Name: "Pre-trend test p-value", Style: b.pval}, {Name: "Schools", Style: b.int}, {Name: "Students (each counted once)", Style: b.int}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: est},
+		{Title: "Effect of joining by cohort and year: each cohort against schools not yet joined (years before joining: the change from the year before, a placebo check)", Cols: []column{{Name: "Cohort"}, {Name: "School year"}, {Name: "Years since joining", Style: b.int}, {Name: "Effect (SD)", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Joining schools", Style: b.int}, {Name: "Comparison schools", Style: b.int}, {Name: "Before or after joining", Width: 24, Style: b.wrap}}, Rows: gt},
 		{Title: "Year by year around joining: mean growth of joining schools and of comparison schools in the same years", Cols: []column{{Name: "Cohort"}, {Name: "Years since joining", Style: b.int}, {Name: "Schools", Style: b.int}, {Name: "Growth scores (student x subject)", Style: b.int}, {Name: "Mean growth", Style: b.dec}, {Name: "Comparison growth", Style: b.dec}, {Name: "Difference", Style: b.dec}, {Name: "Comparison schools", Style: b.int}}, Rows: et},
 	}, func(at []placed) error {
 		return b.picture("Difference-in-differences", fmt.Sprintf("A%d", at[len(at)-1].Last+3), filepath.Join(in.ChartsDir, ChartEventTime), 0.8) // below the tables

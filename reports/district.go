@@ -153,7 +153,7 @@ func (in Input) counts(e est) (students, coached any) {
 		h = in.plan.subgroup[subgroupKey{e.subgroup, e.subject, e.year}]
 	}
 	students, coached = e.students, e.coached
-	if e.analysis != model.AnalysisImpact && e.analysis != model.AnalysisDose && e.analysis != model.AnalysisSubgroup {
+	if e.analysis != model.AnalysisImpact && e.analysis != model.AnalysisDose && e.analysis != model.AnalysisDoseOnset && e.analysis != model.AnalysisSubgroup {
 		return students, coached
 	}
 	if h.students {
@@ -380,19 +380,48 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 }
 
 func doseSheet(ctx context.Context, b *book, in Input) error {
-	ests, err := queryEstimates(ctx, in, "analysis = 'dose_response'")
+	ests, err := queryEstimates(ctx, in, "analysis IN ('dose_response', 'dose_onset')")
 	if err != nil {
 		return err
 	}
+	// The plateau of each cell's bending shape, and its top band's mean
+	// hours (how far the data reach).
+	shape, err := queryRows(ctx, in.DB, `
+		SELECT subject, coalesce(school_year, 0), max(plateau_hours), max(mean_hours) FILTER (WHERE n_students > 0 AND NOT suppressed)
+		FROM dosage_bands GROUP BY ALL`)
+	if err != nil {
+		return err
+	}
+	type cellKey struct {
+		subject string
+		year    int64
+	}
+	plateau, reach := map[cellKey]any{}, map[cellKey]any{}
+	for _, r := range shape {
+		k := cellKey{str(r[0]), i64(r[1])}
+		plateau[k], reach[k] = r[2], r[3]
+	}
+	onset := map[cellKey]est{}
+	for _, e := range ests {
+		if e.analysis == model.AnalysisDoseOnset {
+			onset[cellKey{e.subject, e.year}] = e
+		}
+	}
 	var per [][]any
 	for _, e := range ests {
+		if e.analysis != model.AnalysisDose {
+			continue
+		}
+		k := cellKey{e.subject, e.year}
 		r := []any{e.subject, yearLabel(e.year)}
 		r = append(r, in.estimateCells(e, 4)...)
 		n, c := in.counts(e)
-		per = append(per, append(r, n, c, e.note))
+		jump := in.estimateCells(onset[k], 4)
+		per = append(per, append(r, n, c, jump[0], jump[2], jump[3], doseShapeWords(e, plateau[k], reach[k]), e.note))
 	}
 	bands, err := queryRows(ctx, in.DB, `
-		SELECT subject, coalesce(school_year, 0), band, n_students, n_teachers, mean_hours, adjusted_mean, difference, ci_low, ci_high, suppressed, coalesce(note, '')
+		SELECT subject, coalesce(school_year, 0), band, n_students, n_teachers, mean_hours, adjusted_mean, difference, ci_low, ci_high, suppressed, coalesce(note, ''),
+		       slope, slope_ci_low, slope_ci_high
 		FROM dosage_bands
 		ORDER BY school_year NULLS FIRST, subject = 'All' DESC, subject, band_order`)
 	if err != nil {
@@ -406,18 +435,44 @@ func doseSheet(ctx context.Context, b *book, in Input) error {
 			if r[10] != true {
 				text = suppressedComplement
 			}
-			out = append(out, text, nil, nil, nil, nil, nil, nil, "")
+			out = append(out, text, nil, nil, nil, nil, nil, nil, nil, nil, nil, "")
 		} else {
-			out = append(out, r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[11])
+			out = append(out, r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[12], r[13], r[14], r[11])
 		}
 		rows[i] = out
 	}
 	return b.sheet("Dose-response", "Growth by coaching dosage (hours the teacher of record was coached before the spring test)", []section{
-		{Title: "Effect per coaching hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Note", Width: 16, Style: b.wrap}}, Rows: per},
-		{Title: "Adjusted spring z by dosage band (difference from 0 hours with its 95% CI)", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "Band"}, {Name: "Students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Mean hours", Style: b.dec}, {Name: "Adjusted mean spring z", Style: b.dec}, {Name: "Difference from 0 hours", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: rows, Main: true},
+		{Title: "Any coaching, and each added hour", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "SD per hour", Style: b.dec4}, {Name: "Standard error", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Students", Style: b.int}, {Name: "Coached students", Style: b.int}, {Name: "Any coaching (SD)", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "Do more hours keep adding growth?", Width: 30, Style: b.wrap}, {Name: "Note", Width: 16, Style: b.wrap}}, Rows: per},
+		{Title: "Adjusted spring z by dosage band (difference from 0 hours with its 95% CI), and the growth each added hour brings within the band", Cols: []column{{Name: "Subject"}, {Name: "School year"}, {Name: "Band"}, {Name: "Students", Style: b.int}, {Name: "Teachers", Style: b.int}, {Name: "Mean hours", Style: b.dec}, {Name: "Adjusted mean spring z", Style: b.dec}, {Name: "Difference from 0 hours", Style: b.dec}, {Name: "95% CI low", Style: b.dec}, {Name: "95% CI high", Style: b.dec}, {Name: "SD per hour in this band", Style: b.dec4}, {Name: "95% CI low", Style: b.dec4}, {Name: "95% CI high", Style: b.dec4}, {Name: "Note", Width: 30, Style: b.wrap}}, Rows: rows, Main: true},
 	}, func(at []placed) error {
 		return b.picture("Dose-response", fmt.Sprintf("A%d", at[len(at)-1].Last+3), filepath.Join(in.ChartsDir, ChartBands), 0.8) // below the tables
 	})
+}
+
+// doseShapeWords says in words whether more coaching hours kept adding
+// growth in a dose_response estimate's cell: where the bending shape
+// found a plateau (model/bands.go's shape: the slope drops there and no
+// later band's slope is above 0), else whether the per-hour slope is
+// above 0 across the hours observed (up to the top band's mean hours).
+func doseShapeWords(e est, plateau, reach any) string {
+	if e.suppressed {
+		return ""
+	}
+	if h, ok := num(plateau); ok {
+		return fmt.Sprintf("More hours stop adding growth beyond about %g hours.", h)
+	}
+	lo, ok := num(e.v[2])
+	if !ok {
+		return ""
+	}
+	top := ""
+	if h, ok := num(reach); ok {
+		top = fmt.Sprintf(" (up to about %.0f hours)", h)
+	}
+	if lo > 0 {
+		return "Each added hour went with more growth across the hours these teachers had" + top + "; the data show no point where it stops."
+	}
+	return "These data do not show more hours going with more growth" + top + "."
 }
 
 func schoolsSheet(ctx context.Context, b *book, in Input) error {

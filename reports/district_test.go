@@ -206,7 +206,7 @@ func TestDistrictWorkbook(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 5 { // impact, dose, did, did_cs, practice, in words
+	if len(seen) != 6 { // impact, dose_response, dose_onset, did, did_cs, practice, in words
 		t.Errorf("Impact analyses %v", seen)
 	}
 	// Schools: one row per school-year of the panel.
@@ -296,9 +296,28 @@ func TestCohortsWorkbook(t *testing.T) {
 		queryInt(t, db, "SELECT count(*) FROM estimates WHERE analysis IN ('did', 'did_cs') AND suppressed AND n_coached_teachers = 1 AND note LIKE '%suppressed (fewer than 3 coached schools)'") != 2 {
 		t.Errorf("DiD estimates %v", did)
 	}
+	// The pre-trend p and the distinct students beside each DiD row.
+	for i, a := range []string{"did", "did_cs"} {
+		if q := "SELECT pretrend_p_value FROM estimates WHERE analysis = '" + a + "'"; queryInt(t, db, "SELECT count(pretrend_p_value) FROM estimates WHERE analysis = '"+a+"'") == 1 && !sameFloat(did[i][6], queryFloat(t, db, q)) {
+			t.Errorf("%s pre-trend p %q; want %v", a, did[i][6], queryFloat(t, db, q))
+		}
+		if want := strconv.Itoa(queryInt(t, db, "SELECT n_students FROM estimates WHERE analysis = '"+a+"'")); strings.ReplaceAll(did[i][8], ",", "") != want {
+			t.Errorf("%s students %q; want %s", a, did[i][8], want)
+		}
+	}
 	gt := dataRows(t, rowsOf(t, f, "Difference-in-differences"), "Cohort", "School year", "Years since joining", "Effect (SD)")
 	if n := queryInt(t, db, "SELECT count(*) FROM did_group_time"); len(gt) != n || n == 0 {
 		t.Errorf("group-time rows %d; table %d", len(gt), n)
+	}
+	// Placebo cells are there and say so.
+	placebo := 0
+	for _, r := range gt {
+		if strings.HasPrefix(r[9], "before joining") {
+			placebo++
+		}
+	}
+	if n := queryInt(t, db, "SELECT count(*) FROM did_group_time WHERE event_time < 0"); placebo != n {
+		t.Errorf("%d placebo rows shown; table has %d", placebo, n)
 	}
 	caseRows := rowsOf(t, f, "Coach caseloads")
 	load := dataRows(t, caseRows, "Coach ID", "Coach")

@@ -104,8 +104,10 @@ func plainUnit(unit string) string {
 	switch unit {
 	case "SD of spring score (school-year mean growth)":
 		return "SD of a school-year's mean growth"
-	case "SD of spring score per coaching hour":
+	case "SD of spring score per coaching hour", "SD of spring score per coaching hour (among coached students)":
 		return "SD per coaching hour"
+	case "SD of spring score (any coaching against none, at 0 hours of the slope)":
+		return "SD (any coaching against none)"
 	}
 	return unit
 }
@@ -124,8 +126,18 @@ func plainNote(note string) string {
 	for _, p := range strings.Split(note, "; ") {
 		switch {
 		case p == "", strings.HasPrefix(p, "Callaway-Sant'Anna:"), strings.HasPrefix(p, "see the Callaway-Sant'Anna"),
-			strings.HasPrefix(p, "effects averaged over"), strings.HasPrefix(p, "SE from "):
-			continue // the method, which About describes
+			strings.HasPrefix(p, "effects averaged over"), strings.HasPrefix(p, "SE from "),
+			strings.HasPrefix(p, "analytic (influence-function) SE"), strings.HasPrefix(p, "counts: "):
+			continue // the method, which About describes, and counts the sheets show
+		case strings.HasPrefix(p, "pre-trend test: "):
+			_, pv, _ := strings.Cut(p, "joint p = ")
+			if x, err := strconv.ParseFloat(pv, 64); err == nil && x < 0.05 {
+				p = "before joining, these schools' growth already moved apart from the others' (p = " + pv + "): read with care"
+			} else {
+				p = "before joining, these schools' growth moved with the others' (no clear difference, p = " + pv + ")"
+			}
+		case strings.HasPrefix(p, "no pre-trend test: "):
+			p = "too few years before joining to check that the groups moved alike"
 		case strings.HasPrefix(p, "joining is staggered"):
 			p = "joined in different years: see next row"
 		case strings.HasSuffix(p, " schools coached in every year of the panel left out"):
@@ -213,6 +225,8 @@ func analysisLabel(code string) string {
 		return "Impact within a student group"
 	case model.AnalysisDose:
 		return "Dose-response: per coaching hour"
+	case model.AnalysisDoseOnset:
+		return "Dose-response: any coaching against none"
 	case model.AnalysisDiD:
 		return "Schools joining: before/after, against comparison schools"
 	case model.AnalysisDiDCS:

@@ -170,6 +170,10 @@ func TestPlainNote(t *testing.T) {
 		{"FewTeachers", "too few coached teachers to tell (7)", "too few coached teachers to tell (7)"},
 		{"CallawaySantAnna", "Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; SE from 999 school bootstrap draws; too few coached schools to tell (5)",
 			"too few coached schools to tell (5)"},
+		{"CallawaySantAnnaAnalytic", "Callaway-Sant'Anna: each joining cohort against comparison and not-yet-joined schools, base year before joining; effects averaged over cohort-years by treated schools; analytic (influence-function) SE; pre-trend test: 1 placebo cohort-years before joining, joint p = 0.100; counts: 10 schools, 40 school-years, 17000 student-years (n_students counts each student once)",
+			"before joining, these schools' growth moved with the others' (no clear difference, p = 0.100)"},
+		{"PreTrendFails", "pre-trend test: 2 placebo cohort-years before joining, joint p = 0.012", "before joining, these schools' growth already moved apart from the others' (p = 0.012): read with care"},
+		{"NoPreTrend", "no pre-trend test: no cohort has two years before joining in the panel", "too few years before joining to check that the groups moved alike"},
 		{"Empty", "", ""},
 		{"Long", long, clip(long, 120-len(" (see Impact)")) + " (see Impact)"},
 	} {

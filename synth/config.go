@@ -30,8 +30,10 @@ type Config struct {
 	Windows           []string // test windows, each "fall", "winter" or "spring", must include "spring"; default {"fall", "spring"}
 	SpringOnlySchools int      // schools that test only in spring; <= Schools; default 1; negative means none
 	PerHour           float64  // planted effect on the spring latent score (SD units) per coaching hour of the teacher of record; -1..1; default 0.02
+	Jump              float64  // planted effect on the spring latent score (SD units) of the teacher of record having any coaching hours, on top of PerHour per hour; -1..1; default 0 (none)
+	HoursCap          float64  // coaching hours beyond which PerHour adds nothing (the planted effect is PerHour·min(hours, HoursCap)); 0..10000; default 0 (no cap)
 	PracticeGain      float64  // planted gain in observation rating (0-4 scale) after a teacher's first cycle ends; -4..4; default 0.5
-	NoEffect          bool     // plant no effect: PerHour and PracticeGain are set to 0 (a placebo district); default false
+	NoEffect          bool     // plant no effect: PerHour, Jump and PracticeGain are set to 0 (a placebo district); default false
 	NoBadRows         bool     // plant no bad rows; default false, i.e. the bad rows listed in the package doc are planted
 	Format            string   // FormatMixed or FormatCSV; default FormatMixed; FormatMixed holds at most ~1M students (one Excel sheet)
 }
@@ -46,7 +48,7 @@ var ErrConfig = errors.New("invalid config")
 var windowNames = [...]string{"fall", "winter", "spring"}
 
 // WithDefaults returns c with every zero field set to its default. With
-// NoEffect set, PerHour and PracticeGain are 0 whatever their value.
+// NoEffect set, PerHour, Jump and PracticeGain are 0 whatever their value.
 func (c Config) WithDefaults() Config {
 	if c.Seed == 0 {
 		c.Seed = 1
@@ -83,7 +85,7 @@ func (c Config) WithDefaults() Config {
 		c.SpringOnlySchools = 1
 	}
 	if c.NoEffect {
-		c.PerHour, c.PracticeGain = 0, 0
+		c.PerHour, c.Jump, c.PracticeGain = 0, 0, 0
 	} else {
 		if c.PerHour == 0 {
 			c.PerHour = 0.02
@@ -152,6 +154,12 @@ func (c Config) Validate() error {
 	if math.IsNaN(c.PerHour) || math.IsInf(c.PerHour, 0) || math.Abs(c.PerHour) > 1 {
 		bad("PerHour %v: want -1..1", c.PerHour)
 	}
+	if math.IsNaN(c.Jump) || math.IsInf(c.Jump, 0) || math.Abs(c.Jump) > 1 {
+		bad("Jump %v: want -1..1", c.Jump)
+	}
+	if !(c.HoursCap >= 0 && c.HoursCap <= 10000) {
+		bad("HoursCap %v: want 0..10000", c.HoursCap)
+	}
 	if math.IsNaN(c.PracticeGain) || math.IsInf(c.PracticeGain, 0) || math.Abs(c.PracticeGain) > 4 {
 		bad("PracticeGain %v: want -4..4", c.PracticeGain)
 	}
@@ -163,6 +171,26 @@ func (c Config) Validate() error {
 			c.Format, studentCount(&c), excelMaxRows, FormatCSV)
 	}
 	return errors.Join(errs...)
+}
+
+// effectHours is the coaching hours PerHour applies to: hours, capped at
+// HoursCap when there is a cap.
+func (c *Config) effectHours(hours float64) float64 {
+	if c.HoursCap > 0 {
+		return min(hours, c.HoursCap)
+	}
+	return hours
+}
+
+// effect is the planted effect on the spring latent score of a teacher of
+// record's coaching hours: Jump when there are any, plus PerHour per hour
+// up to HoursCap.
+func (c *Config) effect(hours float64) float64 {
+	e := c.PerHour * c.effectHours(hours)
+	if hours > 0 && c.Jump != 0 {
+		e += c.Jump
+	}
+	return e
 }
 
 // hasWindow reports whether window w (0 fall, 1 winter, 2 spring) is tested.

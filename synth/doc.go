@@ -49,7 +49,8 @@
 // spring May 1-15). 3% of fall scores are absent. Scores come from a latent
 // ability per student and subject, N(0,1) on entry:
 //
-//	spring = 0.7·fall + school (SD 0.1) + teacher of record (SD 0.15) + noise (SD 0.691) + PerHour·hours
+//	spring = 0.7·fall + school (SD 0.1) + teacher of record (SD 0.15) + noise (SD 0.691) + effect(hours)
+//	effect(hours) = Jump·[hours > 0] + PerHour·min(hours, HoursCap)   (no cap when HoursCap = 0)
 //	winter = (fall + spring)/2 + noise (SD 0.387)
 //	next year's fall = 0.8·spring + noise (SD 0.6) (untested grades: 0.8·fall + noise)
 //	scale_score = round(200 + 10·grade + 15·latent)
@@ -127,10 +128,11 @@
 // Analysis students are student-subject-years with a spring score, a
 // teacher of record and a baseline: the same year's fall score, else the
 // prior year's spring score in the subject. Impact[(year, subject)].Expected
-// = PerHour × mean hours of its coached (hours > 0) analysis students;
-// Overall the same pooled; DiD = PerHour × mean hours (uncoached count 0)
-// over analysis students of IP school-years with year >= ip_cohort, for the
-// cohorts joining inside the panel. These are effects on the latent scale
+// = mean effect(hours) of its coached (hours > 0) analysis students, that
+// is Jump + PerHour × their mean hours capped at HoursCap; Overall the same
+// pooled; DiD = mean effect(hours) (uncoached count 0) over analysis
+// students of IP school-years with year >= ip_cohort, for the cohorts
+// joining inside the panel. Jump and HoursCap are in truth.json too. These are effects on the latent scale
 // (spring SD ≈ 1): on z scores standardised within year, subject and grade
 // they are divided by the group's spring SD in latent units (1.005 on
 // average, 0.95-1.07 by group, in the default district).

@@ -128,7 +128,7 @@ type obsRow struct {
 // cellAcc accumulates the truth of one (school_year, subject) cell.
 type cellAcc struct {
 	students, coached int
-	hours             float64 // sum over coached students (all students, for DiD)
+	hours             float64 // sum over coached students (all students, for DiD) of the hours PerHour applies to (capped at HoursCap)
 }
 
 func (c *cellAcc) add(o cellAcc) {
@@ -366,7 +366,7 @@ func (g *schoolGen) poolTeacher(k, subj int) int {
 func (g *schoolGen) test(yi, year int, st *student, subj int, testDay [3]date, effect, hours float64) {
 	cfg, r, sd := g.cfg, g.r, g.sd
 	fall := st.theta[subj]
-	spring := fallWeight*fall + effect + springNoiseSD*r.NormFloat64() + cfg.PerHour*hours
+	spring := fallWeight*fall + effect + springNoiseSD*r.NormFloat64() + cfg.effect(hours)
 	winter := 0.5*(fall+spring) + winterNoiseSD*r.NormFloat64()
 	missing := r.Float64() < missingFall
 	latent := [3]float64{fall, winter, spring}
@@ -396,11 +396,14 @@ func (g *schoolGen) test(yi, year int, st *student, subj int, testDay [3]date, e
 		c.students++
 		if hours > 0 {
 			c.coached++
-			c.hours += hours
+			c.hours += cfg.effectHours(hours)
 		}
 		if g.sp.cohort > g.p.firstYear && year >= g.sp.cohort {
 			sd.did.students++
-			sd.did.hours += hours
+			sd.did.hours += cfg.effectHours(hours)
+			if hours > 0 {
+				sd.did.coached++
+			}
 		}
 	}
 	st.springYear[subj] = year

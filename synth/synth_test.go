@@ -156,6 +156,31 @@ func TestDefaultDistrict(t *testing.T) {
 	})
 }
 
+// TestTruthJumpCap checks the truth of a district planting a jump and a
+// cap on the hours (Jump, HoursCap) against the files, and that its
+// expected effects are the jump plus the capped per-hour effect.
+func TestTruthJumpCap(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := Config{Schools: 6, StudentsPerGrade: 20, Years: 3, Format: FormatCSV, NoBadRows: true,
+		Jump: 0.1, PerHour: 0.01, HoursCap: 5}
+	truth, err := Generate(context.Background(), dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if truth.Jump != 0.1 || truth.HoursCap != 5 {
+		t.Errorf("truth Jump %v HoursCap %v, want 0.1 and 5", truth.Jump, truth.HoursCap)
+	}
+	for _, c := range truth.Impact {
+		// Coached students have hours > 0 and at most 5 of them count:
+		// 0.1 + 0.01·(mean capped hours in (0, 5]).
+		if c.CoachedStudents > 0 && (c.Expected <= 0.1 || c.Expected > 0.1+0.01*5+1e-12) {
+			t.Errorf("cell %+v: Expected want in (0.1, 0.15]", c)
+		}
+	}
+	checkTruthFromFiles(t, dir, truth)
+}
+
 func TestXLSXCells(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -451,14 +476,21 @@ func checkTruthFromFiles(t *testing.T, dir string, truth *Truth) {
 			c = &acc{}
 			cells[cellKey{k.year, k.subject}] = c
 		}
+		capped := hours // the hours PerHour applies to
+		if cfg.HoursCap > 0 && hours > cfg.HoursCap {
+			capped = cfg.HoursCap
+		}
 		c.students++
 		if hours > 0 {
 			c.coached++
-			c.hours += hours
+			c.hours += capped
 		}
 		if co := cohort[schoolOf[link.teacher]]; co > firstYear && k.year >= co {
 			did.students++
-			did.hours += hours
+			did.hours += capped
+			if hours > 0 {
+				did.coached++
+			}
 		}
 		if hasFall {
 			g := [3]int{k.year, slices.Index(subjects[:], k.subject), spring.grade}
@@ -486,16 +518,16 @@ func checkTruthFromFiles(t *testing.T, dir string, truth *Truth) {
 		all.hours += c.hours
 		got := CellTruth{SchoolYear: want.SchoolYear, Subject: want.Subject, CoachedStudents: c.coached, Students: c.students}
 		if c.coached > 0 {
-			got.Expected = truth.PerHour * c.hours / float64(c.coached)
+			got.Expected = truth.Jump + truth.PerHour*c.hours/float64(c.coached)
 		}
 		if got.CoachedStudents != want.CoachedStudents || got.Students != want.Students || !near(got.Expected, want.Expected) {
 			t.Errorf("cell from files %+v, truth %+v", got, want)
 		}
 	}
-	if got := truth.PerHour * all.hours / float64(all.coached); !near(got, truth.Overall) {
+	if got := truth.Jump + truth.PerHour*all.hours/float64(all.coached); !near(got, truth.Overall) {
 		t.Errorf("Overall from files %v, truth %v", got, truth.Overall)
 	}
-	if got := truth.PerHour * did.hours / float64(did.students); !near(got, truth.DiD) {
+	if got := (truth.Jump*float64(did.coached) + truth.PerHour*did.hours) / float64(did.students); !near(got, truth.DiD) {
 		t.Errorf("DiD from files %v, truth %v", got, truth.DiD)
 	}
 
@@ -647,6 +679,8 @@ func TestValidate(t *testing.T) {
 		{Name: "Windows", Cfg: Config{Windows: []string{"fall", "Fall", "fall"}}, Problems: 3},
 		{Name: "Share", Cfg: Config{ComparisonShare: 1.5}, Problems: 1},
 		{Name: "Effect", Cfg: Config{PerHour: math.NaN(), PracticeGain: 9}, Problems: 2},
+		{Name: "JumpCap", Cfg: Config{Jump: 2, HoursCap: -1}, Problems: 2},
+		{Name: "JumpNaN", Cfg: Config{Jump: math.NaN(), HoursCap: math.Inf(1)}, Problems: 2},
 		{Name: "Format", Cfg: Config{Format: "parquet"}, Problems: 1},
 		{Name: "Years", Cfg: Config{LastYear: 1910, Years: 20, Cohorts: []int{12}}, Problems: 2},
 		{Name: "SpringOnly", Cfg: Config{Schools: 2, SpringOnlySchools: 3}, Problems: 1},
@@ -677,7 +711,7 @@ func TestWithDefaults(t *testing.T) {
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("WithDefaults() = %+v, want %+v", c, want)
 	}
-	if c := (Config{PerHour: 0.1, NoEffect: true}).WithDefaults(); c.PerHour != 0 || c.PracticeGain != 0 {
+	if c := (Config{PerHour: 0.1, Jump: 0.1, NoEffect: true}).WithDefaults(); c.PerHour != 0 || c.Jump != 0 || c.PracticeGain != 0 {
 		t.Errorf("NoEffect kept an effect: %+v", c)
 	}
 }

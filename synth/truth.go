@@ -15,15 +15,21 @@ const TruthFile = "truth.json"
 type Truth struct {
 	Config  Config  // the configuration, defaults applied
 	PerHour float64 // = Config.PerHour
+	// Jump is the planted effect of any coaching hours (= Config.Jump) and
+	// HoursCap the hours beyond which PerHour adds nothing (= Config.HoursCap,
+	// 0 = no cap): the dose model's dose_onset and dose_response (below the
+	// cap) estimate them.
+	Jump     float64
+	HoursCap float64
 	// Impact is the expected coefficient of "coached" per (school_year,
 	// subject), ordered by year then subject; cells without analysis
 	// students are left out.
 	Impact []CellTruth
-	// Overall is PerHour × the mean coaching hours of the coached analysis
-	// students of all cells pooled.
+	// Overall is Jump + PerHour × the mean coaching hours (capped at
+	// HoursCap) of the coached analysis students of all cells pooled.
 	Overall float64
-	// DiD is PerHour × the mean coaching hours (0 for the uncoached) of the
-	// analysis students in IP school-years with year >= ip_cohort, of the
+	// DiD is the mean planted effect (Jump for the coached + PerHour × hours
+	// capped at HoursCap; 0 for the uncoached) over the analysis students in IP school-years with year >= ip_cohort, of the
 	// cohorts that join inside the panel (first year < ip_cohort <= LastYear).
 	DiD          float64
 	PracticeGain float64 // = Config.PracticeGain
@@ -40,7 +46,7 @@ type Truth struct {
 type CellTruth struct {
 	SchoolYear                int
 	Subject                   string
-	Expected                  float64 // PerHour × mean hours of the coached analysis students; 0 when none
+	Expected                  float64 // Jump + PerHour × mean hours (capped at HoursCap) of the coached analysis students; 0 when none
 	CoachedStudents, Students int
 }
 
@@ -63,7 +69,7 @@ type Reject struct {
 func (w *writer) truth() *Truth {
 	cfg := w.p.cfg
 	t := &Truth{
-		Config: cfg, PerHour: cfg.PerHour, PracticeGain: cfg.PracticeGain,
+		Config: cfg, PerHour: cfg.PerHour, Jump: cfg.Jump, HoursCap: cfg.HoursCap, PracticeGain: cfg.PracticeGain,
 		Files: map[string]FileTruth{}, Rejects: w.rejects,
 	}
 	if t.Rejects == nil {
@@ -77,7 +83,7 @@ func (w *writer) truth() *Truth {
 			}
 			ct := CellTruth{SchoolYear: w.p.firstYear + yi, Subject: subjects[s], CoachedStudents: c.coached, Students: c.students}
 			if c.coached > 0 {
-				ct.Expected = cfg.PerHour * c.hours / float64(c.coached)
+				ct.Expected = cfg.Jump + cfg.PerHour*c.hours/float64(c.coached)
 			}
 			t.Impact = append(t.Impact, ct)
 			all.add(c)
@@ -87,10 +93,10 @@ func (w *writer) truth() *Truth {
 		return cmp.Or(cmp.Compare(a.SchoolYear, b.SchoolYear), cmp.Compare(a.Subject, b.Subject))
 	})
 	if all.coached > 0 {
-		t.Overall = cfg.PerHour * all.hours / float64(all.coached)
+		t.Overall = cfg.Jump + cfg.PerHour*all.hours/float64(all.coached)
 	}
 	if w.did.students > 0 {
-		t.DiD = cfg.PerHour * w.did.hours / float64(w.did.students)
+		t.DiD = (cfg.Jump*float64(w.did.coached) + cfg.PerHour*w.did.hours) / float64(w.did.students)
 	}
 	for _, tb := range w.o.t {
 		t.Files[tb.key] = FileTruth{Table: tb.name, RowsRead: tb.rows, RowsRejected: tb.rejected}

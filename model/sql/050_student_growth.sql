@@ -12,9 +12,13 @@
 --   school year dated on or before the student's spring test date (the
 --   whole year when the test has no date); coached = hours > 0.
 -- growth: spring_z minus its prediction from baseline_z by a regression
---   within school year, subject, tested grade and baseline source over the
---   analysis rows (conditional growth: 0 is typical growth for the
---   baseline).
+--   within school year, subject, tested grade and baseline source fitted on
+--   the analysis rows of never-coached teachers (no coaching hours in any
+--   year), applied to every row: conditional growth, 0 is typical growth
+--   for the baseline without coaching, so coaching's effect stays in the
+--   growth of coached rows instead of being partly fitted away. A group
+--   with fewer than 3 such rows (or no spread in their baselines) falls
+--   back to the fit over all its analysis rows.
 -- excluded: why a row is not in the models (null = analysis row).
 WITH linked AS MATERIALIZED (
     SELECT
@@ -75,14 +79,31 @@ rows AS MATERIALIZED (
       ON h.teacher_id = l.teacher_id AND h.school_year = l.school_year
      AND h.test_date IS NOT DISTINCT FROM l.test_date
 ),
+ever_coached AS (
+    SELECT DISTINCT teacher_id FROM rows WHERE coached
+),
 fits AS (
     SELECT
         school_year, subject, tested_grade, baseline_source,
-        regr_intercept(spring_z, baseline_z) AS a,
-        regr_slope(spring_z, baseline_z) AS b
-    FROM rows
-    WHERE excluded IS NULL
-    GROUP BY ALL
+        regr_intercept(spring_z, baseline_z) AS a_all,
+        regr_slope(spring_z, baseline_z) AS b_all,
+        regr_intercept(spring_z, baseline_z) FILTER (WHERE never) AS a_never,
+        regr_slope(spring_z, baseline_z) FILTER (WHERE never) AS b_never,
+        count(*) FILTER (WHERE never) AS n_never
+    FROM (
+        SELECT r.*, e.teacher_id IS NULL AS never
+        FROM rows r
+        LEFT JOIN ever_coached e USING (teacher_id)
+        WHERE r.excluded IS NULL
+    )
+    GROUP BY school_year, subject, tested_grade, baseline_source
+),
+fit AS (
+    SELECT
+        school_year, subject, tested_grade, baseline_source,
+        CASE WHEN n_never >= 3 AND b_never IS NOT NULL THEN a_never ELSE a_all END AS a,
+        CASE WHEN n_never >= 3 AND b_never IS NOT NULL THEN b_never ELSE b_all END AS b
+    FROM fits
 )
 SELECT
     r.school_year,
@@ -111,5 +132,5 @@ SELECT
     r.economically_disadvantaged,
     r.excluded
 FROM rows r
-LEFT JOIN fits f USING (school_year, subject, tested_grade, baseline_source)
+LEFT JOIN fit f USING (school_year, subject, tested_grade, baseline_source)
 LEFT JOIN schools sc USING (school_id)

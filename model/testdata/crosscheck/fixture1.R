@@ -30,3 +30,12 @@ V3 <- vcovCL(m3, cluster=~teacher, type="HC1")
 print(cbind(coef(m3), sqrt(diag(V3))), digits=17)
 dd <- droplevels(d)
 for (lv in levels(dd$band)) { nd <- dd; nd$band <- factor(lv, levels=levels(dd$band)); cat("adj", lv, mean(predict(m3, nd)), "\n") }
+# The dose model (issue 16): coached (dose_onset) and hours (dose_response) together.
+m4 <- lm(y ~ coached + hours + b + factor(grade), data=d)
+V4 <- vcovCL(m4, cluster=~teacher, type="HC1")
+cat("dose_onset coef", coef(m4)[["coached"]], "se", sqrt(V4["coached","coached"]), "\n")
+cat("dose_response coef", coef(m4)[["hours"]], "se", sqrt(V4["hours","hours"]), "\n")
+# Baseline g per source: rows 1-9 fall, 10-18 prior spring (impact_test.go's fixture1Sources).
+f <- 1:9; p <- 10:18
+cat("baseline g fall", hg(mean(d$b[f][d$coached[f]==1])-mean(d$b[f][d$coached[f]==0]), d$b[f], d$coached[f]), "\n")
+cat("baseline g prior", hg(mean(d$b[p][d$coached[p]==1])-mean(d$b[p][d$coached[p]==0]), d$b[p], d$coached[p]), "\n")

@@ -22,6 +22,6 @@ show <- function(label, m, coefs) {
   }
 }
 show("impact", lm(y ~ coached + b + factor(grade), d), "coached")
-show("dose", lm(y ~ hours + b + factor(grade), d), "hours")
+show("dose", lm(y ~ coached + hours + b + factor(grade), d), c("coached", "hours"))
 d$band <- factor(ifelse(d$hours <= 0, "0", ifelse(d$hours < 5, "u5", ifelse(d$hours < 10, "5-10", "10-20"))), levels = c("0", "u5", "5-10", "10-20"))
 show("bands", lm(y ~ band + b + factor(grade), d), c("bandu5", "band5-10", "band10-20"))
