@@ -213,12 +213,20 @@ func (s *students) shape(c cell, count []int, out []Band) {
 			cv[1+m] = 1
 		}
 		ct := f.contrast(cv) // each its own Satterthwaite df
+		if !(ct.df > 0) {
+			// A segment the clusters cannot tell apart (df 0, or a
+			// rounding error below it): no interval, and no plateau.
+			return
+		}
 		est, se, t := ct.est, ct.se, tCrit(ct.df)
 		lo, hi := est-t*se, est+t*se
 		slope[j] = interval{est, lo, hi}
 		out[b].Slope, out[b].SlopeSE, out[b].SlopeCILow, out[b].SlopeCIHigh = &est, &se, &lo, &hi
 		if j > 0 {
 			ch := f.coefTest(1 + j)
+			if !(ch.df > 0) {
+				return
+			}
 			tc := tCrit(ch.df)
 			change[j] = interval{ch.est, ch.est - tc*ch.se, ch.est + tc*ch.se}
 		}
