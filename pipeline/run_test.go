@@ -121,13 +121,13 @@ func TestDemoDistrict(t *testing.T) {
 	}
 
 	// Every estimate with a standard error names its method: CR2 with
-	// Satterthwaite df for the clustered models, the bootstrap for
+	// Satterthwaite df for the clustered models, the analytic (influence-function) SE for
 	// Callaway-Sant'Anna, classical for practice; and every published one
 	// on fewer coached clusters than min_coached_teachers is flagged.
 	var bad, withSE, flagged int
 	if err := db.QueryRowContext(context.Background(), `
 		SELECT count(*) FILTER (WHERE NOT CASE analysis
-		           WHEN 'did_cs' THEN se_method = 'bootstrap' AND df = 0
+		           WHEN 'did_cs' THEN se_method = 'analytic' AND df = 0
 		           WHEN 'practice' THEN se_method = 'classical' AND df = n_teachers - 1
 		           ELSE se_method = 'CR2' AND df > 0 AND df <= n_teachers + n_schools END),
 		       count(*),
