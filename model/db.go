@@ -115,8 +115,7 @@ func (d *DB) LoadArrow(ctx context.Context, name string, rdr array.RecordReader)
 // run history database at path into the table run_history (started,
 // analysis, subject, estimate, ci_low, ci_high), for the reports' trend.
 func (d *DB) ImportHistory(ctx context.Context, path string) error {
-	lit := "'" + strings.ReplaceAll(path, "'", "''") + "'" // ATTACH takes no parameters
-	if _, err := d.conn.ExecContext(ctx, "ATTACH "+lit+" AS history (READ_ONLY)"); err != nil {
+	if _, err := d.conn.ExecContext(ctx, "ATTACH "+quoteLiteral(path)+" AS history (READ_ONLY)"); err != nil {
 		return fmt.Errorf("run history: %w", err)
 	}
 	_, err := d.conn.ExecContext(ctx, `

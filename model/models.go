@@ -155,7 +155,8 @@ func (d *DB) SetTempDir(ctx context.Context, dir string) error {
 	return err
 }
 
-// quoteLiteral is s as a SQL string literal (SET takes no parameters).
+// quoteLiteral is s as a SQL string literal, for the statements that
+// take no parameters (SET, ATTACH).
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // SetTeacherOrder gives the order of teacher IDs in which ties for the

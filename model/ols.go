@@ -35,9 +35,6 @@ type fit struct {
 	cr2      *cr2
 }
 
-// se is the standard error of coefficient j.
-func (f *fit) se(j int) float64 { return math.Sqrt(f.vcov.At(j, j)) }
-
 // test is the inference on one contrast of a fit.
 type test struct {
 	est, se float64

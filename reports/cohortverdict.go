@@ -95,12 +95,8 @@ func (c cohortVerdict) sentence() string {
 	}
 	switch c.verdict {
 	case verdictMore, verdictLess:
-		more := "more"
-		if c.verdict == verdictLess {
-			more = "less"
-		}
 		return fmt.Sprintf("coached classrooms grew about %s SD %s in %s than other classrooms of these schools%s (95%% interval %s to %s): %s.",
-			sd(max(d, -d)), more, c.subject, over, sd(lo), sd(hi), c.verdict)
+			sd(max(d, -d)), c.verdict.moreOrLess(), c.subject, over, sd(lo), sd(hi), c.verdict)
 	case verdictSame:
 		return fmt.Sprintf("%s: no clear difference between coached and other classrooms%s (%s SD, 95%% interval %s to %s).", c.subject, over, sd(d), sd(lo), sd(hi))
 	}
@@ -113,13 +109,8 @@ func cohortSentence(year string, cs []cohortVerdict) string {
 	parts := make([]string, len(cs))
 	for i, c := range cs {
 		parts[i] = c.sentence()
-		if i == 0 {
-			parts[i] = "In " + year + ", in the schools that joined in " + yearLabel(c.cohort) + ", " + parts[i]
-		} else {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
 	}
-	return strings.Join(parts, " ")
+	return joinSentences("In "+year+", in the schools that joined in "+yearLabel(cs[0].cohort)+", ", " ", parts)
 }
 
 // cohortGlanceSheet is cohorts.xlsx's first sheet: for each cohort, one

@@ -182,12 +182,8 @@ func (c comparison) sentence() string {
 	d := c.diff
 	switch c.verdict {
 	case verdictMore, verdictLess:
-		more := "more"
-		if c.verdict == verdictLess {
-			more = "less"
-		}
 		return fmt.Sprintf("students in coached classrooms grew about %s SD %s in %s than in other classrooms %s (95%% interval %s to %s%s): %s.",
-			sd(math.Abs(d.est)), more, c.subject, c.here(), sd(d.lo), sd(d.hi), c.alone(), c.verdict)
+			sd(math.Abs(d.est)), c.verdict.moreOrLess(), c.subject, c.here(), sd(d.lo), sd(d.hi), c.alone(), c.verdict)
 	case verdictSame:
 		return fmt.Sprintf("%s: no clear difference between coached and other classrooms %s (coached minus other %s SD, 95%% interval %s to %s%s).",
 			c.subject, c.here(), sd(d.est), sd(d.lo), sd(d.hi), c.alone())
@@ -237,19 +233,39 @@ func sd(v float64) string {
 // answer is the Growth sheet's first line: one sentence per subject of
 // the latest year, the first naming the year.
 func answer(year string, cs []comparison) string {
+	if len(cs) == 0 {
+		return "No students of this school are in the model for " + year + " (see below)."
+	}
 	lines := make([]string, len(cs))
 	for i, c := range cs {
 		lines[i] = c.sentence()
-		if i == 0 {
-			lines[i] = "In " + year + ", " + lines[i]
-		} else if r, n := utf8.DecodeRuneInString(lines[i]); n > 0 {
-			lines[i] = string(unicode.ToUpper(r)) + lines[i][n:]
+	}
+	return joinSentences("In "+year+", ", "\n", lines)
+}
+
+// joinSentences joins sentences with sep, the first after lead and the
+// others capitalised: the subjects' sentences of a school's or a cohort's
+// first line.
+func joinSentences(lead, sep string, sentences []string) string {
+	out := make([]string, len(sentences))
+	for i, s := range sentences {
+		switch r, n := utf8.DecodeRuneInString(s); {
+		case i == 0:
+			out[i] = lead + s
+		case n > 0:
+			out[i] = string(unicode.ToUpper(r)) + s[n:]
 		}
 	}
-	if len(lines) == 0 {
-		return "No students of this school are in the model for " + year + " (see below)."
+	return strings.Join(out, sep)
+}
+
+// moreOrLess is how a clear verdict says its direction: "more", or
+// "less" for verdictLess.
+func (v verdict) moreOrLess() string {
+	if v == verdictLess {
+		return "less"
 	}
-	return strings.Join(lines, "\n")
+	return "more"
 }
 
 // subjectYear keys the district's figures.
