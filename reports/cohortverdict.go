@@ -32,7 +32,7 @@ func estimateVerdict(e est) (verdict, string) {
 	switch {
 	case e.suppressed:
 		return verdictTooFew, "too few students or classrooms to publish"
-	case !ok1 || !ok2 && strings.Contains(e.note, "collinear"):
+	case (!ok1 || !ok2) && strings.Contains(e.note, "collinear"):
 		return verdictTooFew, "coached and other classrooms cannot be told apart within grades"
 	case !ok1 || !ok2:
 		return verdictTooFew, strings.TrimPrefix(plainNote(e.note), "not estimated: ")
