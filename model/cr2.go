@@ -3,6 +3,10 @@ package model
 import (
 	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -41,7 +45,7 @@ import (
 //
 // over the λ > 0 (a rank-deficient Z_g, such as coached constant within a
 // teacher's group, has zero eigenvalues, which change nothing; B'B is
-// k_g+p square, diagonalised by Jacobi rotations). Z_g'Z_g is
+// k_g+p square, diagonalised by LAPACK's dsyev). Z_g'Z_g is
 // cheap: its D block is the diagonal of group counts, its D-X block the
 // sums of X̃ within each group, its X block X̃_g'X̃_g. So A_g X̃_g =
 // X̃_g + Z_g R_g (Z_g'X̃_g) costs O(n_g (k_g+p) p).
@@ -222,10 +226,13 @@ func (c *cr2) release(present []int32) {
 // cr2Work is the scratch space of adjust, reused from cluster to
 // cluster; matrices are row-major.
 type cr2Work struct {
-	lx                   []float64 // p×p, M = Lx Lx'
-	ztz, l, tmp, bb, vec []float64 // kg×kg
-	zx, pm, y, q         []float64 // kg×p
-	scale                []float64 // kg
+	lx       []float64 // p×p, M = Lx Lx'
+	bb       []float64 // kg×kg: B'B, then its eigenvectors by column
+	zx, y, q []float64 // kg×p
+	xx       []float64 // p×p: X̃_g'X̃_g
+	lam      []float64 // kg: the eigenvalues of B'B
+	scale    []float64 // kg
+	work     []float64 // dsyev's
 }
 
 // grow returns v resized to n zeros, reusing its storage.
@@ -241,52 +248,62 @@ func grow(v []float64, n int) []float64 {
 // adjust sets c.ax at rows lo:hi, one cluster whose groups present were
 // just numbered by local: A_g X̃_g = X̃_g + Z_g R_g (Z_g'X̃_g), with R_g
 // applied as L W diag((f(λ)-1)/λ) W' L'.
+//
+// L is block diagonal with a diagonal D block (l_a = n_a^-½), and
+// Z_g'Z_g's D block is the diagonal of the groups' rows in the cluster,
+// so B'B = L'Z_g'Z_g L is assembled block by block and every product
+// with L costs O(k_g p²): only the eigendecomposition of B'B costs k_g³.
 func (c *cr2) adjust(lo, hi int, present []int32, w *cr2Work) {
 	p, kd := c.p, len(present)
 	kg := kd + p
-	w.ztz, w.l, w.tmp = grow(w.ztz, kg*kg), grow(w.l, kg*kg), grow(w.tmp, kg*kg)
-	w.bb, w.vec = grow(w.bb, kg*kg), grow(w.vec, kg*kg)
-	w.zx, w.pm, w.y, w.q = grow(w.zx, kg*p), grow(w.pm, kg*p), grow(w.y, kg*p), grow(w.q, kg*p)
-	w.scale = grow(w.scale, kg)
-	ztz, x := w.ztz, c.x
-	// Z_g'Z_g, upper triangle.
+	w.bb, w.zx, w.y, w.q = grow(w.bb, kg*kg), grow(w.zx, kg*p), grow(w.y, kg*p), grow(w.q, kg*p)
+	w.xx, w.lam, w.scale = grow(w.xx, p*p), grow(w.lam, kg), grow(w.scale, kg)
+	x, lx, zx, bb := c.x, w.lx, w.zx, w.bb
+	// Z_g'X̃_g: its D rows are the sums of X̃ within each group, its X
+	// rows X̃_g'X̃_g; bb's D diagonal counts each group's rows.
 	for i := lo; i < hi; i++ {
 		a := int(c.scratch[c.fe[i]])
-		ztz[a*kg+a]++
+		bb[a*kg+a]++
 		for j := range p {
 			xj := x[j][i]
-			ztz[a*kg+kd+j] += xj
-			row := (kd + j) * kg
+			zx[a*p+j] += xj
 			for l := j; l < p; l++ {
-				ztz[row+kd+l] += xj * x[l][i]
+				w.xx[j*p+l] += xj * x[l][i]
 			}
 		}
 	}
-	for a := range kg {
-		for b := a + 1; b < kg; b++ {
-			ztz[b*kg+a] = ztz[a*kg+b]
+	for j := range p {
+		for l := j + 1; l < p; l++ {
+			w.xx[l*p+j] = w.xx[j*p+l]
 		}
 	}
-	// Z_g'X̃_g: the last p columns.
-	for a := range kg {
-		copy(w.zx[a*p:(a+1)*p], ztz[a*kg+kd:(a+1)*kg])
-	}
-	// L restricted to the present groups.
-	l := w.l
+	copy(zx[kd*p:], w.xx)
+	// B'B: the D block diag(n_ag/n_a), the D-X block l_a (Z_D'X̃)_a Lx,
+	// the X block Lx' X̃_g'X̃_g Lx.
 	for a, k := range present {
-		l[a*kg+a] = 1 / math.Sqrt(c.groupN[k])
-	}
-	for a := range p {
-		for b := 0; b <= a; b++ {
-			l[(kd+a)*kg+kd+b] = w.lx[a*p+b]
+		la := 1 / math.Sqrt(c.groupN[k])
+		bb[a*kg+a] *= la * la
+		for j := range p {
+			v := 0.0
+			for l := j; l < p; l++ { // Lx is lower triangular
+				v += zx[a*p+l] * lx[l*p+j]
+			}
+			bb[a*kg+kd+j], bb[(kd+j)*kg+a] = la*v, la*v
 		}
 	}
-	// B'B = L' Z_g'Z_g L.
-	mulTo(w.tmp, ztz, l, kg, kg, kg, false)
-	mulTo(w.bb, l, w.tmp, kg, kg, kg, true)
-	jacobi(w.bb, w.vec, kg)
-	for q := range kg {
-		lam := w.bb[q*kg+q]
+	t := w.y[:p*p] // X̃_g'X̃_g Lx
+	mulTo(t, w.xx, lx, p, p, p, false)
+	for i := range p {
+		for j := range p {
+			v := 0.0
+			for l := range p {
+				v += lx[l*p+i] * t[l*p+j]
+			}
+			bb[(kd+i)*kg+kd+j] = v
+		}
+	}
+	w.work = eigenSym(bb, w.lam, kg, w.work)
+	for q, lam := range w.lam {
 		if lam <= rankFloor {
 			continue
 		}
@@ -296,17 +313,50 @@ func (c *cr2) adjust(lo, hi int, present []int32, w *cr2Work) {
 		}
 		w.scale[q] = (f - 1) / lam
 	}
-	// Q = L W diag(scale) W' L' Z_g'X̃_g.
-	mulTo(w.pm, l, w.zx, kg, kg, p, true)
-	mulTo(w.y, w.vec, w.pm, kg, kg, p, true)
+	// Q = L W diag(scale) W' L' Z_g'X̃_g: L' applied to zx in place, then
+	// W', the scale, W and L.
+	col := w.q[:p]
+	for a, k := range present {
+		la := 1 / math.Sqrt(c.groupN[k])
+		for j := range p {
+			zx[a*p+j] *= la
+		}
+	}
+	for j := range p {
+		for i := range p {
+			v := 0.0
+			for l := i; l < p; l++ {
+				v += lx[l*p+i] * zx[(kd+l)*p+j]
+			}
+			col[i] = v
+		}
+		for i := range p {
+			zx[(kd+i)*p+j] = col[i]
+		}
+	}
+	mulTo(w.y, bb, zx, kg, kg, p, true)
 	for q := range kg {
 		for j := range p {
 			w.y[q*p+j] *= w.scale[q]
 		}
 	}
-	mulTo(w.pm, w.vec, w.y, kg, kg, p, false)
-	mulTo(w.q, l, w.pm, kg, kg, p, false)
 	q := w.q
+	mulTo(q, bb, w.y, kg, kg, p, false)
+	for a, k := range present {
+		la := 1 / math.Sqrt(c.groupN[k])
+		for j := range p {
+			q[a*p+j] *= la
+		}
+	}
+	for j := range p {
+		for i := p - 1; i >= 0; i-- { // Lx times the column, in place from the bottom
+			v := 0.0
+			for l := 0; l <= i; l++ {
+				v += lx[i*p+l] * q[(kd+l)*p+j]
+			}
+			q[(kd+i)*p+j] = v
+		}
+	}
 	for i := lo; i < hi; i++ {
 		a := int(c.scratch[c.fe[i]])
 		for j := range p {
@@ -337,57 +387,22 @@ func mulTo(dst, a, b []float64, r, k, c int, transA bool) {
 	}
 }
 
-// jacobi diagonalises the symmetric n×n matrix a (row-major) by cyclic
-// Jacobi rotations: on return a's diagonal holds the eigenvalues and v
-// the eigenvectors by column. Accurate to rounding for the small,
-// well-scaled matrices of adjust (eigenvalues in [0, 1]).
-func jacobi(a, v []float64, n int) {
-	for i := range n {
-		for j := range n {
-			v[i*n+j] = 0
-		}
-		v[i*n+i] = 1
+// eigenSym diagonalises the symmetric n×n matrix a (row-major, both
+// triangles set) with LAPACK's dsyev (gonum's): on return lam holds the
+// eigenvalues in ascending order and a the eigenvectors by column. It
+// returns the workspace, grown as needed, for the next call. Should
+// dsyev not converge, lam is all zero: the cluster gets no adjustment.
+func eigenSym(a, lam []float64, n int, work []float64) []float64 {
+	m := blas64.Symmetric{N: n, Stride: n, Data: a, Uplo: blas.Upper}
+	if len(work) < 3*n {
+		q := []float64{0}
+		lapack64.Syev(lapack.EVCompute, m, lam, q, -1)
+		work = make([]float64, max(int(q[0]), 3*n))
 	}
-	for range 100 {
-		off, diag := 0.0, 0.0
-		for p := range n {
-			diag += a[p*n+p] * a[p*n+p]
-			for q := p + 1; q < n; q++ {
-				off += a[p*n+q] * a[p*n+q]
-			}
-		}
-		if off <= 1e-34*diag || off == 0 {
-			return
-		}
-		for p := range n - 1 {
-			for q := p + 1; q < n; q++ {
-				apq := a[p*n+q]
-				if apq == 0 {
-					continue
-				}
-				theta := (a[q*n+q] - a[p*n+p]) / (2 * apq)
-				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
-				if theta < 0 {
-					t = -t
-				}
-				cs := 1 / math.Sqrt(t*t+1)
-				sn := t * cs
-				for k := range n {
-					akp, akq := a[k*n+p], a[k*n+q]
-					a[k*n+p], a[k*n+q] = cs*akp-sn*akq, sn*akp+cs*akq
-				}
-				for k := range n {
-					apk, aqk := a[p*n+k], a[q*n+k]
-					a[p*n+k], a[q*n+k] = cs*apk-sn*aqk, sn*apk+cs*aqk
-				}
-				a[p*n+q], a[q*n+p] = 0, 0
-				for k := range n {
-					vkp, vkq := v[k*n+p], v[k*n+q]
-					v[k*n+p], v[k*n+q] = cs*vkp-sn*vkq, sn*vkp+cs*vkq
-				}
-			}
-		}
+	if !lapack64.Syev(lapack.EVCompute, m, lam, work, len(work)) {
+		clear(lam)
 	}
+	return work
 }
 
 // satterthwaite is the Satterthwaite degrees of freedom of contrast cv.
