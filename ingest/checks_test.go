@@ -39,3 +39,23 @@ func TestCheckOfMissingColumnPanics(t *testing.T) {
 	}()
 	inSchoolYear("test_date", "a")(v)
 }
+
+// TestAbsentNotes: each optional table says what a run does without it,
+// beside its declaration; a required table needs no such note.
+func TestAbsentNotes(t *testing.T) {
+	want := map[string]string{
+		"coaches":      "coach IDs are taken as given",
+		"observations": "the teacher-practice analysis is skipped",
+	}
+	for _, tb := range Tables() {
+		if tb.Required && tb.Absent != "" {
+			t.Errorf("%s: required, yet has an absent note %q", tb.Name, tb.Absent)
+		}
+		if w, ok := want[tb.Name]; ok && tb.AbsentNote() != w {
+			t.Errorf("%s: AbsentNote() = %q, want %q", tb.Name, tb.AbsentNote(), w)
+		}
+	}
+	if got := (&Table{Name: "x"}).AbsentNote(); got != "empty" {
+		t.Errorf("a table with no Absent: AbsentNote() = %q, want %q", got, "empty")
+	}
+}

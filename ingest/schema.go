@@ -71,10 +71,23 @@ type Table struct {
 	Key      []string // columns whose values are unique per row
 	// Aliases are other spellings of the table's file or sheet name.
 	Aliases []string
+	// Absent says what a run does without the table, for a table that is
+	// not Required: the note of a run or a check that was not given it.
+	// Empty means the table is loaded empty and nothing else changes.
+	Absent string
 	// checks are the table's rules that span its columns or other
 	// tables, run in order on each row whose cells parsed and whose
 	// references resolve (see checkRow).
 	checks []check
+}
+
+// AbsentNote is the note of a run not given the optional table t: what
+// the run does without it (Absent), or "empty".
+func (t *Table) AbsentNote() string {
+	if t.Absent == "" {
+		return "empty"
+	}
+	return t.Absent
 }
 
 // Column returns the named column and whether it exists.
@@ -168,7 +181,7 @@ func Tables() []*Table {
 			},
 		},
 		{
-			Name: "coaches", Key: []string{"coach_id"},
+			Name: "coaches", Key: []string{"coach_id"}, Absent: "coach IDs are taken as given",
 			Aliases: []string{"coach", "instructional partners", "ips"},
 			Columns: []Column{
 				{Name: "coach_id", Kind: KindString, Required: true, Aliases: []string{"ip id", "instructional partner id", "partner id"}},
@@ -249,7 +262,7 @@ func Tables() []*Table {
 			},
 		},
 		{
-			Name: "observations", Key: []string{"observation_id"},
+			Name: "observations", Key: []string{"observation_id"}, Absent: "the teacher-practice analysis is skipped",
 			Aliases: []string{"observation", "walkthroughs", "look fors", "classroom observations"},
 			Columns: []Column{
 				{Name: "observation_id", Kind: KindString, Aliases: []string{"walkthrough id"}, Generic: []string{"observation"}},

@@ -181,7 +181,7 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 	}
 	for _, t := range tables {
 		if !t.Required && !given[t.Name] {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("optional table %s not given: %s", t.Name, absentNote(t.Name)))
+			rep.Notes = append(rep.Notes, fmt.Sprintf("optional table %s not given: %s", t.Name, t.AbsentNote()))
 		}
 	}
 	groups := groupRejects(rejects)

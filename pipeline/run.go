@@ -521,7 +521,7 @@ func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*in
 			return nil, err
 		}
 		empty.Release()
-		man.Notes = append(man.Notes, fmt.Sprintf("optional table %s not given: %s", t.Name, absentNote(t.Name)))
+		man.Notes = append(man.Notes, fmt.Sprintf("optional table %s not given: %s", t.Name, t.AbsentNote()))
 	}
 	rr, err := ingest.RejectsReader(mem, rejects)
 	if err != nil {
@@ -539,16 +539,6 @@ func progress(opts Options, stage, item string, done, total int) {
 	if opts.Progress != nil {
 		opts.Progress(stage, item, done, total)
 	}
-}
-
-func absentNote(table string) string {
-	switch table {
-	case "coaches":
-		return "coach IDs are taken as given"
-	case "observations":
-		return "the teacher-practice analysis is skipped"
-	}
-	return "empty"
 }
 
 func writeJSON(path string, v any) error {
