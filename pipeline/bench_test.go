@@ -257,7 +257,8 @@ func benchFloor(b *testing.B, dir string) {
 	var pipe, floor time.Duration
 	for b.Loop() {
 		pipe += stage(func(db *model.DB) error {
-			_, err := load(ctx, db, srcs, ingest.Tables(), opts, ingest.Limits{}, nil, memory.NewGoAllocator(), &Manifest{}, opts.Log)
+			r := &run{opts: opts, log: opts.Log, mem: memory.NewGoAllocator(), tables: ingest.Tables(), db: db, man: &Manifest{}}
+			_, err := r.load(ctx, srcs)
 			return err
 		})
 		floor += stage(func(db *model.DB) error { return loadFloor(ctx, db, dir) })

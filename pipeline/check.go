@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"slices"
 	"time"
@@ -124,17 +123,16 @@ type ModelCheck struct {
 // in the report (CheckReport.Structural), and the model is built without
 // it.
 func Check(ctx context.Context, opts Options) (*CheckReport, error) {
-	log, mem := opts.logAndMem()
-	if err := opts.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	r, err := newRun(opts)
+	if err != nil {
+		return nil, err
 	}
-	tables := ingest.Tables()
-	lim := opts.Config.Limits.Ingest()
+	tables, lim := r.tables, &r.lim
 	lim.Today = ingest.DateOf(time.Now().UTC())
 	if err := regularInputs(opts.Input); err != nil {
 		return nil, err
 	}
-	found, err := ingest.Scan(opts.Input, optionalTables(tables), &opts.Config.Mapping, lim)
+	found, err := ingest.Scan(opts.Input, optionalTables(tables), &opts.Config.Mapping, *lim)
 	if err != nil {
 		return nil, err
 	}
@@ -167,18 +165,18 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	db, err := model.Open(ctx, "")
-	if err != nil {
+	if r.db, err = model.Open(ctx, ""); err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	if err := db.SetTempDir(ctx, tmp); err != nil {
+	defer r.db.Close()
+	if err := r.db.SetTempDir(ctx, tmp); err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
-	man, rejects, err := loadReadable(ctx, db, found.Sources, tables, opts, lim, mem, log, rep)
+	rejects, err := r.loadReadable(ctx, found.Sources, rep)
 	if err != nil {
 		return nil, err
 	}
+	man := r.man
 	for _, t := range tables {
 		if !t.Required && !given[t.Name] {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("optional table %s not given: %s", t.Name, t.AbsentNote()))
@@ -193,10 +191,10 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 			}
 		}
 	}
-	if _, err := analyse(ctx, db, opts.Config, nil, rejects, "", man); err != nil {
+	if _, err := r.analyse(ctx, rejects, ""); err != nil {
 		return nil, err
 	}
-	cov, err := db.Coverage(ctx)
+	cov, err := r.db.Coverage(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -223,20 +221,20 @@ func optionalTables(tables []*ingest.Table) []*ingest.Table {
 // fail, their faults (and heads) go into rep.Files, and the rest is
 // loaded again. A fault no source shows when opened (one met while
 // reading, such as limits.max_rows) is returned.
-func loadReadable(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*ingest.Table, opts Options, lim ingest.Limits, mem memory.Allocator, log *slog.Logger, rep *CheckReport) (*Manifest, []ingest.RowError, error) {
+func (r *run) loadReadable(ctx context.Context, srcs []*ingest.Source, rep *CheckReport) ([]ingest.RowError, error) {
 	for {
-		man := &Manifest{Tables: map[string]int64{}}
-		rejects, err := load(ctx, db, srcs, tables, opts, lim, nil, mem, man, log)
+		r.man = &Manifest{Tables: map[string]int64{}}
+		rejects, err := r.load(ctx, srcs)
 		var fe *ingest.FileError
 		if err == nil || !errors.As(err, &fe) {
-			return man, rejects, err
+			return rejects, err
 		}
 		var ok []*ingest.Source
 		for _, src := range srcs {
-			perr := probe(ctx, src, &opts.Config.Mapping, mem, lim)
+			perr := probe(ctx, src, &r.opts.Config.Mapping, r.mem, r.lim)
 			if !errors.As(perr, &fe) {
 				if perr != nil {
-					return nil, nil, perr
+					return nil, perr
 				}
 				ok = append(ok, src)
 				continue
@@ -249,7 +247,7 @@ func loadReadable(ctx context.Context, db *model.DB, srcs []*ingest.Source, tabl
 			}
 		}
 		if len(ok) == len(srcs) {
-			return nil, nil, err
+			return nil, err
 		}
 		srcs = ok
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/outdir"
@@ -85,4 +86,65 @@ func linkParquet(dir *outdir.Dir, cfg config.Config) error {
 		return nil
 	}
 	return dir.Link(cfg.Parquet, ParquetDir)
+}
+
+// keep moves a degraded run's staging folder to kept, replacing the
+// outputs of the degraded run kept there before.
+func keep(staging, kept string) error {
+	if err := os.RemoveAll(kept); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	if err := os.Rename(staging, kept); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	os.Remove(filepath.Join(kept, outdir.OwnerFile)) // no clean-up looks there
+	return nil
+}
+
+// finish closes the model and writes run.json into staging, then keeps a
+// degraded run that is not to be published in DegradedDir, or publishes
+// the run in dir. published is true once the run is published: nothing
+// after that fails it, nor does a cancellation (SIGTERM) that comes then.
+func (r *run) finish(dir *outdir.Dir, staging string) (published bool, err error) {
+	man, log, out := r.man, r.log, r.opts.Out
+	if err := r.db.Close(); err != nil {
+		return false, fmt.Errorf("close model: %w", err)
+	}
+	if err := os.Chmod(filepath.Join(staging, DBFile), 0o640); err != nil {
+		return false, err
+	}
+	if man.Outputs, err = listOutputs(staging); err != nil {
+		return false, err
+	}
+	man.Finished = time.Now().UTC()
+	man.Seconds = man.Finished.Sub(man.Started).Seconds()
+	if err := writeJSON(filepath.Join(staging, ManifestFile), man); err != nil {
+		return false, err
+	}
+	kept := filepath.Join(out, DegradedDir)
+	if !man.Published {
+		if err := keep(staging, kept); err != nil {
+			return false, err
+		}
+		log.Warn("run degraded: outputs not published, the last good outputs stay in place ([degraded] publish = true publishes such runs)",
+			"kept", kept, "reasons", len(man.Reasons), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
+		return false, nil
+	}
+	if err := dir.Publish(staging, publishedNames()); err != nil {
+		if filepath.Base(dir.Current()) != man.RunID {
+			return false, err
+		}
+		log.Error("run published, but tidying up after it failed", "err", err)
+	}
+	if r.opts.afterPublish != nil {
+		r.opts.afterPublish()
+	}
+	if err := linkParquet(dir, r.opts.Config); err != nil {
+		log.Error("run published, but the Parquet export link was not made (the next run makes it)", "err", err)
+	}
+	if err := os.RemoveAll(kept); err != nil { // an older degraded run's
+		log.Error("run published, but the last degraded run's outputs were not removed", "kept", kept, "err", err)
+	}
+	log.Info("run done", "status", man.Status, "out", out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
+	return true, nil
 }

@@ -7,19 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"time"
 
-	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/coachimpact/coachimpact/config"
 	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
 	"github.com/coachimpact/coachimpact/outdir"
-	"github.com/coachimpact/coachimpact/reports"
-	"golang.org/x/sync/errgroup"
 )
 
 // Output names inside the output folder.
@@ -129,17 +124,20 @@ type Manifest struct {
 // run history. Once a run is published it returns its manifest and no
 // error, whatever happens after (a history it cannot write, which is
 // logged and gets the row from run.json on the next run; ctx cancelled).
+//
+// The stages are methods of run, each in the file of its name: scan and
+// load (stage_ingest.go), analyse (stage_model.go), report
+// (stage_reports.go), finish (publish.go).
 func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
-	log, mem := opts.logAndMem()
-	if err := opts.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-	}
-	red, err := opts.Config.Redactor()
+	r, err := newRun(opts)
 	if err != nil {
+		return nil, err
+	}
+	if r.red, err = opts.Config.Redactor(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if opts.Config.Parquet != "" {
-		if err := outdir.CheckLink(opts.Config.Parquet, opts.Input, opts.Out, ParquetDir); err != nil {
+	if r.opts.Config.Parquet != "" {
+		if err := outdir.CheckLink(r.opts.Config.Parquet, opts.Input, opts.Out, ParquetDir); err != nil {
 			return nil, fmt.Errorf("config: parquet: %w", err)
 		}
 	}
@@ -150,23 +148,23 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}
 	defer dir.Release()
 	if dir.Stale != "" {
-		log.Warn("cleared a stale lock: the run that held it is gone", "lock", filepath.Join(opts.Out, outdir.LockFile), "left_by", dir.Stale)
+		r.log.Warn("cleared a stale lock: the run that held it is gone", "lock", filepath.Join(opts.Out, outdir.LockFile), "left_by", dir.Stale)
 	}
-	published := []string{DBFile, ReportsDir, ChartsDir, ManifestFile} // the names Publish links
-	if aside, moved, err := dir.SetAsideCopies(published, started); err != nil {
+	if aside, moved, err := dir.SetAsideCopies(publishedNames(), started); err != nil {
 		return nil, err
 	} else if len(moved) > 0 {
-		log.Warn("output folder entries that must be links are real files or folders (copied with cp -rL?): moved aside, to be deleted once checked", "moved", moved, "to", aside)
+		r.log.Warn("output folder entries that must be links are real files or folders (copied with cp -rL?): moved aside, to be deleted once checked", "moved", moved, "to", aside)
 	}
-	man = &Manifest{Status: outdir.StatusOK, Started: started, RunID: outdir.NewRunID(started), Input: opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
+	r.man = &Manifest{Status: outdir.StatusOK, Started: started, RunID: outdir.NewRunID(started), Input: opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
+	man = r.man
 	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
-	if note, err := historyReady(ctx, histPath, dir.Current(), log); err != nil {
+	if note, err := historyReady(ctx, histPath, dir.Current(), r.log); err != nil {
 		return nil, err
 	} else if note != "" {
 		man.Notes = append(man.Notes, note)
 	}
 	if note := saltExposed(opts.Config.RedactSaltFile); note != "" {
-		log.Warn(note, "file", opts.Config.RedactSaltFile)
+		r.log.Warn(note, "file", opts.Config.RedactSaltFile)
 		man.Notes = append(man.Notes, note)
 	}
 	// From here on, the run is recorded in the history whatever happens
@@ -177,7 +175,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	var inputs map[string]string
 	defer func() {
 		if herr := record(ctx, histPath, self, inputs, err); herr != nil {
-			log.Error("run history not updated", "err", herr)
+			r.log.Error("run history not updated", "err", herr)
 			if err == nil && !isPublished {
 				man, err = nil, herr
 			}
@@ -185,41 +183,20 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}()
 
 	t0 := time.Now()
-	tables := ingest.Tables()
-	lim := opts.Config.Limits.Ingest()
-	lim.Today = ingest.DateOf(started)
-	if err := regularInputs(opts.Input); err != nil {
-		return nil, err
-	}
-	found, err := ingest.Scan(opts.Input, tables, &opts.Config.Mapping, lim)
+	srcs, err := r.scan(started)
 	if err != nil {
 		return nil, err
 	}
-	srcs := found.Sources
-	man.Skipped = found.Skipped
-	for _, sk := range man.Skipped {
-		log.Warn("input file not read", "file", sk.Name(), "reason", sk.Reason)
-	}
-	if inputs, err = checksums(ctx, srcs); err != nil {
-		return nil, err
-	}
-	if opts.afterChecksums != nil {
-		opts.afterChecksums()
-	}
-	if red != nil {
-		man.Redacted = red.SaltID()
-	}
-	man.Fingerprint, err = fingerprint(inputs, opts.Config, man.Redacted)
-	if err != nil {
+	if inputs, err = r.fingerprint(ctx, srcs); err != nil {
 		return nil, err
 	}
 	pub, damage := publishedRun(dir.Current())
 	if damage != nil {
-		log.Warn("the published run is missing or damaged: running", "why", damage)
+		r.log.Warn("the published run is missing or damaged: running", "why", damage)
 	}
 	if damage == nil && pub != nil && pub.Fingerprint == man.Fingerprint && !opts.Force {
 		man.Status, man.SkippedFor = outdir.StatusSkipped, &pub.Started
-		log.Info("inputs, config and program unchanged since the published run: outputs kept (--force reruns)", "published_run", pub.Started.Format(time.RFC3339))
+		r.log.Info("inputs, config and program unchanged since the published run: outputs kept (--force reruns)", "published_run", pub.Started.Format(time.RFC3339))
 		if err := linkParquet(dir, opts.Config); err != nil {
 			return nil, err
 		}
@@ -233,305 +210,103 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	defer os.RemoveAll(staging) // gone after a publish
 
 	resetPeakRSS()
-	stage := func(name string, t0 time.Time) {
-		d := time.Since(t0)
-		peak := peakRSS()
-		resetPeakRSS() // the next stage's peak starts from here
-		man.Stages = append(man.Stages, Stage{Name: name, Seconds: d.Seconds(), PeakRSS: peak})
-		log.Info("stage done", "stage", name, "seconds", fmt.Sprintf("%.3f", d.Seconds()), "peak_rss_mib", peak>>20)
-	}
-	db, err := model.Open(ctx, filepath.Join(staging, DBFile))
-	if err != nil {
+	if r.db, err = model.Open(ctx, filepath.Join(staging, DBFile)); err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	steps, total := 0, model.Steps()
-	db.OnStep = func(step string, took time.Duration) {
-		log.Debug("model step", "step", step, "seconds", fmt.Sprintf("%.3f", took.Seconds()), "peak_rss_mib", peakRSS()>>20)
-		steps++
-		progress(opts, "model", step, steps, total)
-	}
+	defer r.db.Close()
+	r.reportSteps()
 
-	rejects, err := load(ctx, db, srcs, tables, opts, lim, red, mem, man, log)
+	rejects, err := r.load(ctx, srcs)
 	if err != nil {
 		return nil, err
 	}
 	if err := unchanged(man.Files, srcs, inputs); err != nil {
 		return nil, err
 	}
-	stage("ingest", t0)
+	r.stage("ingest", t0)
 
 	t0 = time.Now()
-	dataNotes, err := analyse(ctx, db, opts.Config, red, rejects, histPath, man)
+	dataNotes, err := r.analyse(ctx, rejects, histPath)
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range dataNotes {
-		log.Warn(n)
-	}
-	if len(man.Reasons) > 0 {
-		man.Status = outdir.StatusDegraded
-		for _, r := range man.Reasons {
-			log.Warn("run degraded: "+r.Text, "code", r.Code, "subject", r.Subject)
-		}
-	}
-	man.Published = man.Status == outdir.StatusOK || opts.Config.Degraded.Publish
-	stage("model", t0)
+	r.degraded(dataNotes)
+	r.stage("model", t0)
 
 	t0 = time.Now()
-	rep := reports.Input{DB: db, Files: man.Files, Skipped: man.Skipped, MinCell: opts.Config.MinCell, MinClassrooms: opts.Config.MinClassrooms, MinCoachedTeachers: opts.Config.MinCoachedTeachers, ShowTeacherNames: opts.Config.ShowTeacherNames && red == nil, Redacted: man.Redacted, Started: man.Started, Degraded: man.Reasons, DataNotes: dataNotes,
-		Progress: func(what string, done, total int) { progress(opts, "reports", what, done, total) }}
-	for _, b := range []struct{ cfg, book string }{
-		{config.ReportDistrict, reports.DistrictBook}, {config.ReportCohorts, reports.CohortsBook}, {config.ReportSchools, reports.SchoolsDir},
-	} {
-		if !opts.Config.Builds(b.cfg) {
-			rep.Skip = append(rep.Skip, b.book)
-		}
-	}
-	if err := reports.Build(ctx, rep, filepath.Join(staging, ReportsDir), filepath.Join(staging, ChartsDir)); err != nil {
+	if err := r.report(ctx, staging, dataNotes); err != nil {
 		return nil, err
 	}
-	stage("reports", t0)
+	r.stage("reports", t0)
 
 	if opts.Config.Parquet != "" {
 		t0 = time.Now()
-		if err := db.ExportParquet(ctx, filepath.Join(staging, ParquetDir)); err != nil {
+		if err := r.db.ExportParquet(ctx, filepath.Join(staging, ParquetDir)); err != nil {
 			return nil, err
 		}
-		stage("parquet", t0)
+		r.stage("parquet", t0)
 	}
-
-	if err := db.Close(); err != nil {
-		return nil, fmt.Errorf("close model: %w", err)
-	}
-	if err := os.Chmod(filepath.Join(staging, DBFile), 0o640); err != nil {
+	if isPublished, err = r.finish(dir, staging); err != nil {
 		return nil, err
 	}
-	if man.Outputs, err = listOutputs(staging); err != nil {
-		return nil, err
-	}
-	man.Finished = time.Now().UTC()
-	man.Seconds = man.Finished.Sub(man.Started).Seconds()
-	if err := writeJSON(filepath.Join(staging, ManifestFile), man); err != nil {
-		return nil, err
-	}
-	kept := filepath.Join(opts.Out, DegradedDir)
-	if !man.Published {
-		if err := keep(staging, kept); err != nil {
-			return nil, err
-		}
-		log.Warn("run degraded: outputs not published, the last good outputs stay in place ([degraded] publish = true publishes such runs)",
-			"kept", kept, "reasons", len(man.Reasons), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
-		return man, nil
-	}
-	if err := dir.Publish(staging, published); err != nil {
-		if filepath.Base(dir.Current()) != man.RunID {
-			return nil, err
-		}
-		log.Error("run published, but tidying up after it failed", "err", err)
-	}
-	// Published: nothing from here on fails the run, nor does a
-	// cancellation (SIGTERM) that comes now.
-	isPublished = true
-	if opts.afterPublish != nil {
-		opts.afterPublish()
-	}
-	if err := linkParquet(dir, opts.Config); err != nil {
-		log.Error("run published, but the Parquet export link was not made (the next run makes it)", "err", err)
-	}
-	if err := os.RemoveAll(kept); err != nil { // an older degraded run's
-		log.Error("run published, but the last degraded run's outputs were not removed", "kept", kept, "err", err)
-	}
-	log.Info("run done", "status", man.Status, "out", opts.Out, "seconds", fmt.Sprintf("%.2f", man.Seconds), "rejected_rows", man.Rejects, "rejected_values", man.RejectedValues)
 	return man, nil
 }
 
-// logAndMem are the options' logger and allocator, or a logger that
-// discards and Go's allocator.
-func (o Options) logAndMem() (*slog.Logger, memory.Allocator) {
-	log, mem := o.Log, o.Mem
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if mem == nil {
-		mem = memory.NewGoAllocator()
-	}
-	return log, mem
+// run is one run's state as it goes through the stages: the options it
+// was validated with, the logger and allocator, the redactor, the
+// ingest limits and tables, the model it fills and the manifest it
+// writes. Run makes one with newRun; Check makes one too, for its dry
+// run of the same stages.
+type run struct {
+	opts   Options // opts.Config validated
+	log    *slog.Logger
+	mem    memory.Allocator
+	red    *ingest.Redactor // nil unless IDs are hashed
+	lim    ingest.Limits
+	tables []*ingest.Table
+	db     *model.DB
+	man    *Manifest
 }
 
-// analyse builds the model over the tables load put in db and analyses
-// it, as a run does: it sets man's estimates, table counts, spring tests,
-// reject counts, notes and degraded reasons, and returns the notes on the
-// data (grades counted back, a main test not taken) for the workbooks. histPath, when not "", is the run
-// history whose estimates are imported (for the reports' trend) before
-// the tables are counted.
-func analyse(ctx context.Context, db *model.DB, cfg config.Config, red *ingest.Redactor, rejects []ingest.RowError, histPath string, man *Manifest) (dataNotes []string, err error) {
-	if red != nil {
-		// Ties for the teacher of record go where they would without
-		// redaction: by the district's own IDs behind the hashes.
-		if err := db.OrderTeachers(ctx, red.SortByID); err != nil {
-			return nil, err
-		}
+// newRun validates opts.Config once and makes the run's state, with no
+// redactor (Run sets it from the config); the error of a bad config
+// wraps ErrConfig.
+func newRun(opts Options) (*run, error) {
+	if err := opts.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if err := db.SetMainTests(ctx, cfg.Model.MainTests); err != nil {
-		return nil, err
+	r := &run{opts: opts, log: opts.Log, mem: opts.Mem, lim: opts.Config.Limits.Ingest(), tables: ingest.Tables()}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
 	}
-	if err := db.Build(ctx); err != nil {
-		return nil, err
+	if r.mem == nil {
+		r.mem = memory.NewGoAllocator()
 	}
-	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, MinCoachedTeachers: cfg.MinCoachedTeachers, Seed: 1}); err != nil {
-		return nil, err
-	}
-	if histPath != "" {
-		if err := db.ImportHistory(ctx, histPath); err != nil {
-			return nil, err
-		}
-	}
-	if man.Tables, err = db.TableCounts(ctx); err != nil {
-		return nil, err
-	}
-	if man.SpringTests, err = db.SpringTests(ctx); err != nil {
-		return nil, err
-	}
-	if dataNotes, err = db.GradeNotes(ctx); err != nil {
-		return nil, err
-	}
-	dataNotes = append(dataNotes, model.MainTestNotes(man.SpringTests, cfg.Model.MainTests)...)
-	man.Notes = append(man.Notes, dataNotes...)
-	man.RejectedValues = len(rejects)
-	for _, f := range man.Files {
-		man.Rejects += f.RowsRejected
-	}
-	man.Reasons, err = db.Verdict(ctx, man.Files, man.Estimates, thresholds(cfg.Degraded))
-	return dataNotes, err
+	return r, nil
 }
 
-// keep moves a degraded run's staging folder to kept, replacing the
-// outputs of the degraded run kept there before.
-func keep(staging, kept string) error {
-	if err := os.RemoveAll(kept); err != nil {
-		return fmt.Errorf("output folder: %w", err)
-	}
-	if err := os.Rename(staging, kept); err != nil {
-		return fmt.Errorf("output folder: %w", err)
-	}
-	os.Remove(filepath.Join(kept, outdir.OwnerFile)) // no clean-up looks there
-	return nil
+// publishedNames are the outputs Publish links into the output folder.
+func publishedNames() []string { return []string{DBFile, ReportsDir, ChartsDir, ManifestFile} }
+
+// stage records a stage that began at t0 in the manifest, with its peak
+// resident memory, and starts the next stage's peak from here.
+func (r *run) stage(name string, t0 time.Time) {
+	d := time.Since(t0)
+	peak := peakRSS()
+	resetPeakRSS()
+	r.man.Stages = append(r.man.Stages, Stage{Name: name, Seconds: d.Seconds(), PeakRSS: peak})
+	r.log.Info("stage done", "stage", name, "seconds", fmt.Sprintf("%.3f", d.Seconds()), "peak_rss_mib", peak>>20)
 }
 
-// thresholds are the config's [degraded] table as the model's verdict
-// takes it.
-func thresholds(d config.Degraded) model.Thresholds {
-	return model.Thresholds{MaxRejectedShare: d.MaxRejectedShare, NonEmptyTables: d.NonEmptyTables, NoEstimate: d.NoEstimate,
-		MaxNoTeacherShare: d.MaxNoTeacherShare, MaxNoZShare: d.MaxNoZShare}
-}
-
-// reasonList is the reasons as the run history keeps them.
-func reasonList(rs []model.Reason) []outdir.Reason {
-	var out []outdir.Reason
-	for _, r := range rs {
-		out = append(out, outdir.Reason{Code: r.Code, Text: r.Text})
+// reportSteps logs each model step (at debug level) and reports it to
+// opts.Progress.
+func (r *run) reportSteps() {
+	steps, total := 0, model.Steps()
+	r.db.OnStep = func(step string, took time.Duration) {
+		r.log.Debug("model step", "step", step, "seconds", fmt.Sprintf("%.3f", took.Seconds()), "peak_rss_mib", peakRSS()>>20)
+		steps++
+		progress(r.opts, "model", step, steps, total)
 	}
-	return out
-}
-
-// load reads every source into its table, creates empty tables for the
-// optional inputs not given, and loads the rejects.
-func load(ctx context.Context, db *model.DB, srcs []*ingest.Source, tables []*ingest.Table, opts Options, lim ingest.Limits, red *ingest.Redactor, mem memory.Allocator, man *Manifest, log *slog.Logger) ([]ingest.RowError, error) {
-	var present []string
-	for _, s := range srcs {
-		present = append(present, s.Table.Name)
-	}
-	keys := ingest.NewKeys(present)
-	defer keys.Release()
-	keys.Redact = red
-	// A table is loaded once the tables its IDs refer to are (their keys
-	// check its rows); tables that do not depend on each other load at
-	// once, one per core. Results are kept in source order.
-	type result struct {
-		stats   ingest.Stats
-		rejects []ingest.RowError
-	}
-	results := make([]result, len(srcs))
-	loaded := map[string]chan struct{}{}
-	given := map[string]bool{}
-	for _, src := range srcs {
-		given[src.Table.Name] = true
-		loaded[src.Table.Name] = make(chan struct{})
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	var mu sync.Mutex
-	finished := 0
-	for i, src := range srcs {
-		// Wait here, not in the goroutine, so that a waiting table never
-		// holds a slot its dependencies need.
-		for _, dep := range src.Table.Refs() {
-			if ch, ok := loaded[dep]; ok && dep != src.Table.Name {
-				select {
-				case <-ch:
-				case <-gctx.Done():
-				}
-			}
-		}
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			rdr, err := ingest.Open(gctx, src, &opts.Config.Mapping, keys, mem, lim)
-			if err != nil {
-				return err
-			}
-			err = db.LoadArrow(gctx, src.Table.Name, rdr)
-			st := rdr.Stats()
-			results[i] = result{st, rdr.Rejects}
-			rdr.Release()
-			if err != nil {
-				return err
-			}
-			close(loaded[src.Table.Name])
-			mu.Lock()
-			finished++
-			progress(opts, "ingest", src.Name(), finished, len(srcs))
-			mu.Unlock()
-			log.Info("loaded", "file", st.Source, "table", st.Table, "read", st.RowsRead, "loaded", st.RowsLoaded, "rejected", st.RowsRejected)
-			if st.Encoding != "" {
-				log.Warn("file is not UTF-8; decoded from "+st.Encoding, "file", st.Source)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	var rejects []ingest.RowError
-	for _, r := range results {
-		man.Files = append(man.Files, r.stats)
-		rejects = append(rejects, r.rejects...)
-	}
-	for _, t := range tables {
-		if given[t.Name] {
-			continue
-		}
-		empty, err := array.NewRecordReader(t.Schema(), nil)
-		if err != nil {
-			return nil, err
-		}
-		if err := db.LoadArrow(ctx, t.Name, empty); err != nil {
-			return nil, err
-		}
-		empty.Release()
-		man.Notes = append(man.Notes, fmt.Sprintf("optional table %s not given: %s", t.Name, t.AbsentNote()))
-	}
-	rr, err := ingest.RejectsReader(mem, rejects)
-	if err != nil {
-		return nil, err
-	}
-	defer rr.Release()
-	if err := db.LoadArrow(ctx, "rejects", rr); err != nil {
-		return nil, err
-	}
-	return rejects, nil
 }
 
 // progress reports to opts.Progress, if set.
