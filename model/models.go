@@ -51,7 +51,7 @@ func readSQL(dir string) ([]Model, error) {
 }
 
 // Build runs every SQL model, each as CREATE OR REPLACE TABLE, then every
-// check. A failing check is an error naming it and its first offending row.
+// check; the file tables (LoadFiles) are made empty if not loaded. A failing check is an error naming it and its first offending row.
 func (d *DB) Build(ctx context.Context) error {
 	models, err := Models()
 	if err != nil {
@@ -67,6 +67,9 @@ func (d *DB) Build(ctx context.Context) error {
 	// gave them).
 	if _, err := d.conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS main_test_config (subject VARCHAR, assessment_name VARCHAR)`); err != nil {
 		return fmt.Errorf("main tests: %w", err)
+	}
+	if err := d.ensureFileTables(ctx); err != nil {
+		return err
 	}
 	for _, m := range models {
 		q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Table), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))

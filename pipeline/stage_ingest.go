@@ -139,6 +139,9 @@ func (r *run) load(ctx context.Context, srcs []*ingest.Source) ([]ingest.RowErro
 		empty.Release()
 		r.man.Notes = append(r.man.Notes, fmt.Sprintf("optional table %s not given: %s", t.Name, t.AbsentNote()))
 	}
+	if err := r.db.LoadFiles(ctx, r.man.Files, r.man.Skipped); err != nil {
+		return nil, err
+	}
 	rr, err := ingest.RejectsReader(r.mem, rejects)
 	if err != nil {
 		return nil, err

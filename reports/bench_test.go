@@ -45,7 +45,7 @@ func benchReports(b *testing.B, cfg synth.Config, build func(context.Context, re
 	if _, err := synth.Generate(ctx, in, cfg); err != nil {
 		b.Fatal(err)
 	}
-	man, err := pipeline.Run(ctx, pipeline.Options{Input: in, Out: out, Config: config.Default()})
+	_, err := pipeline.Run(ctx, pipeline.Options{Input: in, Out: out, Config: config.Default()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func benchReports(b *testing.B, cfg synth.Config, build func(context.Context, re
 		b.Fatal(err)
 	}
 	defer db.Close()
-	input := reports.Input{DB: db, Files: man.Files, MinCell: 10, Started: time.Now(), ChartsDir: filepath.Join(out, "charts")}
+	input := reports.Input{DB: db, MinCell: 10, Started: time.Now(), ChartsDir: filepath.Join(out, "charts")}
 	b.ResetTimer()
 	for b.Loop() {
 		if err := build(ctx, input, b.TempDir()); err != nil {

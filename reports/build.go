@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
 )
 
@@ -23,11 +22,8 @@ type Querier interface {
 
 // Input is what the reports are built from.
 type Input struct {
-	DB    Querier
-	Files []ingest.Stats
-	// Skipped are the files and sheets beside the exports that were not
-	// read, with the reason.
-	Skipped []ingest.Skipped
+	// DB is the model, file reconciliation (model.LoadFiles) included.
+	DB      Querier
 	MinCell int // suppression threshold (students), >= 1
 	// MinClassrooms is the second threshold: the fewest classrooms
 	// (teachers of record) a cell of student results rests on; 0 means 1.

@@ -8,10 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
-	"github.com/coachimpact/coachimpact/ingest"
 	"github.com/coachimpact/coachimpact/model"
 	"github.com/xuri/excelize/v2"
 )
@@ -283,10 +281,14 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 			coverage = append(coverage, []any{l, excelize.Cell{Value: v, StyleID: b.int}})
 		}
 	}
+	files, err := inputFiles(ctx, in.DB)
+	if err != nil {
+		return err
+	}
 	var read, rejected int64
-	for _, f := range in.Files {
-		read += int64(f.RowsRead)
-		rejected += int64(f.RowsRejected)
+	for _, f := range files {
+		read += f.Read
+		rejected += f.Rejected
 	}
 	status := "every row read was loaded"
 	if rejected > 0 {
@@ -296,7 +298,7 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 		status = fmt.Sprintf("degraded: %d problems make the result empty or mostly rejected (see the top of this sheet); %s", len(in.Degraded), status)
 	}
 	count := func(n int64) excelize.Cell { return excelize.Cell{Value: n, StyleID: b.int} }
-	quality := [][]any{{"Input files", count(int64(len(in.Files)))}, {"Rows read", count(read)}, {"Rows rejected", count(rejected)}, {"Status", status}}
+	quality := [][]any{{"Input files", count(int64(len(files)))}, {"Rows read", count(read)}, {"Rows rejected", count(rejected)}, {"Status", status}}
 
 	var secs []section
 	if d, ok := degradedSection(in, b.wrap, 40); ok {
@@ -636,24 +638,32 @@ func hasTable(ctx context.Context, in Input, name string) (bool, error) {
 }
 
 func dataQualitySheet(ctx context.Context, b *book, in Input) error {
+	files, err := inputFiles(ctx, in.DB)
+	if err != nil {
+		return err
+	}
+	skipped, err := skippedFiles(ctx, in.DB)
+	if err != nil {
+		return err
+	}
 	var recon [][]any
-	for _, s := range in.Files {
+	for _, s := range files {
 		status := "all rows loaded"
 		switch {
-		case s.RowsRejected == 1:
+		case s.Rejected == 1:
 			status = "1 row rejected"
-		case s.RowsRejected > 1:
-			status = fmt.Sprintf("%d rows rejected", s.RowsRejected)
+		case s.Rejected > 1:
+			status = fmt.Sprintf("%d rows rejected", s.Rejected)
 		}
-		if s.RowsRead != s.RowsLoaded+s.RowsRejected {
+		if s.Read != s.Loaded+s.Rejected {
 			status = "DOES NOT RECONCILE"
 		}
-		recon = append(recon, []any{s.Source, s.Table, int64(s.RowsRead), int64(s.RowsLoaded), int64(s.RowsRejected), status, fileNotes(s), s.SHA256})
+		recon = append(recon, []any{s.Path, s.Table, s.Read, s.Loaded, s.Rejected, status, fileNotes(s), s.SHA256})
 	}
 	// Files beside the exports that were not read, and why: a table a
 	// coordinator meant to give may be among them.
-	for _, s := range in.Skipped {
-		recon = append(recon, []any{s.Name(), "", nil, nil, nil, "not read", s.Reason, ""})
+	for _, s := range skipped {
+		recon = append(recon, []any{s.Name, "", nil, nil, nil, "not read", s.Reason, ""})
 	}
 	count, err := queryRows(ctx, in.DB, `SELECT count(*) FROM rejects`)
 	if err != nil {
@@ -679,7 +689,7 @@ func dataQualitySheet(ctx context.Context, b *book, in Input) error {
 		secs = append(secs, section{Title: line})
 	}
 	secs = append(secs, section{Title: "Rejects: one line per rejected value (row numbers as Excel or an editor shows them)", Cols: []column{{Name: "File"}, {Name: "Table"}, {Name: "Row", Style: b.count}, {Name: "Column"}, {Name: "Value", Width: 24, Style: b.wrap}, {Name: "Reason"}, {Name: "Detail", Width: 36, Style: b.wrap}}, Rows: rej, Main: true})
-	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %s rejected values", len(in.Files), thousands(total)), secs)
+	return b.sections("Data quality", fmt.Sprintf("Data quality: %d input files, %s rejected values", len(files), thousands(total)), secs)
 }
 
 // maxRejectRows is the most rejected values the Data quality sheet lists
@@ -718,56 +728,6 @@ func degradedSection(in Input, style int, textWidth float64) (sec section, ok bo
 	}, true
 }
 
-// fileNotes says what a reader of the file might not expect: its text
-// encoding, the columns left unread, a workbook's hidden sheets.
-func fileNotes(s ingest.Stats) string {
-	var notes []string
-	if s.Encoding != "" {
-		notes = append(notes, "decoded from "+s.Encoding)
-	}
-	if s.LineEndings == "cr" {
-		notes = append(notes, "lines ending in CR alone (Excel's CSV for Macintosh)")
-	}
-	if len(s.IgnoredColumns) > 0 {
-		notes = append(notes, "columns not used: "+someNames(s.IgnoredColumns))
-	}
-	if len(s.HiddenSheets) > 0 {
-		notes = append(notes, "hidden sheets not read: "+someNames(s.HiddenSheets))
-	}
-	if len(s.Inputs) > 1 {
-		files := make([]string, len(s.Inputs))
-		for i, in := range s.Inputs {
-			files[i] = in.Path
-		}
-		notes = append(notes, fmt.Sprintf("read from %d files: %s", len(files), someNames(files)))
-	}
-	for _, reason := range sortedReasons(s.Filtered) {
-		notes = append(notes, fmt.Sprintf("%s rows left out: %s", thousands(int64(s.Filtered[reason])), reason))
-	}
-	if s.RowsSuperseded > 0 {
-		notes = append(notes, fmt.Sprintf("%s rows replaced by a later row of the same key (latest_by)", thousands(int64(s.RowsSuperseded))))
-	}
-	if s.RowsAdded > 0 {
-		notes = append(notes, fmt.Sprintf("%s rows made by splitting or joining rows", thousands(int64(s.RowsAdded))))
-	}
-	return strings.Join(notes, "; ")
-}
-
-// sortedReasons are a filter count's reasons, the largest count first.
-func sortedReasons(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if m[keys[i]] != m[keys[j]] {
-			return m[keys[i]] > m[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	return keys
-}
-
 // A note lists at most listedNames names (a Renaissance Star export
 // leaves 100-odd columns unused), each cut to noteNameChars characters.
 const (
@@ -790,9 +750,13 @@ func someNames(names []string) string {
 }
 
 func aboutSheet(ctx context.Context, b *book, in Input) error {
+	read, err := inputFiles(ctx, in.DB)
+	if err != nil {
+		return err
+	}
 	var files [][]any
-	for _, s := range in.Files {
-		files = append(files, []any{s.Source, s.Table, int64(s.RowsRead), s.SHA256})
+	for _, s := range read {
+		files = append(files, []any{s.Path, s.Table, s.Read, s.SHA256})
 	}
 	tests, err := queryRows(ctx, in.DB, model.SpringTestsQuery)
 	if err != nil {

@@ -91,7 +91,10 @@ func TestHostileSizes(t *testing.T) {
 	files = append(files, wide)
 
 	rep, charts := filepath.Join(t.TempDir(), "reports"), filepath.Join(t.TempDir(), "charts")
-	in := reports.Input{DB: db, Files: files, MinCell: 10, MinClassrooms: 3, ShowTeacherNames: true, Started: time.Now()}
+	if err := db.LoadFiles(ctx, files, nil); err != nil {
+		t.Fatal(err)
+	}
+	in := reports.Input{DB: db, MinCell: 10, MinClassrooms: 3, ShowTeacherNames: true, Started: time.Now()}
 	if err := reports.Build(ctx, in, rep, charts); err != nil {
 		t.Fatalf("Build: %v", err)
 	}

@@ -27,7 +27,7 @@ func TestRejectsCapped(t *testing.T) {
 	more := total - 100000
 
 	path := filepath.Join(t.TempDir(), reports.DistrictBook)
-	in := reports.Input{DB: db, Files: man.Files, MinCell: 10, MinClassrooms: 3, Started: time.Now(), ChartsDir: t.TempDir()}
+	in := reports.Input{DB: db, MinCell: 10, MinClassrooms: 3, Started: time.Now(), ChartsDir: t.TempDir()}
 	if err := reports.District(ctx, in, path); err != nil {
 		t.Fatal(err)
 	}
