@@ -111,22 +111,26 @@ func (d *DB) LoadArrow(ctx context.Context, name string, rdr array.RecordReader)
 	return nil
 }
 
-// ImportHistory copies the successful runs' headline estimates from the
-// run history database at path into the table run_history (started,
-// analysis, subject, estimate, ci_low, ci_high), for the reports' trend.
-func (d *DB) ImportHistory(ctx context.Context, path string) error {
-	if _, err := d.conn.ExecContext(ctx, "ATTACH "+quoteLiteral(path)+" AS history (READ_ONLY)"); err != nil {
+// PastEstimate is a headline estimate of an earlier successful run, as
+// the run history keeps it.
+type PastEstimate struct {
+	RunID                   string
+	Started                 time.Time
+	Analysis, Subject       string
+	Estimate, CILow, CIHigh float64
+}
+
+// LoadHistory writes the run history's headline estimates into the table
+// run_history (run_id, started, analysis, subject, estimate, ci_low,
+// ci_high), replacing it, for the reports' trend.
+func (d *DB) LoadHistory(ctx context.Context, past []PastEstimate) error {
+	if _, err := d.conn.ExecContext(ctx, `CREATE OR REPLACE TABLE run_history (run_id VARCHAR, started TIMESTAMP, analysis VARCHAR, subject VARCHAR, estimate DOUBLE, ci_low DOUBLE, ci_high DOUBLE)`); err != nil {
 		return fmt.Errorf("run history: %w", err)
 	}
-	_, err := d.conn.ExecContext(ctx, `
-		CREATE OR REPLACE TABLE run_history AS
-		SELECT r.run_id, r.started, e.analysis, e.subject, e.estimate, e.ci_low, e.ci_high
-		FROM history.runs r JOIN history.run_estimates e USING (run_id)
-		WHERE r.status = 'ok'
-		ORDER BY r.started, e.analysis, e.subject`)
-	_, derr := d.conn.ExecContext(ctx, "DETACH history")
-	if err != nil {
-		return fmt.Errorf("run history: %w", err)
+	for _, p := range past {
+		if _, err := d.conn.ExecContext(ctx, `INSERT INTO run_history VALUES (?, ?, ?, ?, ?, ?, ?)`, p.RunID, p.Started, p.Analysis, p.Subject, p.Estimate, p.CILow, p.CIHigh); err != nil {
+			return fmt.Errorf("run history: %w", err)
+		}
 	}
-	return derr
+	return nil
 }

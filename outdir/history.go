@@ -234,6 +234,38 @@ func (h *History) Add(ctx context.Context, r Record) error {
 	return nil
 }
 
+// PastHeadline is a headline estimate of an earlier successful run.
+type PastHeadline struct {
+	RunID   string
+	Started time.Time
+	Headline
+}
+
+// Headlines lists the headline estimates of the successful runs, by
+// start, analysis and subject.
+func (h *History) Headlines(ctx context.Context) ([]PastHeadline, error) {
+	rows, err := h.db.QueryContext(ctx, `SELECT r.run_id, r.started, e.analysis, e.subject, e.estimate, e.ci_low, e.ci_high
+		FROM runs r JOIN run_estimates e USING (run_id)
+		WHERE r.status = 'ok'
+		ORDER BY r.started, e.analysis, e.subject`)
+	if err != nil {
+		return nil, fmt.Errorf("run history: %w", err)
+	}
+	defer rows.Close()
+	var out []PastHeadline
+	for rows.Next() {
+		var p PastHeadline
+		if err := rows.Scan(&p.RunID, &p.Started, &p.Analysis, &p.Subject, &p.Estimate, &p.CILow, &p.CIHigh); err != nil {
+			return nil, fmt.Errorf("run history: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("run history: %w", err)
+	}
+	return out, nil
+}
+
 // Has reports whether the run runID is in the history.
 func (h *History) Has(ctx context.Context, runID string) (bool, error) {
 	var n int

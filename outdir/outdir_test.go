@@ -108,6 +108,15 @@ func TestHistory(t *testing.T) {
 	if s, _ := h.Statuses(ctx); len(s) != 3 {
 		t.Errorf("statuses %v", s)
 	}
+	// The trend reads the successful runs' headlines only.
+	heads, err := h.Headlines(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Headline{Analysis: "impact", Subject: "All", Estimate: 0.2, CILow: 0.1, CIHigh: 0.3}
+	if len(heads) != 1 || heads[0].Headline != want || !heads[0].Started.Equal(t0) || heads[0].RunID != last.RunID {
+		t.Errorf("Headlines = %+v, want the ok run's %+v", heads, want)
+	}
 }
 
 // TestStageKeepsLiveStaging: with OUT/.lock removed while a run works, a

@@ -129,14 +129,14 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 	}
 	tables, lim := r.tables, &r.lim
 	lim.Today = ingest.DateOf(time.Now().UTC())
-	if err := regularInputs(opts.Input); err != nil {
+	if err := regularInputs(r.opts.Input); err != nil {
 		return nil, err
 	}
-	found, err := ingest.Scan(opts.Input, optionalTables(tables), &opts.Config.Mapping, *lim)
+	found, err := ingest.Scan(r.opts.Input, optionalTables(tables), &r.opts.Config.Mapping, *lim)
 	if err != nil {
 		return nil, err
 	}
-	rep := &CheckReport{Input: opts.Input}
+	rep := &CheckReport{Input: r.opts.Input}
 	byName := map[string]*ingest.Table{}
 	for _, t := range tables {
 		byName[t.Name] = t
@@ -155,7 +155,7 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 	for _, sk := range found.Skipped {
 		sc := SkippedCheck{Skipped: sk}
 		if sk.Sheet != "" || isTabular(sk.File) {
-			sc.Head = readHead(joinInput(opts.Input, sk.File), sk.Sheet)
+			sc.Head = readHead(joinInput(r.opts.Input, sk.File), sk.Sheet)
 		}
 		rep.Skipped = append(rep.Skipped, sc)
 	}
@@ -191,7 +191,7 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 			}
 		}
 	}
-	if _, err := r.analyse(ctx, rejects, ""); err != nil {
+	if _, err := r.analyse(ctx, rejects, nil, false); err != nil {
 		return nil, err
 	}
 	cov, err := r.db.Coverage(ctx)

@@ -199,20 +199,21 @@ func fingerprint(inputs map[string]string, cfg config.Config, saltID string) (st
 // is set aside (outdir.SetAsideHistory) and a new one started: note says
 // so, for run.json. If the run published in folder current (its
 // run.json) is not in the history, because the history could not be
-// written when it published, it is added now.
-func historyReady(ctx context.Context, path, current string, log *slog.Logger) (note string, err error) {
+// written when it published, it is added now. past are the successful
+// runs' headline estimates, for the Run history sheet's trend.
+func historyReady(ctx context.Context, path, current string, log *slog.Logger) (note string, past []model.PastEstimate, err error) {
 	h, err := outdir.OpenHistory(ctx, path)
 	if errors.Is(err, outdir.ErrHistoryCorrupt) {
 		aside, serr := outdir.SetAsideHistory(path, time.Now())
 		if serr != nil {
-			return "", errors.Join(err, serr)
+			return "", nil, errors.Join(err, serr)
 		}
 		log.Warn("the run history is not a DuckDB database: set aside, and a new history started", "why", err, "set_aside", aside)
 		note = fmt.Sprintf("run history %s was not a DuckDB database: set aside as %s; a new history starts with this run", filepath.Base(path), filepath.Base(aside))
 		h, err = outdir.OpenHistory(ctx, path)
 	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if m := publishedManifest(current); m != nil {
 		var has bool
@@ -222,7 +223,14 @@ func historyReady(ctx context.Context, path, current string, log *slog.Logger) (
 			}
 		}
 	}
-	return note, errors.Join(err, h.Close())
+	if err == nil {
+		var heads []outdir.PastHeadline
+		heads, err = h.Headlines(ctx)
+		for _, p := range heads {
+			past = append(past, model.PastEstimate{RunID: p.RunID, Started: p.Started, Analysis: p.Analysis, Subject: p.Subject, Estimate: p.Estimate, CILow: p.CILow, CIHigh: p.CIHigh})
+		}
+	}
+	return note, past, errors.Join(err, h.Close())
 }
 
 // publishedManifest is the run.json of the run published in folder

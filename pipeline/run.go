@@ -133,38 +133,40 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.red, err = opts.Config.Redactor(); err != nil {
+	if r.red, err = r.opts.Config.Redactor(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if r.opts.Config.Parquet != "" {
-		if err := outdir.CheckLink(r.opts.Config.Parquet, opts.Input, opts.Out, ParquetDir); err != nil {
+		if err := outdir.CheckLink(r.opts.Config.Parquet, r.opts.Input, r.opts.Out, ParquetDir); err != nil {
 			return nil, fmt.Errorf("config: parquet: %w", err)
 		}
 	}
 	started := time.Now().UTC()
-	dir, err := outdir.Lock(ctx, opts.Out, opts.Wait)
+	dir, err := outdir.Lock(ctx, r.opts.Out, r.opts.Wait)
 	if err != nil {
 		return nil, err
 	}
 	defer dir.Release()
 	if dir.Stale != "" {
-		r.log.Warn("cleared a stale lock: the run that held it is gone", "lock", filepath.Join(opts.Out, outdir.LockFile), "left_by", dir.Stale)
+		r.log.Warn("cleared a stale lock: the run that held it is gone", "lock", filepath.Join(r.opts.Out, outdir.LockFile), "left_by", dir.Stale)
 	}
 	if aside, moved, err := dir.SetAsideCopies(publishedNames(), started); err != nil {
 		return nil, err
 	} else if len(moved) > 0 {
 		r.log.Warn("output folder entries that must be links are real files or folders (copied with cp -rL?): moved aside, to be deleted once checked", "moved", moved, "to", aside)
 	}
-	r.man = &Manifest{Status: outdir.StatusOK, Started: started, RunID: outdir.NewRunID(started), Input: opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
+	r.man = &Manifest{Status: outdir.StatusOK, Started: started, RunID: outdir.NewRunID(started), Input: r.opts.Input, Tables: map[string]int64{}, Estimates: []model.Estimate{}}
 	man = r.man
-	histPath := filepath.Join(opts.Out, outdir.HistoryFile)
-	if note, err := historyReady(ctx, histPath, dir.Current(), r.log); err != nil {
+	histPath := filepath.Join(r.opts.Out, outdir.HistoryFile)
+	note, past, err := historyReady(ctx, histPath, dir.Current(), r.log)
+	if err != nil {
 		return nil, err
-	} else if note != "" {
+	}
+	if note != "" {
 		man.Notes = append(man.Notes, note)
 	}
-	if note := saltExposed(opts.Config.RedactSaltFile); note != "" {
-		r.log.Warn(note, "file", opts.Config.RedactSaltFile)
+	if note := saltExposed(r.opts.Config.RedactSaltFile); note != "" {
+		r.log.Warn(note, "file", r.opts.Config.RedactSaltFile)
 		man.Notes = append(man.Notes, note)
 	}
 	// From here on, the run is recorded in the history whatever happens
@@ -194,10 +196,10 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	if damage != nil {
 		r.log.Warn("the published run is missing or damaged: running", "why", damage)
 	}
-	if damage == nil && pub != nil && pub.Fingerprint == man.Fingerprint && !opts.Force {
+	if damage == nil && pub != nil && pub.Fingerprint == man.Fingerprint && !r.opts.Force {
 		man.Status, man.SkippedFor = outdir.StatusSkipped, &pub.Started
 		r.log.Info("inputs, config and program unchanged since the published run: outputs kept (--force reruns)", "published_run", pub.Started.Format(time.RFC3339))
-		if err := linkParquet(dir, opts.Config); err != nil {
+		if err := linkParquet(dir, r.opts.Config); err != nil {
 			return nil, err
 		}
 		return man, nil
@@ -226,7 +228,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	r.stage("ingest", t0)
 
 	t0 = time.Now()
-	dataNotes, err := r.analyse(ctx, rejects, histPath)
+	dataNotes, err := r.analyse(ctx, rejects, past, true)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +241,7 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	}
 	r.stage("reports", t0)
 
-	if opts.Config.Parquet != "" {
+	if r.opts.Config.Parquet != "" {
 		t0 = time.Now()
 		if err := r.db.ExportParquet(ctx, filepath.Join(staging, ParquetDir)); err != nil {
 			return nil, err

@@ -13,9 +13,10 @@ import (
 // it: it sets the manifest's estimates, table counts, spring tests,
 // reject counts, notes and degraded reasons, and returns the notes on the
 // data (grades counted back, a main test not taken) for the workbooks.
-// histPath, when not "", is the run history whose estimates are imported
-// (for the reports' trend) before the tables are counted.
-func (r *run) analyse(ctx context.Context, rejects []ingest.RowError, histPath string) (dataNotes []string, err error) {
+// With history, past (the run history's headline estimates) becomes the
+// model's run_history table, for the reports' trend, before the tables
+// are counted.
+func (r *run) analyse(ctx context.Context, rejects []ingest.RowError, past []model.PastEstimate, history bool) (dataNotes []string, err error) {
 	cfg, db, man := r.opts.Config, r.db, r.man
 	if r.red != nil {
 		// Ties for the teacher of record go where they would without
@@ -33,8 +34,8 @@ func (r *run) analyse(ctx context.Context, rejects []ingest.RowError, histPath s
 	if man.Estimates, err = db.Analyze(ctx, analyzeOptions(cfg)); err != nil {
 		return nil, err
 	}
-	if histPath != "" {
-		if err := db.ImportHistory(ctx, histPath); err != nil {
+	if history {
+		if err := db.LoadHistory(ctx, past); err != nil {
 			return nil, err
 		}
 	}

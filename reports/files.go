@@ -15,7 +15,7 @@ type inputFile struct {
 	Encoding, LineEndings string
 	// Ignored are the columns not used, Hidden a workbook's hidden
 	// sheets, Inputs a reshaped table's files.
-	Ignored, Hidden, Inputs                  []string
+	Ignored, Hidden, Inputs                   []string
 	Read, Loaded, Rejected, Superseded, Added int64
 	// Filtered counts the rows a reshaped table's filters left out, by
 	// reason, the largest count first.
