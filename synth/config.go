@@ -38,10 +38,10 @@ type Config struct {
 	// year are drawn without replacement with weights
 	// exp(-Selection · effect/teacherSD)); 0..20; default 0 (coached
 	// teachers drawn uniformly, the data unchanged).
-	Selection         float64
-	NoEffect          bool     // plant no effect: PerHour, Jump and PracticeGain are set to 0 (a placebo district); default false
-	NoBadRows         bool     // plant no bad rows; default false, i.e. the bad rows listed in the package doc are planted
-	Format            string   // FormatMixed or FormatCSV; default FormatMixed; FormatMixed holds at most ~1M students (one Excel sheet)
+	Selection float64
+	NoEffect  bool   // plant no effect: PerHour, Jump and PracticeGain are set to 0 (a placebo district); default false
+	NoBadRows bool   // plant no bad rows; default false, i.e. the bad rows listed in the package doc are planted
+	Format    string // FormatMixed or FormatCSV; default FormatMixed; FormatMixed holds at most ~1M students (one Excel sheet)
 }
 
 // excelMaxRows is the number of rows of an Excel sheet.
