@@ -1,6 +1,13 @@
 package model
 
-import "testing"
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/coachimpact/coachimpact/synth"
+)
 
 // withinFixture is a hand-made Math panel of 52 students: 6 teachers over
 // school years 2022-2024, five of them (A, B, C, E, F) coached in some
@@ -66,5 +73,140 @@ func TestWithinTeacherKnownAnswer(t *testing.T) {
 	}
 	if e := s.withinTeacher(cell{subject: "Math", rows: ab}, suppression{students: 1, teachers: 1}); !e.Suppressed || e.Estimate != nil {
 		t.Errorf("two switchers: suppressed %v, estimate %v, note %q; want suppressed", e.Suppressed, e.Estimate, e.Note)
+	}
+}
+
+// plantedOutcome returns a copy of s whose spring z is the planted effect
+// alone (jump for coached rows plus perHour per coaching hour, synth's
+// effect with no cap): any of the linear estimators fitted on it gives the
+// planted effect its design estimates, what it should recover.
+func plantedOutcome(s *students, jump, perHour float64) *students {
+	c := *s
+	c.y = make([]float64, s.n)
+	for i := range c.y {
+		c.y[i] = jump*s.coached[i] + perHour*s.hours[i]
+	}
+	return &c
+}
+
+// plantedEventStudy runs event_study_teacher on db per subject, on the
+// data (est) and on the planted effect alone (truth, see plantedOutcome).
+func plantedEventStudy(t *testing.T, db *DB, floor suppression, jump, perHour float64) (est, truth []Estimate) {
+	t.Helper()
+	ctx := context.Background()
+	run := func(outcome string) []Estimate {
+		f, err := db.queryFrame(ctx, teacherPanelQuery(outcome))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []Estimate
+		for _, tp := range teacherPanels(f) {
+			e, err := tp.eventStudy(floor, func([]string) (int, error) { return 0, nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, e...)
+		}
+		return out
+	}
+	return run("growth"), run(fmt.Sprintf("coached::INTEGER * %v + hours * %v", jump, perHour))
+}
+
+// TestWithinPlacebo: on 40 placebo districts (no effect planted) with
+// selection planted, impact_within_teacher (all subjects) and each
+// subject's event_study_teacher overall row are within 2 SE of 0 in at
+// least 38 of the 40 (95%).
+func TestWithinPlacebo(t *testing.T) {
+	const seeds = 40
+	type result struct{ within, event []Estimate }
+	results := make([]result, seeds)
+	floor := suppression{students: 10, teachers: 1}
+	t.Run("seeds", func(t *testing.T) {
+		for seed := range seeds {
+			t.Run(fmt.Sprint(seed+1), func(t *testing.T) {
+				t.Parallel()
+				db, _ := plantedDB(t, synth.Config{Seed: int64(seed + 1), Schools: 36, StudentsPerGrade: 8, Years: 4, NoEffect: true, Selection: 1})
+				s, _ := plantedStudents(t, db)
+				for _, c := range withinCells(s.cells()) {
+					results[seed].within = append(results[seed].within, s.withinTeacher(c, floor))
+				}
+				est, _ := plantedEventStudy(t, db, floor, 0, 0)
+				for _, e := range est {
+					if e.EventTime == nil {
+						results[seed].event = append(results[seed].event, e)
+					}
+				}
+			})
+		}
+	})
+	covered := map[string]int{}
+	for seed, r := range results {
+		for _, e := range append(r.within, r.event...) {
+			key := e.Analysis + " " + e.Subject
+			if e.Estimate == nil {
+				t.Errorf("seed %d %s: no estimate: %s", seed+1, key, e.Note)
+				continue
+			}
+			if math.Abs(*e.Estimate) <= 2**e.StdError {
+				covered[key]++
+			} else {
+				t.Logf("seed %d %s: %.4f (SE %.4f, df %.1f) outside 2 SE of 0", seed+1, key, *e.Estimate, *e.StdError, e.DF)
+			}
+		}
+	}
+	for key, n := range covered {
+		t.Logf("%s: %d of %d within 2 SE of 0", key, n, seeds)
+		if n < 38 {
+			t.Errorf("%s: %d of %d placebo estimates within 2 SE of 0; want at least 38", key, n, seeds)
+		}
+	}
+}
+
+// TestWithinPlantedSelection plants selection (synth Selection 2: the
+// coached teacher-years' value-added is 0.2 SD below the uncoached ones')
+// and an effect of 0.1 SD for coaching (Jump 0.1, PerHour 0.0001). The
+// planted effect each estimator should find is the estimator fitted on
+// the planted effect alone (plantedOutcome: 0.101 for impact and the
+// within-teacher model, about 0.085 for the event study's overall row,
+// whose teachers are not coached every year after the first). The naive
+// impact model, which compares weaker coached teachers' students with
+// stronger uncoached ones', lands more than 2 SE below it in every cell;
+// impact_within_teacher and the event study's overall rows are within 2
+// SE of it.
+func TestWithinPlantedSelection(t *testing.T) {
+	const jump, perHour = 0.1, 0.0001
+	db, truth := plantedDB(t, synth.Config{Seed: 11, Schools: 40, StudentsPerGrade: 40, Years: 4, Jump: jump, PerHour: perHour, Selection: 2})
+	if truth.Selection != 2 || truth.SelectionGap > -0.1 {
+		t.Fatalf("truth Selection %v, gap %v: want 2 and below -0.1", truth.Selection, truth.SelectionGap)
+	}
+	s, _ := plantedStudents(t, db)
+	floor := suppression{students: 10, teachers: 1}
+	tau := plantedOutcome(s, jump, perHour)
+	for _, c := range withinCells(s.cells()) {
+		want := *tau.impact(c, floor).Estimate
+		if e := s.impact(c, floor); within2(t, "impact "+c.subject, e, want) || *e.Estimate > want {
+			t.Errorf("impact %s: not more than 2 SE below the planted %.4f", c.subject, want)
+		}
+		want = *tau.withinTeacher(c, floor).Estimate
+		if e := s.withinTeacher(c, floor); !within2(t, "impact_within_teacher "+c.subject, e, want) {
+			t.Errorf("impact_within_teacher %s misses the planted %.4f", c.subject, want)
+		}
+	}
+	est, want := plantedEventStudy(t, db, floor, jump, perHour)
+	n := 0
+	for i, e := range est {
+		if e.EventTime != nil {
+			continue
+		}
+		n++
+		if !within2(t, "event_study_teacher "+e.Subject, e, *want[i].Estimate) {
+			t.Errorf("event_study_teacher %s misses the planted %.4f", e.Subject, *want[i].Estimate)
+		}
+		if e.PreTrendP == nil {
+			t.Errorf("event_study_teacher %s: no pre-trend test: %s", e.Subject, e.Note)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d event-study overall rows, want 2 (ELA and Math)", n)
 	}
 }
