@@ -111,8 +111,9 @@ func (s *students) switchers(c cell) int {
 
 // withinTeacher fits the within-teacher model (AnalysisWithinTeacher) on
 // c. Counts are impact's, but NCoachedTeachers is the switchers, and the
-// coached-cluster floor applies to them; the student and classroom floors
-// are impact's.
+// coached-cluster floor applies to them (its notes say "coached teachers",
+// the note beside them that these are the switchers); the student and
+// classroom floors are impact's.
 func (s *students) withinTeacher(c cell, floor suppression) Estimate {
 	e := Estimate{Analysis: AnalysisWithinTeacher, Subject: c.subject, SchoolYear: c.schoolYear(), Unit: "SD of spring score (same teacher, coached against uncoached years)"}
 	s.counts(&e, c)
@@ -124,7 +125,7 @@ func (s *students) withinTeacher(c cell, floor suppression) Estimate {
 	sw := s.switchers(c)
 	e.NCoachedTeachers = sw
 	note := fmt.Sprintf("%d teachers observed in both coached and uncoached years (switchers) identify the effect; fixed effects teacher × subject × grade × baseline source, school-year dummies", sw)
-	if !coachedFloor(&e, sw, floor.coached, "teachers (switchers)") {
+	if !coachedFloor(&e, sw, floor.coached, "teachers") {
 		e.Note = joinNotes(e.Note, note)
 		return e
 	}

@@ -37,19 +37,21 @@ func withinSections(ctx context.Context, b *book, in Input) ([]section, error) {
 	var wrows, erows [][]any
 	for _, e := range within {
 		v, words := b.withinVerdict(in, e, plainWithin, "teachers were seen both coached and not")
-		wrows = append(wrows, append(append([]any{e.subject, v, words}, withinNumbers(e)...), e.coachedTeachers))
+		wrows = append(wrows, append(append([]any{e.subject, yearLabel(e.year), v, words}, withinNumbers(e)...), e.coachedTeachers))
 	}
 	for i, e := range events {
 		v, words := b.withinVerdict(in, e, plainEventStudy, "teachers were first coached in these years")
 		if !e.suppressed && e.v[0] != nil {
 			words += "; " + preTrendWords(pre[i][0])
 		}
-		erows = append(erows, append(append([]any{e.subject, v, words}, withinNumbers(e)...), e.coachedTeachers))
+		erows = append(erows, append(append([]any{e.subject, yearLabel(e.year), v, words}, withinNumbers(e)...), e.coachedTeachers))
 	}
 	cols := func(teachers string) []column {
-		return []column{{Name: "Subject", Width: 10}, {Name: "Verdict", Width: 12, Style: b.wrap}, {Name: "What the data say", Width: 48, Style: b.wrap},
+		// The headline's columns and widths, so that the sheet stays a
+		// laptop screen wide.
+		return []column{{Name: "Subject", Width: 10}, {Name: "Years", Width: 9}, {Name: "Verdict", Width: 12, Style: b.wrap}, {Name: "What the data say", Width: 24, Style: b.wrap},
 			{Name: "Effect (SD)", Width: 10, Style: b.dec}, {Name: "95% CI low", Width: 10, Style: b.dec}, {Name: "95% CI high", Width: 10, Style: b.dec},
-			{Name: teachers, Width: 14, Style: b.int}}
+			{Name: teachers, Width: 20, Style: b.int}}
 	}
 	return []section{
 		{Title: "The same teachers, coached and uncoached years: does a teacher's class grow more in the years the teacher is coached? (all years; not thrown off by which teachers get coached)", Cols: cols("Teachers seen coached and not"), Rows: wrows},

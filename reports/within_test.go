@@ -27,7 +27,7 @@ func TestWithinOverview(t *testing.T) {
 		{model.AnalysisWithinTeacher, "Teachers seen coached and not", "TRUE"},
 		{model.AnalysisEventStudyTeacher, "Teachers first coached", "event_time IS NULL"},
 	} {
-		got := dataRows(t, rows, "Subject", "Verdict", "What the data say", "Effect (SD)", "95% CI low", "95% CI high", sec.teachers)
+		got := dataRows(t, rows, "Subject", "Years", "Verdict", "What the data say", "Effect (SD)", "95% CI low", "95% CI high", sec.teachers)
 		want := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM estimates WHERE analysis = '%s' AND %s", sec.analysis, sec.where))
 		if len(got) != want || want == 0 {
 			t.Fatalf("%s: %d Overview rows, want %d (one per estimate) and some", sec.analysis, len(got), want)
@@ -38,11 +38,11 @@ func TestWithinOverview(t *testing.T) {
 				continue
 			}
 			est, lo, hi := queryFloat(t, db, "SELECT estimate "+q, r[0]), queryFloat(t, db, "SELECT ci_low "+q, r[0]), queryFloat(t, db, "SELECT ci_high "+q, r[0])
-			if !sameFloat(r[3], est) || !sameFloat(r[4], lo) || !sameFloat(r[5], hi) {
-				t.Errorf("%s %s: effect %s [%s, %s], want %v [%v, %v]", sec.analysis, r[0], r[3], r[4], r[5], est, lo, hi)
+			if !sameFloat(r[4], est) || !sameFloat(r[5], lo) || !sameFloat(r[6], hi) {
+				t.Errorf("%s %s: effect %s [%s, %s], want %v [%v, %v]", sec.analysis, r[0], r[4], r[5], r[6], est, lo, hi)
 			}
-			if n := queryInt(t, db, "SELECT n_coached_teachers "+q, r[0]); r[6] != fmt.Sprint(n) {
-				t.Errorf("%s %s: teachers %s, want %d", sec.analysis, r[0], r[6], n)
+			if n := queryInt(t, db, "SELECT n_coached_teachers "+q, r[0]); r[7] != fmt.Sprint(n) {
+				t.Errorf("%s %s: teachers %s, want %d", sec.analysis, r[0], r[7], n)
 			}
 			few := queryInt(t, db, "SELECT few_coached_clusters::INTEGER "+q, r[0]) == 1
 			verdict := "no clear difference"
@@ -54,13 +54,13 @@ func TestWithinOverview(t *testing.T) {
 			case hi < 0:
 				verdict = "clearly less growth"
 			}
-			if r[1] != verdict {
-				t.Errorf("%s %s: verdict %q, want %q (interval [%v, %v], few %v)", sec.analysis, r[0], r[1], verdict, lo, hi, few)
+			if r[2] != verdict {
+				t.Errorf("%s %s: verdict %q, want %q (interval [%v, %v], few %v)", sec.analysis, r[0], r[2], verdict, lo, hi, few)
 			}
 			if sec.analysis == model.AnalysisEventStudyTeacher && !few {
 				p := queryFloat(t, db, "SELECT pretrend_p_value "+q, r[0])
-				if !strings.Contains(r[2], fmt.Sprintf("p = %.3f", p)) {
-					t.Errorf("event study %s: %q does not give the pre-trend p %.3f", r[0], r[2], p)
+				if !strings.Contains(r[3], fmt.Sprintf("p = %.3f", p)) {
+					t.Errorf("event study %s: %q does not give the pre-trend p %.3f", r[0], r[3], p)
 				}
 			}
 		}
