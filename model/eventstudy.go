@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -171,8 +172,9 @@ func (tp teacherPanel) byEventTime(r csResult, ix *csIndex) []eventRow {
 // by t, on teacher-year mean growth: ATT(g,t) = [Ȳ_g(t) - Ȳ_g(g-1)] -
 // [Ȳ_C(t) - Ȳ_C(g-1)], and before g the year-on-year placebo cells (see
 // panel.cs). Standard errors are the influence function's, teachers
-// independent (clustered by teacher). nStudents counts the distinct
-// students of the overall row's teachers.
+// independent (clustered by teacher). The overall row's counts are those
+// of its cells (e >= 0); nStudents counts the distinct students of its
+// teachers.
 func (tp teacherPanel) eventStudy(floor suppression, nStudents func([]string) (int, error)) ([]Estimate, error) {
 	unit := "SD of spring score (teacher-year mean growth)"
 	overall := Estimate{Analysis: AnalysisEventStudyTeacher, Subject: tp.subject, Unit: unit}
@@ -190,6 +192,9 @@ func (tp teacherPanel) eventStudy(floor suppression, nStudents func([]string) (i
 	var ids []string
 	treated, controls := map[int32]bool{}, map[int32]bool{}
 	for _, r := range rows {
+		if r.event < 0 {
+			continue // the overall row rests on the cells from the first coached year on
+		}
 		for s := range r.treated {
 			treated[s] = true
 		}
@@ -219,7 +224,7 @@ func (tp teacherPanel) eventStudy(floor suppression, nStudents func([]string) (i
 	for _, r := range rows {
 		e := Estimate{Analysis: AnalysisEventStudyTeacher, Subject: tp.subject, Unit: unit, EventTime: &r.event,
 			NStudents: r.treatedN + r.controlN, NCoachedStudents: r.treatedN,
-			NTeachers: len(r.treated) + len(r.controls), NCoachedTeachers: len(r.treated)}
+			NTeachers: len(union(r.treated, r.controls)), NCoachedTeachers: len(r.treated)}
 		if eventFloor(&e, floor, len(r.controls), r.controlN) {
 			setNormal(&e, r.att, r.infl)
 			if r.event < 0 {
@@ -255,6 +260,14 @@ func (tp teacherPanel) eventStudy(floor suppression, nStudents func([]string) (i
 		}
 	}
 	return append([]Estimate{overall}, out...), nil
+}
+
+// union is the teachers of a and b (a teacher not yet coached is a
+// comparison for groups coached earlier and treated in its own).
+func union(a, b map[int32]bool) map[int32]bool {
+	out := maps.Clone(a)
+	maps.Copy(out, b)
+	return out
 }
 
 // eventFloor applies the floors to an event-study row whose treated arm is

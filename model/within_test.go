@@ -217,3 +217,33 @@ func TestWithinPlantedSelection(t *testing.T) {
 		t.Errorf("%d event-study overall rows, want 2 (ELA and Math)", n)
 	}
 }
+
+// TestEventStudyCounts: on a district every event-time row's teachers
+// are its treated and comparison teachers counted once (a teacher not yet
+// coached compares with earlier groups and is treated in its own), those
+// of a row from year 0 on at most the overall row's; the overall row's
+// treated teachers are those of its e >= 0 cells, all of which are in
+// year 0 (a teacher seen in g + 1 and g - 1 is seen in g, its first
+// coached year). Seed 2's Math has a teacher with no Math students of
+// record in 2023 between 2022 and a first coached 2024: in a placebo row
+// only, and not counted on the overall row.
+func TestEventStudyCounts(t *testing.T) {
+	db, _ := plantedDB(t, synth.Config{Seed: 2, Schools: 20, StudentsPerGrade: 20, Years: 4})
+	est, _ := plantedEventStudy(t, db, suppression{students: 1, teachers: 1}, 0, 0)
+	var overall Estimate
+	for _, e := range est {
+		if e.EventTime == nil {
+			overall = e
+			continue
+		}
+		if e.Subject != overall.Subject {
+			t.Fatalf("%s row before its overall row", e.Subject)
+		}
+		if *e.EventTime >= 0 && (e.NTeachers > overall.NTeachers || e.NCoachedTeachers > overall.NCoachedTeachers) || e.NCoachedTeachers >= e.NTeachers {
+			t.Errorf("%s year %d: %d teachers (%d treated); overall %d (%d treated)", e.Subject, *e.EventTime, e.NTeachers, e.NCoachedTeachers, overall.NTeachers, overall.NCoachedTeachers)
+		}
+		if *e.EventTime == 0 && e.NCoachedTeachers != overall.NCoachedTeachers {
+			t.Errorf("%s: year 0 has %d treated teachers, the overall row %d: every treated teacher is in year 0", e.Subject, e.NCoachedTeachers, overall.NCoachedTeachers)
+		}
+	}
+}
