@@ -235,13 +235,13 @@ func (tp teacherPanel) eventStudy(floor suppression, nStudents func([]string) (i
 		e.Note = joinNotes(eventNote(r.event), e.Note)
 		out = append(out, e)
 	}
-	first := 0.0 // share of the treated teacher-years coached after g (the first stage)
+	first := 0.0 // share of the treated teacher-years coached from g on (the first stage)
 	share := *tp.panel
 	share.growth = tp.coached
 	if s := share.cs(ones, share.csIndex()); s.ok {
 		first = s.overall
 	}
-	overall.Note = fmt.Sprintf("Callaway-Sant'Anna on teachers: each teacher's first coached year is the event, compared with never-coached and not-yet-coached teachers on teacher-year mean growth (residualised on never-coached teachers' students); %d teachers first coached inside the panel, %d comparison teachers; after their first coached year these teachers were coached in %.0f%% of their teacher-years, so the overall effect is that of starting coaching, not of one coached year; analytic (influence-function) SE clustered by teacher; n_students counts each student once, the event-time rows' student-years",
+	overall.Note = fmt.Sprintf("Callaway-Sant'Anna on teachers: each teacher's first coached year is the event, compared with never-coached and not-yet-coached teachers on teacher-year mean growth (residualised on never-coached teachers' students); %d teachers first coached inside the panel, %d comparison teachers; from their first coached year on these teachers were coached in %.0f%% of their teacher-years, so the overall effect is that of starting coaching, not of one coached year; analytic (influence-function) SE clustered by teacher; n_students counts each student once, the event-time rows' student-years",
 		len(treated), len(controls), 100*first)
 	var treatedN, controlN int
 	for _, r := range rows {
