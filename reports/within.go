@@ -72,7 +72,7 @@ func withinNumbers(e est) []any {
 // suppressed, too few coached teachers (the few-coached floor, few saying
 // what its teachers are), not estimated, or decided by the interval and
 // said by words.
-func (b *book) withinVerdict(in Input, e est, words func(x, lo, hi float64) string, few string) (any, string) {
+func (b *book) withinVerdict(in Input, e est, words sayings, few string) (any, string) {
 	x, ok1 := num(e.v[0])
 	lo, ok2 := num(e.v[2])
 	hi, ok3 := num(e.v[3])
@@ -85,29 +85,36 @@ func (b *book) withinVerdict(in Input, e est, words func(x, lo, hi float64) stri
 		return excelize.Cell{Value: tooFewCoached, StyleID: b.verdicts[verdictTooFew]},
 			fmt.Sprintf("Only %d %s: too few to tell (%+.2f SD)", e.coachedTeachers, few, x)
 	}
-	return b.verdictCell(decide(lo, hi)), words(x, lo, hi)
+	return b.verdictCell(decide(lo, hi)), words.say(x, lo, hi)
 }
 
-// plainWithin says a within-teacher estimate in words.
-func plainWithin(x, lo, hi float64) string {
-	switch {
-	case lo > 0:
-		return fmt.Sprintf("The same teachers' students grew more in the years their teacher was coached than in the teacher's other years (%+.2f SD)", x)
-	case hi < 0:
-		return fmt.Sprintf("The same teachers' students grew less in the years their teacher was coached than in the teacher's other years (%+.2f SD)", x)
-	}
-	return fmt.Sprintf("No clear difference between the same teachers' coached and other years (%+.2f SD; the interval includes 0)", x)
+// sayings are the words of an estimate decided by its interval: above 0,
+// below 0, and including 0.
+type sayings struct{ more, less, same string }
+
+// plainWithin says a within-teacher estimate.
+var plainWithin = sayings{
+	more: "The same teachers' students grew more in the years their teacher was coached than in the teacher's other years",
+	less: "The same teachers' students grew less in the years their teacher was coached than in the teacher's other years",
+	same: "No clear difference between the same teachers' coached and other years",
 }
 
-// plainEventStudy says a teacher event study's overall effect in words.
-func plainEventStudy(x, lo, hi float64) string {
-	switch {
-	case lo > 0:
-		return fmt.Sprintf("Once first coached, teachers' students grew more than before, beyond the change in teachers not yet coached (%+.2f SD)", x)
-	case hi < 0:
-		return fmt.Sprintf("Once first coached, teachers' students grew less than before, against the change in teachers not yet coached (%+.2f SD)", x)
+// plainEventStudy says a teacher event study's overall effect.
+var plainEventStudy = sayings{
+	more: "Once first coached, teachers' students grew more than before, beyond the change in teachers not yet coached",
+	less: "Once first coached, teachers' students grew less than before, against the change in teachers not yet coached",
+	same: "No clear change once teachers were first coached, against teachers not yet coached",
+}
+
+// say is the words for effect x with interval lo..hi, the effect in SD.
+func (w sayings) say(x, lo, hi float64) string {
+	switch decide(lo, hi) {
+	case verdictMore:
+		return fmt.Sprintf("%s (%+.2f SD)", w.more, x)
+	case verdictLess:
+		return fmt.Sprintf("%s (%+.2f SD)", w.less, x)
 	}
-	return fmt.Sprintf("No clear change once teachers were first coached, against teachers not yet coached (%+.2f SD; the interval includes 0)", x)
+	return fmt.Sprintf("%s (%+.2f SD; the interval includes 0)", w.same, x)
 }
 
 // preTrendWords says the event study's pre-trend test (p, or null when
