@@ -38,7 +38,11 @@ type AnalyzeOptions struct {
 // Analyze fits the models on the tables Build made, stores them as the
 // tables estimates, dosage_bands and did_group_time, and returns the
 // estimates in table order: impact, dose_response, dose_onset, did,
-// did_cs, practice, impact_subgroup.
+// did_cs, practice, impact_subgroup, impact_within_teacher (each subject
+// and all subjects, years pooled: the same teacher's students in coached
+// and uncoached years, teacher fixed effects), event_study_teacher (per
+// subject: the overall row, then a row per year since the teacher's first
+// coached year, the placebo years before it first).
 // parallel returns f of each item, in order, computed on every core.
 func parallel[T, R any](items []T, f func(T) R) []R {
 	out := make([]R, len(items))
@@ -58,7 +62,7 @@ func parallel[T, R any](items []T, f func(T) R) []R {
 }
 
 // analysisSteps is the number of steps Analyze reports to OnStep.
-const analysisSteps = 7
+const analysisSteps = 8
 
 // Steps is the number of steps Build and Analyze report to OnStep, for a
 // progress bar.
@@ -137,6 +141,15 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 		groups = append(groups, s.subgroups(c)...)
 	}
 	est = append(est, parallel(groups, func(c cell) Estimate { return s.impact(c, floor) })...)
+	done()
+
+	done = d.step("analysis within-teacher")
+	est = append(est, parallel(withinCells(cells), func(c cell) Estimate { return s.withinTeacher(c, floor) })...)
+	es, err := d.eventStudies(ctx, floor)
+	if err != nil {
+		return nil, err
+	}
+	est = append(est, es...)
 	done()
 
 	defer d.step("analysis write")()

@@ -121,13 +121,15 @@ func TestDemoDistrict(t *testing.T) {
 	}
 
 	// Every estimate with a standard error names its method: CR2 with
-	// Satterthwaite df for the clustered models, the analytic (influence-function) SE for
-	// Callaway-Sant'Anna, classical for practice; and every published one
+	// Satterthwaite df for the clustered models (impact_within_teacher
+	// included), the analytic (influence-function) SE for Callaway-Sant'Anna
+	// (did_cs and event_study_teacher), classical for practice; and every published one
 	// on fewer coached clusters than min_coached_teachers is flagged.
 	var bad, withSE, flagged int
 	if err := db.QueryRowContext(context.Background(), `
 		SELECT count(*) FILTER (WHERE NOT CASE analysis
 		           WHEN 'did_cs' THEN se_method = 'analytic' AND df = 0
+		           WHEN 'event_study_teacher' THEN se_method = 'analytic' AND df = 0
 		           WHEN 'practice' THEN se_method = 'classical' AND df = n_teachers - 1
 		           ELSE se_method = 'CR2' AND df > 0 AND df <= n_teachers + n_schools END),
 		       count(*),

@@ -151,7 +151,7 @@ func (in Input) counts(e est) (students, coached any) {
 		h = in.plan.subgroup[subgroupKey{e.subgroup, e.subject, e.year}]
 	}
 	students, coached = e.students, e.coached
-	if e.analysis != model.AnalysisImpact && e.analysis != model.AnalysisDose && e.analysis != model.AnalysisDoseOnset && e.analysis != model.AnalysisSubgroup {
+	if e.analysis != model.AnalysisImpact && e.analysis != model.AnalysisDose && e.analysis != model.AnalysisDoseOnset && e.analysis != model.AnalysisSubgroup && e.analysis != model.AnalysisWithinTeacher {
 		return students, coached
 	}
 	if h.students {
@@ -311,6 +311,11 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 		{Title: "Coaching coverage, " + yearLabel(latest), Cols: []column{{Name: "Measure", Width: 22, Style: b.wrap}, {Name: "Value", Width: 16}}, Rows: coverage},
 		{Title: "Data quality", Cols: []column{{Name: "Measure", Width: 22, Style: b.wrap}, {Name: "Value", Width: 16, Style: b.wrap}}, Rows: quality},
 	}...)
+	within, err := withinSections(ctx, b, in)
+	if err != nil {
+		return err
+	}
+	secs = append(secs, within...)
 	title := "Coaching and student growth: district overview (run " + in.Started.Format("2006-01-02 15:04 UTC") + ")"
 	return b.sheet("Overview", title, secs, func(at []placed) error {
 		// The forest plot below the tables.
@@ -344,9 +349,13 @@ func impactSheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
+	events, err := eventTimes(ctx, in, "analysis <> 'impact_subgroup'")
+	if err != nil {
+		return err
+	}
 	rows := make([][]any, len(ests))
 	for i, e := range ests {
-		r := []any{analysisLabel(e.analysis), e.subject, yearLabel(e.year), plainUnit(e.unit)}
+		r := []any{analysisLabel(e.analysis), e.subject, yearOrEvent(e.year, events[i]), plainUnit(e.unit)}
 		cells := in.estimateCells(e, 6)
 		if df, _ := num(cells[5]); df == 0 {
 			cells[5] = nil // no t reference distribution (bootstrap)

@@ -233,6 +233,10 @@ func analysisLabel(code string) string {
 		return "Schools joining: each cohort against schools not yet joined"
 	case model.AnalysisPractice:
 		return "Look-for ratings after coaching"
+	case model.AnalysisWithinTeacher:
+		return "Same teachers: coached vs uncoached years"
+	case model.AnalysisEventStudyTeacher:
+		return "Teachers' first coached year: event study"
 	}
 	return code
 }

@@ -33,9 +33,15 @@ type Config struct {
 	Jump              float64  // planted effect on the spring latent score (SD units) of the teacher of record having any coaching hours, on top of PerHour per hour; -1..1; default 0 (none)
 	HoursCap          float64  // coaching hours beyond which PerHour adds nothing (the planted effect is PerHour·min(hours, HoursCap)); 0..10000; default 0 (no cap)
 	PracticeGain      float64  // planted gain in observation rating (0-4 scale) after a teacher's first cycle ends; -4..4; default 0.5
-	NoEffect          bool     // plant no effect: PerHour, Jump and PracticeGain are set to 0 (a placebo district); default false
-	NoBadRows         bool     // plant no bad rows; default false, i.e. the bad rows listed in the package doc are planted
-	Format            string   // FormatMixed or FormatCSV; default FormatMixed; FormatMixed holds at most ~1M students (one Excel sheet)
+	// Selection plants selection into coaching: > 0 coaches teachers with
+	// weaker value-added more often (an IP school's coached teachers of a
+	// year are drawn without replacement with weights
+	// exp(-Selection · effect/teacherSD)); 0..20; default 0 (coached
+	// teachers drawn uniformly, the data unchanged).
+	Selection float64
+	NoEffect  bool   // plant no effect: PerHour, Jump and PracticeGain are set to 0 (a placebo district); default false
+	NoBadRows bool   // plant no bad rows; default false, i.e. the bad rows listed in the package doc are planted
+	Format    string // FormatMixed or FormatCSV; default FormatMixed; FormatMixed holds at most ~1M students (one Excel sheet)
 }
 
 // excelMaxRows is the number of rows of an Excel sheet.
@@ -156,6 +162,9 @@ func (c Config) Validate() error {
 	}
 	if math.IsNaN(c.Jump) || math.IsInf(c.Jump, 0) || math.Abs(c.Jump) > 1 {
 		bad("Jump %v: want -1..1", c.Jump)
+	}
+	if !(c.Selection >= 0 && c.Selection <= 20) {
+		bad("Selection %v: want 0..20", c.Selection)
 	}
 	if !(c.HoursCap >= 0 && c.HoursCap <= 10000) {
 		bad("HoursCap %v: want 0..10000", c.HoursCap)

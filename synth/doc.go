@@ -64,8 +64,10 @@
 // Each IP school has a coach ("C01", ...); one more coach with blank
 // school_id runs the cycles of one IP school (the first whose cohort joins
 // inside the panel) every other coached year. From the year ip_cohort on,
-// each year 40% of an IP school's teachers (drawn independently of students
-// and scores) get 1-3 cycles ("CY00001", ...), one after another between
+// each year 40% of an IP school's teachers (drawn afresh each year,
+// independently of students and scores; with Selection S > 0 drawn
+// without replacement with weights exp(-S·effect/0.15), so teachers with
+// weaker value-added are coached more often) get 1-3 cycles ("CY00001", ...), one after another between
 // Sep 1 and Apr 15, each of 3-9 sessions ("SE000001", ...) on distinct
 // weekdays; 10% of cycles have one more session between May 20 and June 20,
 // after the spring test, so not counted in hours. end_date is the last
@@ -132,7 +134,12 @@
 // is Jump + PerHour × their mean hours capped at HoursCap; Overall the same
 // pooled; DiD = mean effect(hours) (uncoached count 0) over analysis
 // students of IP school-years with year >= ip_cohort, for the cohorts
-// joining inside the panel. Jump and HoursCap are in truth.json too. These are effects on the latent scale
+// joining inside the panel. Jump and HoursCap are in truth.json too, and
+// Selection with SelectionGap, the mean teacher effect of the coached
+// teacher-years minus the uncoached ones' in IP schools' coached years.
+// Teachers keep their grade, section and subject every year and are coached
+// in some years and not others, so each teacher's coached and uncoached
+// years can be compared (impact_within_teacher). These are effects on the latent scale
 // (spring SD ≈ 1): on z scores standardised within year, subject and grade
 // they are divided by the group's spring SD in latent units (1.005 on
 // average, 0.95-1.07 by group, in the default district).

@@ -63,6 +63,7 @@ type writer struct {
 	cycles, sessions, obsCount int
 	cells                      [][2]cellAcc
 	did                        cellAcc
+	selection                  selectionAcc
 	rejects                    []Reject
 
 	// Places for the bad rows, taken from the first schools offering them;
@@ -194,6 +195,7 @@ func (w *writer) school(sd *schoolData) error {
 		}
 	}
 	w.did.add(sd.did)
+	w.selection.add(sd.selection)
 	if w.dupStudent == nil && len(sd.students) > 0 {
 		w.dupStudent = ptr(sd.students[0])
 	}

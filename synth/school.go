@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -149,6 +150,9 @@ type schoolData struct {
 	obs      []obsRow
 	cells    [][2]cellAcc // by year offset and subject
 	did      cellAcc
+	// selection sums the teacher effects of the coached and uncoached
+	// teacher-years of the school's years with coaching.
+	selection selectionAcc
 	// Places for bad rows: absent fall scores (keys free for an extra row),
 	// those of the last year first; a closed cycle and a weekday inside it
 	// without a session.
@@ -422,8 +426,9 @@ func (g *schoolGen) coach(yi, year int, spring date) []float64 {
 	if sp.byDistrictCoach != nil && sp.byDistrictCoach[yi] {
 		coachID = g.p.districtCoach
 	}
-	chosen := r.Perm(len(sd.teachers))[:int(math.Round(coachedShare*float64(len(sd.teachers))))]
+	chosen := g.choose(int(math.Round(coachedShare * float64(len(sd.teachers)))))
 	slices.Sort(chosen)
+	g.recordSelection(chosen)
 	from, to := mkDate(year-1, 9, 1), mkDate(year, 4, 15)
 	var days []date
 	for _, t := range chosen {
@@ -474,6 +479,55 @@ func (g *schoolGen) coach(yi, year int, spring date) []float64 {
 		}
 	}
 	return hours
+}
+
+// choose returns the indices of the k teachers coached this year: a
+// uniform draw (r.Perm, as before Selection existed) when Selection is 0;
+// otherwise a weighted draw without replacement with weights
+// exp(-Selection · effect/teacherSD), by Efraimidis and Spirakis's keys
+// log(u)/w, the k largest kept.
+func (g *schoolGen) choose(k int) []int {
+	r, ts := g.r, g.sd.teachers
+	if g.cfg.Selection == 0 {
+		return r.Perm(len(ts))[:k]
+	}
+	keys := make([]float64, len(ts))
+	order := make([]int, len(ts))
+	for i := range ts {
+		w := math.Exp(-g.cfg.Selection * ts[i].effect / teacherSD)
+		keys[i], order[i] = math.Log(1-r.Float64())/w, i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(keys[b], keys[a]) })
+	return order[:k]
+}
+
+// recordSelection adds the teacher-years of this coached year (chosen
+// coached, the others not) to the school's selection gap sums.
+func (g *schoolGen) recordSelection(chosen []int) {
+	sd := g.sd
+	for i, t := range sd.teachers {
+		if slices.Contains(chosen, i) {
+			sd.selection.coached += t.effect
+			sd.selection.nCoached++
+		} else {
+			sd.selection.uncoached += t.effect
+			sd.selection.nUncoached++
+		}
+	}
+}
+
+// selectionAcc sums teacher effects (value-added, on the spring latent)
+// over coached and uncoached teacher-years.
+type selectionAcc struct {
+	coached, uncoached   float64
+	nCoached, nUncoached int
+}
+
+func (a *selectionAcc) add(o selectionAcc) {
+	a.coached += o.coached
+	a.uncoached += o.uncoached
+	a.nCoached += o.nCoached
+	a.nUncoached += o.nUncoached
 }
 
 // considerCycle keeps cycle ci as the place for the bad sessions when it

@@ -181,6 +181,25 @@ func TestTruthJumpCap(t *testing.T) {
 	checkTruthFromFiles(t, dir, truth)
 }
 
+// TestTruthSelection: with Selection 2 the coached teacher-years have
+// weaker value-added than the uncoached ones by well over a tenth of an SD
+// (the 6-school seed-7 district's gap is -0.20; with weights exp(-2z) the
+// coached draw's mean z sits about 1.3 teacher SDs, 0.2 SD, below the
+// rest); with none the gap is noise (-0.007 there).
+func TestTruthSelection(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Seed: 7, Schools: 6, StudentsPerGrade: 20, Format: FormatCSV, NoBadRows: true}
+	none := mustGenerate(t, t.TempDir(), cfg)
+	cfg.Selection = 2
+	sel := mustGenerate(t, t.TempDir(), cfg)
+	if none.Selection != 0 || math.Abs(none.SelectionGap) > 0.05 {
+		t.Errorf("no selection: Selection %v, gap %v; want 0 and |gap| <= 0.05", none.Selection, none.SelectionGap)
+	}
+	if sel.Selection != 2 || sel.SelectionGap > -0.1 {
+		t.Errorf("Selection 2: truth Selection %v, gap %v; want 2 and gap < -0.1", sel.Selection, sel.SelectionGap)
+	}
+}
+
 func TestXLSXCells(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -682,6 +701,9 @@ func TestValidate(t *testing.T) {
 		{Name: "JumpCap", Cfg: Config{Jump: 2, HoursCap: -1}, Problems: 2},
 		{Name: "JumpNaN", Cfg: Config{Jump: math.NaN(), HoursCap: math.Inf(1)}, Problems: 2},
 		{Name: "Format", Cfg: Config{Format: "parquet"}, Problems: 1},
+		{Name: "Selection", Cfg: Config{Selection: -0.5}, Problems: 1},
+		{Name: "SelectionNaN", Cfg: Config{Selection: math.NaN()}, Problems: 1},
+		{Name: "SelectionInf", Cfg: Config{Selection: math.Inf(1)}, Problems: 1},
 		{Name: "Years", Cfg: Config{LastYear: 1910, Years: 20, Cohorts: []int{12}}, Problems: 2},
 		{Name: "SpringOnly", Cfg: Config{Schools: 2, SpringOnlySchools: 3}, Problems: 1},
 		{Name: "StateMixed", Cfg: Config{Schools: 1300, StudentsPerGrade: 115}, Problems: 1},

@@ -33,6 +33,12 @@ type Truth struct {
 	// cohorts that join inside the panel (first year < ip_cohort <= LastYear).
 	DiD          float64
 	PracticeGain float64 // = Config.PracticeGain
+	// Selection is Config.Selection, and SelectionGap the selection it
+	// realised: the mean teacher effect (value-added, SD of spring score)
+	// of coached teacher-years minus that of uncoached ones, over the IP
+	// schools' years with coaching (negative: weaker teachers coached).
+	Selection    float64
+	SelectionGap float64
 	// Files has one entry per file, or per sheet of the multi-table
 	// workbook ("coaching.xlsx#coaching_sessions").
 	Files map[string]FileTruth
@@ -94,6 +100,10 @@ func (w *writer) truth() *Truth {
 	})
 	if all.coached > 0 {
 		t.Overall = cfg.Jump + cfg.PerHour*all.hours/float64(all.coached)
+	}
+	t.Selection = cfg.Selection
+	if sel := w.selection; sel.nCoached > 0 && sel.nUncoached > 0 {
+		t.SelectionGap = sel.coached/float64(sel.nCoached) - sel.uncoached/float64(sel.nUncoached)
 	}
 	if w.did.students > 0 {
 		t.DiD = (cfg.Jump*float64(w.did.coached) + cfg.PerHour*w.did.hours) / float64(w.did.students)

@@ -34,8 +34,8 @@ const usage = `usage:
                   [--cpuprofile FILE]
   coachimpact check --input DIR [--config FILE] [--profile NAME,...] [--suggest] [--format text|json] [--out DIR (ignored)]
                     (a dry run: what run would read, reject and estimate; writes nothing)
-  coachimpact demo --out DIR [--seed N] [--schools N]
-  coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N] [--years N] [--windows fall,winter,spring] [--format mixed|csv] [--clean]
+  coachimpact demo --out DIR [--seed N] [--schools N] [--selection S]
+  coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N] [--years N] [--windows fall,winter,spring] [--format mixed|csv] [--clean] [--selection S]
   coachimpact sql --db FILE "SELECT ..."
   coachimpact salt FILE      (a new secret salt for --redact, readable by its owner only)
 
@@ -274,6 +274,7 @@ type synthFlags struct {
 	seed, schools, spg, years, districts int
 	format, windows                      string
 	clean                                bool
+	selection                            float64
 }
 
 func (s *synthFlags) register(fs *flag.FlagSet) {
@@ -285,10 +286,11 @@ func (s *synthFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.districts, "districts", 0, "number of districts, schools assigned round-robin (default 1)")
 	fs.StringVar(&s.windows, "windows", "", "test windows, comma-separated from fall,winter,spring (default fall,spring)")
 	fs.BoolVar(&s.clean, "clean", false, "plant no bad rows")
+	fs.Float64Var(&s.selection, "selection", 0, "plant selection: coach teachers with weaker value-added more often, weight exp(-S·value-added/SD) (default 0, none)")
 }
 
 func (s *synthFlags) config() synth.Config {
-	c := synth.Config{Seed: int64(s.seed), Schools: s.schools, StudentsPerGrade: s.spg, Years: s.years, Districts: s.districts, Format: s.format, NoBadRows: s.clean}
+	c := synth.Config{Seed: int64(s.seed), Schools: s.schools, StudentsPerGrade: s.spg, Years: s.years, Districts: s.districts, Format: s.format, NoBadRows: s.clean, Selection: s.selection}
 	if s.windows != "" {
 		c.Windows = strings.Split(s.windows, ",")
 	}

@@ -10,9 +10,9 @@
 //	                [--force] [--wait DURATION] [--log-format text|json] [--quiet] [--verbose]
 //	                [--cpuprofile FILE]
 //	coachimpact check --input DIR [--config FILE] [--profile NAME,...] [--suggest] [--format text|json]
-//	coachimpact demo --out DIR [--seed N] [--schools N]
+//	coachimpact demo --out DIR [--seed N] [--schools N] [--selection S]
 //	coachimpact generate --out DIR [--seed N] [--schools N] [--districts N] [--students-per-grade N]
-//	                     [--years N] [--windows fall,winter,spring] [--format mixed|csv] [--clean]
+//	                     [--years N] [--windows fall,winter,spring] [--format mixed|csv] [--clean] [--selection S]
 //	coachimpact sql --db FILE "SELECT ..."
 //	coachimpact salt FILE
 //
