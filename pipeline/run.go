@@ -379,7 +379,8 @@ func analyse(ctx context.Context, db *model.DB, cfg config.Config, red *ingest.R
 	if err := db.Build(ctx); err != nil {
 		return nil, err
 	}
-	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, MinCoachedTeachers: cfg.MinCoachedTeachers, Seed: 1}); err != nil {
+	if man.Estimates, err = db.Analyze(ctx, model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, MinCoachedTeachers: cfg.MinCoachedTeachers,
+		Prior: model.Prior{Mean: cfg.Model.PriorMean, SD: cfg.Model.PriorSD, Threshold: cfg.Model.Threshold}, Seed: 1}); err != nil {
 		return nil, err
 	}
 	if histPath != "" {
