@@ -42,7 +42,7 @@ type AnalyzeOptions struct {
 // Analyze fits the models on the tables Build made, stores them as the
 // tables estimates, dosage_bands and did_group_time, and returns the
 // estimates in table order: impact, dose_response, dose_onset, did,
-// did_cs, practice, impact_subgroup.
+// did_cs, practice, impact_subgroup, impact_weighted.
 // parallel returns f of each item, in order, computed on every core.
 func parallel[T, R any](items []T, f func(T) R) []R {
 	out := make([]R, len(items))
@@ -62,7 +62,7 @@ func parallel[T, R any](items []T, f func(T) R) []R {
 }
 
 // analysisSteps is the number of steps Analyze reports to OnStep.
-const analysisSteps = 7
+const analysisSteps = 8
 
 // Steps is the number of steps Build and Analyze report to OnStep, for a
 // progress bar.
@@ -141,6 +141,14 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 		groups = append(groups, s.subgroups(c)...)
 	}
 	est = append(est, parallel(groups, func(c cell) Estimate { return s.impact(c, floor) })...)
+	done()
+
+	done = d.step("analysis shared classrooms")
+	wi, err := d.weightedImpacts(ctx, est, floor)
+	if err != nil {
+		return nil, err
+	}
+	est = append(est, wi...)
 	done()
 
 	defer d.step("analysis write")()
