@@ -53,7 +53,8 @@ func inSD(e Estimate) bool {
 
 // sure sets MDE, the posterior probabilities and the E-values on every
 // headline of est with a standard error. An impact headline's MDE is the
-// design's (impactMDE on the cell's rows); any other's is seMDE.
+// design's (clusterDesign.mde on the cell's rows); any other's is MDE of
+// its standard error.
 func (s *students) sure(est []Estimate, cells []cell, p Prior) {
 	type key struct {
 		subject string
@@ -68,7 +69,7 @@ func (s *students) sure(est []Estimate, cells []cell, p Prior) {
 		if !Headline(*e) || e.Suppressed || e.Estimate == nil || e.StdError == nil || *e.StdError <= 0 {
 			continue
 		}
-		mde := seMDE(*e.StdError, e.DF)
+		mde := MDE(*e.StdError, e.DF)
 		if e.Analysis == AnalysisImpact {
 			y := 0
 			if e.SchoolYear != nil {
@@ -84,7 +85,7 @@ func (s *students) sure(est []Estimate, cells []cell, p Prior) {
 		if !inSD(*e) {
 			continue
 		}
-		pos, above := p.probabilities(*e.Estimate, *e.StdError)
+		pos, above := p.Probabilities(*e.Estimate, *e.StdError)
 		th := p.Threshold
 		e.ProbPositive, e.ProbAboveThreshold, e.Threshold = &pos, &above, &th
 		ev := eValue(*e.Estimate)
@@ -107,9 +108,9 @@ func power80(df float64) float64 {
 	return t.Quantile(0.975) + t.Quantile(0.80)
 }
 
-// seMDE is the minimum detectable effect of an estimate with standard
+// MDE is the minimum detectable effect of an estimate with standard
 // error se and df degrees of freedom: (t_{0.975,df} + t_{0.80,df})·se.
-func seMDE(se, df float64) float64 { return power80(df) * se }
+func MDE(se, df float64) float64 { return power80(df) * se }
 
 // clusterDesign is the two-level design of an impact cell, treatment at
 // the teacher level, as PowerUp! (Dong and Maynard 2013) describes a
@@ -274,17 +275,20 @@ func (cd clusterDesign) mde() (float64, bool) {
 	return power80(df) * math.Sqrt(v) * cd.sd, true
 }
 
-// probabilities are the posterior probabilities that the effect θ
+// Probabilities are the posterior probabilities that the effect θ
 // exceeds 0 and p.Threshold, with p's normal prior and the estimate's
 // normal likelihood N(θ, se²) (conjugate: precision 1/SD² + 1/se², mean
 // the precision-weighted average of p.Mean and est).
-func (p Prior) probabilities(est, se float64) (positive, above float64) {
+func (p Prior) Probabilities(est, se float64) (positive, above float64) {
 	w0, w1 := 1/(p.SD*p.SD), 1/(se*se)
 	v := 1 / (w0 + w1)
 	m := v * (w0*p.Mean + w1*est)
 	sd := math.Sqrt(v)
-	return distuv.UnitNormal.Survival(-m / sd), distuv.UnitNormal.Survival((p.Threshold - m) / sd)
+	return ProbAbove(m, sd, 0), ProbAbove(m, sd, p.Threshold)
 }
+
+// ProbAbove is P(θ > x) for θ normal with mean m and SD sd.
+func ProbAbove(m, sd, x float64) float64 { return distuv.UnitNormal.Survival((x - m) / sd) }
 
 // eValue is the E-value (VanderWeele and Ding 2017) of a standardised
 // mean difference d: the risk ratio RR ≈ exp(0.91·|d|) (their conversion

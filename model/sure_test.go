@@ -66,7 +66,7 @@ func TestClusterDesignMDE(t *testing.T) {
 // TestSureNumbers checks the posterior probabilities, E-values and the
 // SE-based MDE against R (model/testdata/crosscheck/sure.R).
 func TestSureNumbers(t *testing.T) {
-	pos, above := DefaultPrior().probabilities(0.1, 0.05)
+	pos, above := DefaultPrior().Probabilities(0.1, 0.05)
 	within(t, "P(>0)", pos, 0.973827468363418, 1e-12)
 	within(t, "P(>0.05)", above, 0.818459138220785, 1e-12)
 	within(t, "E(0.2)", eValue(0.2), 1.68896071760123, 1e-12)
@@ -76,8 +76,8 @@ func TestSureNumbers(t *testing.T) {
 	if e := eValueCI(-0.01, 0.3); e != 1 {
 		t.Errorf("E of an interval covering 0 = %g, want 1", e)
 	}
-	within(t, "MDE(0.1, df 20)", seMDE(0.1, 20), 0.294592788699825, 1e-9)
-	within(t, "MDE(0.1, normal)", seMDE(0.1, 0), 0.280158521811297, 1e-12)
+	within(t, "MDE(0.1, df 20)", MDE(0.1, 20), 0.294592788699825, 1e-9)
+	within(t, "MDE(0.1, normal)", MDE(0.1, 0), 0.280158521811297, 1e-12)
 }
 
 // TestHeadline checks which estimates are headlines.
@@ -141,14 +141,14 @@ func TestSurePlanted(t *testing.T) {
 		}
 		if e.Analysis == AnalysisImpact {
 			impacts++
-			ratio := *e.MDE / (seMDE(*e.StdError, e.DF))
+			ratio := *e.MDE / (MDE(*e.StdError, e.DF))
 			year := 0
 			if e.SchoolYear != nil {
 				year = *e.SchoolYear
 			}
 			t.Logf("impact %s %d: MDE %.4f, SE %.4f (df %.1f), ratio to the SE's %.2f; P(>0) %.3f, E %.2f", e.Subject, year, *e.MDE, *e.StdError, e.DF, ratio, *e.ProbPositive, *e.EValue)
 			if ratio < 1/1.5 || ratio > 1.5 {
-				t.Errorf("impact %s %d: design MDE %.4f against %.4f from the SE", e.Subject, year, *e.MDE, seMDE(*e.StdError, e.DF))
+				t.Errorf("impact %s %d: design MDE %.4f against %.4f from the SE", e.Subject, year, *e.MDE, MDE(*e.StdError, e.DF))
 			}
 		}
 	}

@@ -1,0 +1,143 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/coachimpact/coachimpact/model"
+)
+
+// "How sure are we?" (issue 16, item 6) in words: the Overview's section
+// per headline subject, and the chance line of a school's verdict.
+
+// sureQuery selects the how-sure fields of the impact headlines over all
+// years: All first, then each subject.
+const sureQuery = `
+SELECT subject, estimate, mde, prob_positive, prob_above_threshold, threshold, e_value, e_value_ci,
+       suppressed, coalesce(few_coached_clusters, false), n_coached_teachers, ci_low, ci_high
+FROM estimates
+WHERE analysis = 'impact' AND school_year IS NULL AND coalesce(subgroup, '') = ''
+ORDER BY subject <> 'All', subject`
+
+// sureSection is the Overview's "How sure are we?" table: for each
+// subject's impact over all years, the design's minimum detectable
+// effect, the chances that the effect is above zero and above the
+// district's threshold, and the E-value, each in a sentence.
+func sureSection(ctx context.Context, b *book, in Input) (section, error) {
+	rows, err := queryRows(ctx, in.DB, sureQuery)
+	if err != nil {
+		return section{}, err
+	}
+	prior := in.prior()
+	var out [][]any
+	for _, r := range rows {
+		subject := str(r[0])
+		if r[8] == true {
+			out = append(out, []any{subject, "suppressed", "", ""})
+			continue
+		}
+		est, okEst := num(r[1])
+		if !okEst {
+			out = append(out, []any{subject, "not estimated", "", ""})
+			continue
+		}
+		lo, _ := num(r[11])
+		hi, _ := num(r[12])
+		out = append(out, []any{subject, mdeWords(r[2], lo, hi), chanceWords(r[3], r[4], r[5], r[9] == true, i64(r[10]), prior), eValueWords(est, r[6], r[7])})
+	}
+	cols := []column{{Name: "Subject", Width: 10}, {Name: "How large an effect could this district detect?", Width: 50, Style: b.wrap},
+		{Name: "How likely is it that coaching helps?", Width: 50, Style: b.wrap}, {Name: "Could something else explain it?", Width: 50, Style: b.wrap}}
+	return section{Title: "How sure are we? All years, per subject", Cols: cols, Rows: out}, nil
+}
+
+// prior is the prior of the run's posterior probabilities: in.Prior, or
+// the model's default when its SD is 0.
+func (in Input) prior() model.Prior {
+	if in.Prior.SD == 0 {
+		return model.DefaultPrior()
+	}
+	return in.Prior
+}
+
+// mdeWords says the minimum detectable effect, and what a null means
+// beside it.
+func mdeWords(mde any, lo, hi float64) string {
+	m, ok := num(mde)
+	if !ok {
+		return "not available"
+	}
+	s := fmt.Sprintf("This district's design could reliably detect effects of %s SD or larger (80%% power, 5%% two-sided test).", sd(m))
+	if lo <= 0 && hi >= 0 {
+		s += fmt.Sprintf(" The interval includes 0: an effect smaller than %s SD could have been missed.", sd(m))
+	}
+	return s
+}
+
+// chanceWords is the probability line: "Chance the effect is above zero:
+// 87%; above 0.05 SD: 61%", with the prior it rests on. On too few coached
+// teachers it says so instead.
+func chanceWords(pos, above, threshold any, few bool, coached int64, p model.Prior) string {
+	pp, ok1 := num(pos)
+	pa, ok2 := num(above)
+	th, ok3 := num(threshold)
+	switch {
+	case few:
+		return fmt.Sprintf("Only %d coached teachers: too few to tell.", coached)
+	case !ok1 || !ok2 || !ok3:
+		return "not available"
+	}
+	return fmt.Sprintf("Chance the effect is above zero: %s; above %s SD: %s (prior belief: centred on %s SD, SD %s; see About).",
+		percentWords(pp), sd(th), percentWords(pa), sd(p.Mean), sd(p.SD))
+}
+
+// percentWords writes a probability as a whole percent, "over 99%" and
+// "under 1%" at the ends (never a certainty).
+func percentWords(p float64) string {
+	switch {
+	case p > 0.99:
+		return "over 99%"
+	case p < 0.01:
+		return "under 1%"
+	}
+	return fmt.Sprintf("%.0f%%", 100*p)
+}
+
+// eValueWords is the sensitivity line: how strong an unmeasured
+// confounder would have to be to explain the effect (its interval) away.
+func eValueWords(est float64, ev, evci any) string {
+	e, ok1 := num(ev)
+	ci, ok2 := num(evci)
+	if !ok1 || !ok2 {
+		return "not available"
+	}
+	dir := "the difference"
+	if est < 0 {
+		dir = "the shortfall"
+	}
+	s := fmt.Sprintf("To explain %s away, something unmeasured would have to be tied to both being coached and growth by a risk ratio of about %.1f each (E-value %.2f)", dir, e, e)
+	if ci <= 1 {
+		return s + "; the interval already includes no effect, so a weak hidden difference could account for it."
+	}
+	return s + fmt.Sprintf("; to bring the interval to include no effect, %.1f (E-value of the interval %.2f).", ci, ci)
+}
+
+// chanceLine is a school's chance line, added to a shrunken comparison's
+// verdict sentence: the chances that the school's effect (its empirical-Bayes
+// estimate, normal with the posterior SD) is above zero and above
+// c.threshold; where the difference is not clear, the smallest difference
+// the school's own classrooms could reliably detect (model.MDE of its raw
+// standard error, normal: 2.8 SE).
+func (c comparison) chanceLine() string {
+	threshold := c.threshold
+	if c.prior == nil || !c.shown() || c.diff.se <= 0 {
+		return ""
+	}
+	pos := model.ProbAbove(c.diff.est, c.diff.se, 0)
+	above := model.ProbAbove(c.diff.est, c.diff.se, threshold)
+	s := fmt.Sprintf(" Chance the effect here is above zero: %s; above %s SD: %s.", percentWords(pos), sd(threshold), percentWords(above))
+	if c.verdict == verdictSame && c.raw.se > 0 {
+		s += fmt.Sprintf(" This school alone is too small to tell a difference under %s SD.", sd(math.Abs(model.MDE(c.raw.se, 0))))
+	}
+	return s
+}
