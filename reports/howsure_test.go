@@ -15,13 +15,14 @@ import (
 // TestHowSureOverview: with [model] prior_sd 0.3 and threshold 0.1, the
 // Overview's "How sure are we?" rows say, per subject, the model's MDE,
 // its chances (which are the conjugate posterior's for that prior,
-// recomputed here from the estimate and SE) and E-values, in words.
+// recomputed here from the estimate and SE) and E-values, in words; the
+// Callaway-Sant'Anna estimate has its row.
 func TestHowSureOverview(t *testing.T) {
 	cfg := config.Default()
 	cfg.Model.PriorSD, cfg.Model.Threshold = 0.3, 0.1
 	out, _, db := run(t, cfg, nil)
 	f := open(t, filepath.Join(out, "reports", reports.DistrictBook))
-	rows := dataRows(t, rowsOf(t, f, "Overview"), "Subject", "How large an effect could this district detect?")
+	rows := dataRows(t, rowsOf(t, f, "Overview"), "Estimate", "Subject", "How large an effect could this district detect?")
 	pct := func(p float64) string {
 		switch {
 		case p > 0.99:
@@ -33,6 +34,10 @@ func TestHowSureOverview(t *testing.T) {
 	}
 	checked := 0
 	for _, r := range rows {
+		if !strings.HasPrefix(r[0], "Impact: coached vs other") {
+			continue
+		}
+		r = r[1:]
 		q := "FROM estimates WHERE analysis = 'impact' AND school_year IS NULL AND subgroup = '' AND subject = ?"
 		if queryInt(t, db, "SELECT count(*) "+q+" AND mde IS NOT NULL AND NOT few_coached_clusters", r[0]) != 1 {
 			continue
@@ -59,6 +64,9 @@ func TestHowSureOverview(t *testing.T) {
 			}
 		}
 		checked++
+	}
+	if len(rows) == 0 || !strings.HasPrefix(rows[len(rows)-1][0], "Schools joining: each cohort") {
+		t.Errorf("no did_cs row last: %v", rows)
 	}
 	if checked == 0 {
 		t.Fatalf("no How sure row with numbers: %v", rows)

@@ -11,18 +11,20 @@ import (
 // "How sure are we?" (issue 16, item 6) in words: the Overview's section
 // per headline subject, and the chance line of a school's verdict.
 
-// sureQuery selects the how-sure fields of the impact headlines over all
-// years: All first, then each subject.
+// sureQuery selects the how-sure fields of the headlines over all years
+// in SD of score whose sentences the Overview shows: impact (All first,
+// then each subject), then impact_within_teacher, then did_cs.
 const sureQuery = `
 SELECT subject, estimate, mde, prob_positive, prob_above_threshold, threshold, e_value, e_value_ci,
-       suppressed, coalesce(few_coached_clusters, false), n_coached_teachers, ci_low, ci_high
+       suppressed, coalesce(few_coached_clusters, false), n_coached_teachers, ci_low, ci_high, analysis
 FROM estimates
-WHERE analysis = 'impact' AND school_year IS NULL AND coalesce(subgroup, '') = ''
-ORDER BY subject <> 'All', subject`
+WHERE analysis IN ('impact', 'impact_within_teacher', 'did_cs') AND school_year IS NULL AND coalesce(subgroup, '') = ''
+  AND event_time IS NULL
+ORDER BY CASE analysis WHEN 'impact' THEN 0 WHEN 'impact_within_teacher' THEN 1 ELSE 2 END, subject <> 'All', subject`
 
 // sureSection is the Overview's "How sure are we?" table: for each
-// subject's impact over all years, the design's minimum detectable
-// effect, the chances that the effect is above zero and above the
+// subject's impact over all years (and the within-teacher and
+// Callaway-Sant'Anna estimates), the design's minimum detectable effect, the chances that the effect is above zero and above the
 // district's threshold, and the E-value, each in a sentence.
 func sureSection(ctx context.Context, b *book, in Input) (section, error) {
 	rows, err := queryRows(ctx, in.DB, sureQuery)
@@ -32,23 +34,32 @@ func sureSection(ctx context.Context, b *book, in Input) (section, error) {
 	prior := in.prior()
 	var out [][]any
 	for _, r := range rows {
-		subject := str(r[0])
+		lead := []any{analysisLabel(str(r[13])), str(r[0])}
 		if r[8] == true {
-			out = append(out, []any{subject, "suppressed", "", ""})
+			out = append(out, append(lead, "suppressed", "", ""))
 			continue
 		}
 		est, okEst := num(r[1])
 		if !okEst {
-			out = append(out, []any{subject, "not estimated", "", ""})
+			out = append(out, append(lead, "not estimated", "", ""))
 			continue
 		}
 		lo, _ := num(r[11])
 		hi, _ := num(r[12])
-		out = append(out, []any{subject, mdeWords(r[2], lo, hi), chanceWords(r[3], r[4], r[5], r[9] == true, i64(r[10]), prior), eValueWords(est, r[6], r[7])})
+		out = append(out, append(lead, mdeWords(r[2], lo, hi), chanceWords(r[3], r[4], r[5], r[9] == true, i64(r[10]), clusterUnit(str(r[13])), prior), eValueWords(est, r[6], r[7])))
 	}
-	cols := []column{{Name: "Subject", Width: 10}, {Name: "How large an effect could this district detect?", Width: 50, Style: b.wrap},
-		{Name: "How likely is it that coaching helps?", Width: 50, Style: b.wrap}, {Name: "Could something else explain it?", Width: 50, Style: b.wrap}}
+	cols := []column{{Name: "Estimate", Width: 24, Style: b.wrap}, {Name: "Subject", Width: 10}, {Name: "How large an effect could this district detect?", Width: 40, Style: b.wrap},
+		{Name: "How likely is it that coaching helps?", Width: 45, Style: b.wrap}, {Name: "Could something else explain it?", Width: 45, Style: b.wrap}}
 	return section{Title: "How sure are we? All years, per subject", Cols: cols, Rows: out}, nil
+}
+
+// clusterUnit is what an analysis's coached clusters are: schools for the
+// difference-in-differences, else teachers.
+func clusterUnit(analysis string) string {
+	if analysis == model.AnalysisDiD || analysis == model.AnalysisDiDCS {
+		return "schools"
+	}
+	return "teachers"
 }
 
 // prior is the prior of the run's posterior probabilities: in.Prior, or
@@ -76,14 +87,14 @@ func mdeWords(mde any, lo, hi float64) string {
 
 // chanceWords is the probability line: "Chance the effect is above zero:
 // 87%; above 0.05 SD: 61%", with the prior it rests on. On too few coached
-// teachers it says so instead.
-func chanceWords(pos, above, threshold any, few bool, coached int64, p model.Prior) string {
+// clusters (unit: teachers, or schools) it says so instead.
+func chanceWords(pos, above, threshold any, few bool, coached int64, unit string, p model.Prior) string {
 	pp, ok1 := num(pos)
 	pa, ok2 := num(above)
 	th, ok3 := num(threshold)
 	switch {
 	case few:
-		return fmt.Sprintf("Only %d coached teachers: too few to tell.", coached)
+		return fmt.Sprintf("Only %d coached %s: too few to tell.", coached, unit)
 	case !ok1 || !ok2 || !ok3:
 		return "not available"
 	}

@@ -49,13 +49,13 @@ func TestChanceLine(t *testing.T) {
 // TestSureWords: the Overview's sentences carry the model's numbers.
 func TestSureWords(t *testing.T) {
 	p := model.Prior{Mean: 0, SD: 0.2}
-	if got := chanceWords(0.873, 0.612, 0.05, false, 40, p); !strings.HasPrefix(got, "Chance the effect is above zero: 87%; above 0.05 SD: 61%") {
+	if got := chanceWords(0.873, 0.612, 0.05, false, 40, "teachers", p); !strings.HasPrefix(got, "Chance the effect is above zero: 87%; above 0.05 SD: 61%") {
 		t.Errorf("chance words %q", got)
 	}
-	if got := chanceWords(0.999, 0.004, 0.1, false, 40, p); !strings.HasPrefix(got, "Chance the effect is above zero: over 99%; above 0.10 SD: under 1%") {
+	if got := chanceWords(0.999, 0.004, 0.1, false, 40, "teachers", p); !strings.HasPrefix(got, "Chance the effect is above zero: over 99%; above 0.10 SD: under 1%") {
 		t.Errorf("chance words %q", got)
 	}
-	if got := chanceWords(0.9, 0.6, 0.05, true, 7, p); got != "Only 7 coached teachers: too few to tell." {
+	if got := chanceWords(0.9, 0.6, 0.05, true, 7, "schools", p); got != "Only 7 coached schools: too few to tell." {
 		t.Errorf("few coached: %q", got)
 	}
 	if got := mdeWords(0.0712, -0.01, 0.2); !strings.Contains(got, "effects of 0.07 SD or larger") || !strings.Contains(got, "smaller than 0.07 SD could have been missed") {
