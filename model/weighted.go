@@ -171,7 +171,10 @@ func (w *weighted) counts(e *Estimate, c cell) {
 // impact model's baseline and fixed effects, CR2 clustered by the
 // components of c's teacher-student graph (Satterthwaite df). It is
 // suppressed where the teacher-of-record impact of the same cell (ref)
-// is, and the coached-cluster floor counts the coached rostered teachers.
+// is, and where its own counts fall under floor as impact's would
+// (estimable: students with and without any exposure, coached and other
+// rostered teachers); the coached-cluster floor counts the coached
+// rostered teachers.
 func (w *weighted) impact(c cell, ref *Estimate, floor suppression) Estimate {
 	e := Estimate{Analysis: AnalysisWeighted, Subject: c.subject, SchoolYear: c.schoolYear(), Unit: "SD of spring score (all coaching against none, by percent_time exposure)"}
 	w.counts(&e, c)
@@ -185,7 +188,7 @@ func (w *weighted) impact(c cell, ref *Estimate, floor suppression) Estimate {
 	case ref.Estimate == nil:
 		e.Note = ref.Note
 		return e
-	case !coachedFloor(&e, e.NCoachedTeachers, floor.coached, "teachers"):
+	case !estimable(&e, floor):
 		return e
 	}
 	d := w.design(c, gather(w.coached, c.rows))

@@ -96,3 +96,26 @@ func TestWeightedClubSandwich(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightedFloors: impact_weighted is suppressed, with impact's note,
+// where the teacher-of-record impact of its cell is; and on its own counts
+// under the floor (here 3 exposed students against a floor of 10).
+func TestWeightedFloors(t *testing.T) {
+	w := &weighted{
+		students: &students{coached: []float64{0.5, 0.5, 0, 0.4, 0}},
+		teachers: [][]int32{{0, 1}, {1, 2}, {3}, {4, 3}, {5}},
+		coachedT: [][]int32{{1}, {1}, nil, {4}, nil},
+		nCode:    6,
+	}
+	c := cell{subject: "Math", year: 2024, rows: []int{0, 1, 2, 3, 4}}
+	ref := Estimate{Suppressed: true, Note: "suppressed (fewer than 3 classrooms)"}
+	e := w.impact(c, &ref, suppression{students: 1, teachers: 1})
+	if !e.Suppressed || e.Note != ref.Note || e.Estimate != nil {
+		t.Errorf("under a suppressed impact: %+v", e)
+	}
+	b := 0.1
+	e = w.impact(c, &Estimate{Estimate: &b}, suppression{students: 10, teachers: 1})
+	if !e.Suppressed || e.Note != suppressNote(10) {
+		t.Errorf("on 5 students against a floor of 10: %+v", e)
+	}
+}
