@@ -207,7 +207,7 @@ func TestDistrictWorkbook(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 6 { // impact, dose_response, dose_onset, did, did_cs, practice, in words
+	if len(seen) != 7 { // impact, dose_response, dose_onset, did, did_cs, practice, impact_weighted, in words
 		t.Errorf("Impact analyses %v", seen)
 	}
 	// Schools: one row per school-year of the panel.

@@ -41,7 +41,7 @@ func TestFewCoachedTeachers(t *testing.T) {
 			noted++
 		}
 	}
-	if want := queryInt(t, db, "SELECT count(*) FROM estimates WHERE few_coached_clusters AND analysis IN ('impact', 'dose_response')"); noted != want || want == 0 {
+	if want := queryInt(t, db, "SELECT count(*) FROM estimates WHERE few_coached_clusters AND analysis IN ('impact', 'dose_response', 'impact_weighted')"); noted != want || want == 0 {
 		t.Errorf("%d Impact rows say too few coached teachers; %d impact and dose estimates are flagged", noted, want)
 	}
 	about := rowsOf(t, f, "About")

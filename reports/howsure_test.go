@@ -22,7 +22,7 @@ func TestHowSureOverview(t *testing.T) {
 	cfg.Model.PriorSD, cfg.Model.Threshold = 0.3, 0.1
 	out, _, db := run(t, cfg, nil)
 	f := open(t, filepath.Join(out, "reports", reports.DistrictBook))
-	rows := dataRows(t, rowsOf(t, f, "Overview"), "Estimate", "Subject", "How large an effect could this district detect?")
+	rows := dataRows(t, rowsOf(t, f, "Overview"), "Estimate", "Subject", "Question", "What the data say")
 	pct := func(p float64) string {
 		switch {
 		case p > 0.99:
@@ -32,35 +32,43 @@ func TestHowSureOverview(t *testing.T) {
 		}
 		return fmt.Sprintf("%.0f%%", 100*p)
 	}
-	checked := 0
+	// The impact rows' sentences, by subject.
+	words := map[string]string{}
 	for _, r := range rows {
-		if !strings.HasPrefix(r[0], "Impact: coached vs other") {
-			continue
+		if len(r) > 3 && strings.HasPrefix(r[0], "Impact: coached vs other") {
+			words[r[1]] += r[3] + "\n"
 		}
-		r = r[1:]
+	}
+	checked := 0
+	for subject, said := range words {
 		q := "FROM estimates WHERE analysis = 'impact' AND school_year IS NULL AND subgroup = '' AND subject = ?"
-		if queryInt(t, db, "SELECT count(*) "+q+" AND mde IS NOT NULL AND NOT few_coached_clusters", r[0]) != 1 {
+		if queryInt(t, db, "SELECT count(*) "+q+" AND mde IS NOT NULL AND NOT few_coached_clusters", subject) != 1 {
 			continue
 		}
-		est, se := queryFloat(t, db, "SELECT estimate "+q, r[0]), queryFloat(t, db, "SELECT std_error "+q, r[0])
-		pos, above := queryFloat(t, db, "SELECT prob_positive "+q, r[0]), queryFloat(t, db, "SELECT prob_above_threshold "+q, r[0])
+		est, se := queryFloat(t, db, "SELECT estimate "+q, subject), queryFloat(t, db, "SELECT std_error "+q, subject)
+		pos, above := queryFloat(t, db, "SELECT prob_positive "+q, subject), queryFloat(t, db, "SELECT prob_above_threshold "+q, subject)
 		// Conjugate normal: precision 1/0.3² + 1/se².
 		v := 1 / (1/0.09 + 1/(se*se))
 		m := v * est / (se * se)
 		if want := distuv.UnitNormal.Survival(-m / math.Sqrt(v)); math.Abs(pos-want) > 1e-12 {
-			t.Errorf("%s: prob_positive %v, want %v", r[0], pos, want)
+			t.Errorf("%s: prob_positive %v, want %v", subject, pos, want)
 		}
 		if want := distuv.UnitNormal.Survival((0.1 - m) / math.Sqrt(v)); math.Abs(above-want) > 1e-12 {
-			t.Errorf("%s: prob_above_threshold %v, want %v", r[0], above, want)
+			t.Errorf("%s: prob_above_threshold %v, want %v", subject, above, want)
 		}
-		mde, ev := queryFloat(t, db, "SELECT mde "+q, r[0]), queryFloat(t, db, "SELECT e_value "+q, r[0])
-		for col, want := range map[int]string{
-			1: fmt.Sprintf("could reliably detect effects of %.2f SD or larger", mde),
-			2: fmt.Sprintf("Chance the effect is above zero: %s; above 0.10 SD: %s (prior belief: centred on 0.00 SD, SD 0.30", pct(pos), pct(above)),
-			3: fmt.Sprintf("(E-value %.2f)", ev),
+		mde, ev := queryFloat(t, db, "SELECT mde "+q, subject), queryFloat(t, db, "SELECT e_value "+q, subject)
+		evci := queryFloat(t, db, "SELECT e_value_ci "+q, subject)
+		wantE := fmt.Sprintf("by a risk ratio of %.2f could explain it away (interval: %.2f)", ev, evci)
+		if evci <= 1 {
+			wantE = fmt.Sprintf("(E-value %.2f)", ev)
+		}
+		for _, want := range []string{
+			fmt.Sprintf("could reliably detect effects of %.2f SD or larger", mde),
+			fmt.Sprintf("Chance the effect is above zero: %s; above 0.10 SD: %s (prior: centred on 0.00 SD, SD 0.30)", pct(pos), pct(above)),
+			wantE,
 		} {
-			if !strings.Contains(r[col], want) {
-				t.Errorf("%s: %q lacks %q", r[0], r[col], want)
+			if !strings.Contains(said, want) {
+				t.Errorf("%s: %q lacks %q", subject, said, want)
 			}
 		}
 		checked++
@@ -69,6 +77,6 @@ func TestHowSureOverview(t *testing.T) {
 		t.Errorf("no did_cs row last: %v", rows)
 	}
 	if checked == 0 {
-		t.Fatalf("no How sure row with numbers: %v", rows)
+		t.Fatalf("no How sure rows with numbers: %v", rows)
 	}
 }

@@ -24,8 +24,11 @@ ORDER BY CASE analysis WHEN 'impact' THEN 0 WHEN 'impact_within_teacher' THEN 1 
 
 // sureSection is the Overview's "How sure are we?" table: for each
 // subject's impact over all years (and the within-teacher and
-// Callaway-Sant'Anna estimates), the design's minimum detectable effect, the chances that the effect is above zero and above the
-// district's threshold, and the E-value, each in a sentence.
+// Callaway-Sant'Anna estimates), three rows in words: the design's
+// minimum detectable effect, the chances that the effect is above zero
+// and above the district's threshold, and the E-value. The sentences are
+// short and unwrapped, running on over the empty cells to their right, so
+// that the Overview keeps the impact table's column widths.
 func sureSection(ctx context.Context, b *book, in Input) (section, error) {
 	rows, err := queryRows(ctx, in.DB, sureQuery)
 	if err != nil {
@@ -34,23 +37,24 @@ func sureSection(ctx context.Context, b *book, in Input) (section, error) {
 	prior := in.prior()
 	var out [][]any
 	for _, r := range rows {
-		lead := []any{analysisLabel(str(r[13])), str(r[0])}
-		if r[8] == true {
-			out = append(out, append(lead, "suppressed", "", ""))
+		label, subject := analysisLabel(str(r[13])), str(r[0])
+		add := func(question, words string) { out = append(out, []any{label, subject, question, words}) }
+		_, okEst := num(r[1])
+		switch {
+		case r[8] == true:
+			add("", "suppressed")
+			continue
+		case !okEst:
+			add("", "not estimated")
 			continue
 		}
-		est, okEst := num(r[1])
-		if !okEst {
-			out = append(out, append(lead, "not estimated", "", ""))
-			continue
-		}
-		lo, _ := num(r[11])
-		hi, _ := num(r[12])
-		out = append(out, append(lead, mdeWords(r[2], lo, hi), chanceWords(r[3], r[4], r[5], r[9] == true, i64(r[10]), clusterUnit(str(r[13])), prior), eValueWords(est, r[6], r[7])))
+		add("Smallest effect it could detect", mdeWords(r[2]))
+		add("Chance coaching helps", chanceWords(r[3], r[4], r[5], r[9] == true, i64(r[10]), clusterUnit(str(r[13])), prior))
+		add("E-value: could something else explain it?", eValueWords(r[6], r[7]))
 	}
-	cols := []column{{Name: "Estimate", Width: 24, Style: b.wrap}, {Name: "Subject", Width: 10}, {Name: "How large an effect could this district detect?", Width: 40, Style: b.wrap},
-		{Name: "How likely is it that coaching helps?", Width: 45, Style: b.wrap}, {Name: "Could something else explain it?", Width: 45, Style: b.wrap}}
-	return section{Title: "How sure are we? All years, per subject", Cols: cols, Rows: out}, nil
+	cols := []column{{Name: "Estimate", Width: 22, Style: b.wrap}, {Name: "Subject", Width: 10},
+		{Name: "Question", Width: 12, Style: b.wrap}, {Name: "What the data say", Width: 24}}
+	return section{Title: "How sure are we? All years", Cols: cols, Rows: out}, nil
 }
 
 // clusterUnit is what an analysis's coached clusters are: schools for the
@@ -71,18 +75,13 @@ func (in Input) prior() model.Prior {
 	return in.Prior
 }
 
-// mdeWords says the minimum detectable effect, and what a null means
-// beside it.
-func mdeWords(mde any, lo, hi float64) string {
+// mdeWords says the minimum detectable effect.
+func mdeWords(mde any) string {
 	m, ok := num(mde)
 	if !ok {
 		return "not available"
 	}
-	s := fmt.Sprintf("This district's design could reliably detect effects of %s SD or larger (80%% power, 5%% two-sided test).", sd(m))
-	if lo <= 0 && hi >= 0 {
-		s += fmt.Sprintf(" The interval includes 0: an effect smaller than %s SD could have been missed.", sd(m))
-	}
-	return s
+	return fmt.Sprintf("This district's design could reliably detect effects of %s SD or larger (80%% power, 5%% two-sided test).", sd(m))
 }
 
 // chanceWords is the probability line: "Chance the effect is above zero:
@@ -98,7 +97,7 @@ func chanceWords(pos, above, threshold any, few bool, coached int64, unit string
 	case !ok1 || !ok2 || !ok3:
 		return "not available"
 	}
-	return fmt.Sprintf("Chance the effect is above zero: %s; above %s SD: %s (prior belief: centred on %s SD, SD %s; see About).",
+	return fmt.Sprintf("Chance the effect is above zero: %s; above %s SD: %s (prior: centred on %s SD, SD %s).",
 		percentWords(pp), sd(th), percentWords(pa), sd(p.Mean), sd(p.SD))
 }
 
@@ -116,21 +115,16 @@ func percentWords(p float64) string {
 
 // eValueWords is the sensitivity line: how strong an unmeasured
 // confounder would have to be to explain the effect (its interval) away.
-func eValueWords(est float64, ev, evci any) string {
+func eValueWords(ev, evci any) string {
 	e, ok1 := num(ev)
 	ci, ok2 := num(evci)
 	if !ok1 || !ok2 {
 		return "not available"
 	}
-	dir := "the difference"
-	if est < 0 {
-		dir = "the shortfall"
-	}
-	s := fmt.Sprintf("To explain %s away, something unmeasured would have to be tied to both being coached and growth by a risk ratio of about %.1f each (E-value %.2f)", dir, e, e)
 	if ci <= 1 {
-		return s + "; the interval already includes no effect, so a weak hidden difference could account for it."
+		return fmt.Sprintf("The interval includes no effect: even a weak hidden confounder could explain it away (E-value %.2f).", e)
 	}
-	return s + fmt.Sprintf("; to bring the interval to include no effect, %.1f (E-value of the interval %.2f).", ci, ci)
+	return fmt.Sprintf("A hidden confounder tied to both coaching and growth by a risk ratio of %.2f could explain it away (interval: %.2f).", e, ci)
 }
 
 // chanceLine is a school's chance line, added to a shrunken comparison's

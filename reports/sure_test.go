@@ -58,16 +58,13 @@ func TestSureWords(t *testing.T) {
 	if got := chanceWords(0.9, 0.6, 0.05, true, 7, "schools", p); got != "Only 7 coached schools: too few to tell." {
 		t.Errorf("few coached: %q", got)
 	}
-	if got := mdeWords(0.0712, -0.01, 0.2); !strings.Contains(got, "effects of 0.07 SD or larger") || !strings.Contains(got, "smaller than 0.07 SD could have been missed") {
+	if got := mdeWords(0.0712); got != "This district's design could reliably detect effects of 0.07 SD or larger (80% power, 5% two-sided test)." {
 		t.Errorf("MDE words %q", got)
 	}
-	if got := mdeWords(0.0712, 0.01, 0.2); strings.Contains(got, "missed") {
-		t.Errorf("MDE words of an interval above 0: %q", got)
-	}
-	if got := eValueWords(0.2, 1.689, 1.196); !strings.Contains(got, "about 1.7 each (E-value 1.69)") || !strings.Contains(got, "1.2 (E-value of the interval 1.20)") {
+	if got := eValueWords(1.689, 1.196); got != "A hidden confounder tied to both coaching and growth by a risk ratio of 1.69 could explain it away (interval: 1.20)." {
 		t.Errorf("E-value words %q", got)
 	}
-	if got := eValueWords(0.02, 1.17, 1.0); !strings.Contains(got, "already includes no effect") {
+	if got := eValueWords(1.17, 1.0); !strings.Contains(got, "includes no effect") || !strings.Contains(got, "(E-value 1.17)") {
 		t.Errorf("E-value words of an interval covering 0: %q", got)
 	}
 }
