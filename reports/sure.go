@@ -26,7 +26,8 @@ ORDER BY CASE analysis WHEN 'impact' THEN 0 WHEN 'impact_within_teacher' THEN 1 
 // subject's impact over all years (and the within-teacher and
 // Callaway-Sant'Anna estimates), three rows in words: the design's
 // minimum detectable effect, the chances that the effect is above zero
-// and above the district's threshold, and the E-value. The sentences are
+// and above the district's threshold (on too few coached clusters, that
+// it is too few to tell, and no E-value row), and the E-value. The sentences are
 // short and unwrapped, running on over the empty cells to their right, so
 // that the Overview keeps the impact table's column widths.
 func sureSection(ctx context.Context, b *book, in Input) (section, error) {
@@ -50,7 +51,9 @@ func sureSection(ctx context.Context, b *book, in Input) (section, error) {
 		}
 		add("Smallest effect it could detect", mdeWords(r[2]))
 		add("Chance coaching helps", chanceWords(r[3], r[4], r[5], r[9] == true, i64(r[10]), clusterUnit(str(r[13])), prior))
-		add("E-value: could something else explain it?", eValueWords(r[6], r[7]))
+		if r[9] != true { // on too few coached clusters the interval decides nothing
+			add("E-value: could something else explain it?", eValueWords(r[6], r[7]))
+		}
 	}
 	cols := []column{{Name: "Estimate", Width: 22, Style: b.wrap}, {Name: "Subject", Width: 10},
 		{Name: "Question", Width: 12, Style: b.wrap}, {Name: "What the data say", Width: 24}}
