@@ -84,6 +84,15 @@ type Model struct {
 	// with no spring scores of the named test the most-takers rule
 	// chooses, and run.json and the About sheet say so. Default none.
 	MainTests map[string]string `toml:"main_tests"`
+	// PriorMean and PriorSD are the normal prior of a headline effect, in
+	// SD of spring score, behind its posterior probabilities of exceeding
+	// 0 and Threshold (the district's threshold of an effect worth
+	// having). Defaults 0, 0.2 and 0.05: centred on no effect, wide enough
+	// to admit the 0.18 SD of coaching's efficacy trials (Kraft, Blazar
+	// and Hogan 2018). PriorSD > 0; each within ±1 SD.
+	PriorMean float64 `toml:"prior_mean"`
+	PriorSD   float64 `toml:"prior_sd"`
+	Threshold float64 `toml:"threshold"`
 }
 
 // Subjects returns the subject names the model uses: ingest folds the
@@ -184,7 +193,7 @@ func bounds(def ingest.Bounds, lo, hi *float64) ingest.Bounds {
 
 // Default returns the configuration used when no file is given.
 func Default() Config {
-	return Config{MinCell: 10, MinClassrooms: 3, MinCoachedTeachers: 10, Reports: []string{ReportDistrict, ReportCohorts, ReportSchools}, Degraded: DefaultDegraded()}
+	return Config{MinCell: 10, MinClassrooms: 3, MinCoachedTeachers: 10, Model: Model{PriorSD: 0.2, Threshold: 0.05}, Reports: []string{ReportDistrict, ReportCohorts, ReportSchools}, Degraded: DefaultDegraded()}
 }
 
 // DefaultDegraded returns the [degraded] thresholds used when the file
@@ -310,6 +319,15 @@ func (c *Config) subjects() []string {
 // the subject names the model can see.
 func (m Model) validate(subjects []string) []error {
 	var errs []error
+	if !(m.PriorSD > 0 && m.PriorSD <= 1) {
+		errs = append(errs, fmt.Errorf("model.prior_sd = %g: must be above 0 and at most 1 (SD of spring score)", m.PriorSD))
+	}
+	if !(math.Abs(m.PriorMean) <= 1) {
+		errs = append(errs, fmt.Errorf("model.prior_mean = %g: must be within -1 and 1 (SD of spring score)", m.PriorMean))
+	}
+	if !(math.Abs(m.Threshold) <= 1) {
+		errs = append(errs, fmt.Errorf("model.threshold = %g: must be within -1 and 1 (SD of spring score)", m.Threshold))
+	}
 	for _, subj := range slices.Sorted(maps.Keys(m.MainTests)) {
 		key := fmt.Sprintf("model.main_tests.%q", subj)
 		if !slices.Contains(subjects, subj) {

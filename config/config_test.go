@@ -244,3 +244,19 @@ Biology = "Biology EOC"
 		})
 	}
 }
+
+// TestPrior: [model]'s prior and threshold default to 0, 0.2 and 0.05
+// SD, and values outside their ranges are each reported.
+func TestPrior(t *testing.T) {
+	if m := Default().Model; m.PriorMean != 0 || m.PriorSD != 0.2 || m.Threshold != 0.05 {
+		t.Errorf("default prior %+v, want mean 0, SD 0.2, threshold 0.05", m)
+	}
+	c := Default()
+	c.Model.PriorSD, c.Model.PriorMean, c.Model.Threshold = 0, 2, -3
+	err := c.Validate()
+	for _, want := range []string{"model.prior_sd = 0", "model.prior_mean = 2", "model.threshold = -3"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v; want it to mention %s", err, want)
+		}
+	}
+}

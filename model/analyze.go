@@ -30,6 +30,10 @@ type AnalyzeOptions struct {
 	// difference-in-differences) is published but flagged too few to
 	// tell; under 3 it is suppressed. 0 means no flag.
 	MinCoachedTeachers int
+	// Prior is the normal prior of the headline estimates' posterior
+	// probabilities and the threshold they are asked to exceed (see
+	// sure.go); a zero Prior (SD 0) means DefaultPrior.
+	Prior Prior
 	// Seed seeds the analyses that draw at random. (did_cs's standard
 	// errors, once a seeded bootstrap, are analytic.)
 	Seed uint64
@@ -42,7 +46,7 @@ type AnalyzeOptions struct {
 // and all subjects, years pooled: the same teacher's students in coached
 // and uncoached years, teacher fixed effects), event_study_teacher (per
 // subject: the overall row, then a row per year since the teacher's first
-// coached year, the placebo years before it first).
+// coached year, the placebo years before it first), impact_weighted.
 // parallel returns f of each item, in order, computed on every core.
 func parallel[T, R any](items []T, f func(T) R) []R {
 	out := make([]R, len(items))
@@ -62,7 +66,7 @@ func parallel[T, R any](items []T, f func(T) R) []R {
 }
 
 // analysisSteps is the number of steps Analyze reports to OnStep.
-const analysisSteps = 8
+const analysisSteps = 9
 
 // Steps is the number of steps Build and Analyze report to OnStep, for a
 // progress bar.
@@ -152,7 +156,20 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	est = append(est, es...)
 	done()
 
+	done = d.step("analysis shared classrooms")
+	wi, err := d.weightedImpacts(ctx, est, floor)
+	if err != nil {
+		return nil, err
+	}
+	est = append(est, wi...)
+	done()
+
 	defer d.step("analysis write")()
+	prior := opt.Prior
+	if prior.SD == 0 {
+		prior = DefaultPrior()
+	}
+	s.sure(est, cells, prior)
 	for i := range est {
 		finite(&est[i])
 	}
@@ -275,6 +292,7 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 			method, event, val(e.PreTrendP), val(e.MDE), val(e.ProbPositive), val(e.ProbAboveThreshold), val(e.Threshold),
 			e.FewCoachedClusters,
 			val(e.BaselineGFall), val(e.BaselineGPrior),
+			val(e.EValue), val(e.EValueCI),
 		}
 	}
 	return d.appendTable(ctx, "estimates", `
@@ -286,7 +304,8 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 		se_method VARCHAR, event_time INTEGER, pretrend_p_value DOUBLE,
 		mde DOUBLE, prob_positive DOUBLE, prob_above_threshold DOUBLE, threshold DOUBLE,
 		few_coached_clusters BOOLEAN,
-		baseline_g_fall DOUBLE, baseline_g_prior DOUBLE`, rows)
+		baseline_g_fall DOUBLE, baseline_g_prior DOUBLE,
+		e_value DOUBLE, e_value_ci DOUBLE`, rows)
 }
 
 func (d *DB) writeBands(ctx context.Context, bands []Band) error {
@@ -330,7 +349,8 @@ func (d *DB) writeGroupTime(ctx context.Context, gt []GroupTime) error {
 // table hold numbers or nulls, never NaN.
 func finite(e *Estimate) {
 	for _, p := range []**float64{&e.Estimate, &e.StdError, &e.CILow, &e.CIHigh, &e.PValue, &e.HedgesG, &e.ImprovementIndex,
-		&e.BaselineG, &e.PreTrendP, &e.MDE, &e.ProbPositive, &e.ProbAboveThreshold, &e.Threshold} {
+		&e.BaselineG, &e.PreTrendP, &e.MDE, &e.ProbPositive, &e.ProbAboveThreshold, &e.Threshold,
+		&e.BaselineGFall, &e.BaselineGPrior, &e.EValue, &e.EValueCI} {
 		if *p != nil && (math.IsNaN(**p) || math.IsInf(**p, 0)) {
 			*p = nil
 		}

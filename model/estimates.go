@@ -102,8 +102,16 @@ type Estimate struct {
 	ProbPositive       *float64 `json:"prob_positive,omitempty"`
 	ProbAboveThreshold *float64 `json:"prob_above_threshold,omitempty"`
 	Threshold          *float64 `json:"threshold,omitempty"`
-	Suppressed         bool     `json:"suppressed"`
-	Note               string   `json:"note,omitempty"`
+	// EValue is the E-value of the effect (VanderWeele and Ding 2017, via
+	// RR ≈ exp(0.91·|estimate|)) and EValueCI that of the interval limit
+	// nearest 0 (1 when the interval covers 0), on headline estimates in
+	// SD of score: how strongly an unmeasured confounder would have to be
+	// associated with both coaching and the outcome, as a risk ratio, to
+	// explain the effect (its interval) away.
+	EValue     *float64 `json:"e_value,omitempty"`
+	EValueCI   *float64 `json:"e_value_ci,omitempty"`
+	Suppressed bool     `json:"suppressed"`
+	Note       string   `json:"note,omitempty"`
 }
 
 // TableCounts returns the number of rows of every table in the model.

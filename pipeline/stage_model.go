@@ -60,7 +60,13 @@ func (r *run) analyse(ctx context.Context, rejects []ingest.RowError, past []mod
 
 // analyzeOptions are the config's settings of the analyses.
 func analyzeOptions(cfg config.Config) model.AnalyzeOptions {
-	return model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, MinCoachedTeachers: cfg.MinCoachedTeachers, Seed: 1}
+	return model.AnalyzeOptions{MinCell: cfg.MinCell, MinClassrooms: cfg.MinClassrooms, MinCoachedTeachers: cfg.MinCoachedTeachers, Prior: prior(cfg), Seed: 1}
+}
+
+// prior is the config's prior and threshold for the headlines' chances
+// ([model] prior_mean, prior_sd, threshold).
+func prior(cfg config.Config) model.Prior {
+	return model.Prior{Mean: cfg.Model.PriorMean, SD: cfg.Model.PriorSD, Threshold: cfg.Model.Threshold}
 }
 
 // degraded logs the data notes and, when the model's verdict gave

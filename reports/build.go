@@ -31,6 +31,10 @@ type Input struct {
 	// MinCoachedTeachers is the coached-cluster floor the estimates were
 	// flagged by (min_coached_teachers), shown on the About sheet.
 	MinCoachedTeachers int
+	// Prior is the prior and threshold of the estimates' posterior
+	// probabilities ([model] prior_mean, prior_sd, threshold), said beside
+	// them; a zero Prior means model.DefaultPrior.
+	Prior model.Prior
 	// ShowTeacherNames lets school workbooks name teachers in
 	// coaching-activity counts (never beside student results).
 	ShowTeacherNames bool

@@ -151,7 +151,7 @@ func (in Input) counts(e est) (students, coached any) {
 		h = in.plan.subgroup[subgroupKey{e.subgroup, e.subject, e.year}]
 	}
 	students, coached = e.students, e.coached
-	if e.analysis != model.AnalysisImpact && e.analysis != model.AnalysisDose && e.analysis != model.AnalysisDoseOnset && e.analysis != model.AnalysisSubgroup && e.analysis != model.AnalysisWithinTeacher {
+	if e.analysis != model.AnalysisImpact && e.analysis != model.AnalysisDose && e.analysis != model.AnalysisDoseOnset && e.analysis != model.AnalysisSubgroup && e.analysis != model.AnalysisWithinTeacher && e.analysis != model.AnalysisWeighted {
 		return students, coached
 	}
 	if h.students {
@@ -300,6 +300,10 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 	count := func(n int64) excelize.Cell { return excelize.Cell{Value: n, StyleID: b.int} }
 	quality := [][]any{{"Input files", count(int64(len(files)))}, {"Rows read", count(read)}, {"Rows rejected", count(rejected)}, {"Status", status}}
 
+	sure, err := sureSection(ctx, b, in)
+	if err != nil {
+		return err
+	}
 	var secs []section
 	if d, ok := degradedSection(in, b.wrap, 40); ok {
 		secs = append(secs, d)
@@ -307,6 +311,7 @@ func overviewSheet(ctx context.Context, b *book, in Input) error {
 	secs = append(secs, []section{
 		{Title: "Does coaching go with more growth? Spring scores of students of coached vs other teachers, all years", Cols: impactCols, Rows: headline(0)},
 		{Title: "The same for " + yearLabel(latest), Cols: impactCols, Rows: headline(latest)},
+		sure,
 		{Title: "Other questions (all years, both subjects)", Cols: otherCols, Rows: other},
 		{Title: "Coaching coverage, " + yearLabel(latest), Cols: []column{{Name: "Measure", Width: 22, Style: b.wrap}, {Name: "Value", Width: 16}}, Rows: coverage},
 		{Title: "Data quality", Cols: []column{{Name: "Measure", Width: 22, Style: b.wrap}, {Name: "Value", Width: 16, Style: b.wrap}}, Rows: quality},

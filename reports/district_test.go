@@ -207,7 +207,7 @@ func TestDistrictWorkbook(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 8 { // impact, dose_response, dose_onset, did, did_cs, practice, impact_within_teacher, event_study_teacher, in words
+	if len(seen) != 9 { // impact, dose_response, dose_onset, did, did_cs, practice, impact_within_teacher, event_study_teacher, impact_weighted, in words
 		t.Errorf("Impact analyses %v", seen)
 	}
 	// Schools: one row per school-year of the panel.

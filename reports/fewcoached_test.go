@@ -41,8 +41,8 @@ func TestFewCoachedTeachers(t *testing.T) {
 			noted++
 		}
 	}
-	if want := queryInt(t, db, "SELECT count(*) FROM estimates WHERE few_coached_clusters AND analysis IN ('impact', 'dose_response', 'impact_within_teacher', 'event_study_teacher')"); noted != want || want == 0 {
-		t.Errorf("%d Impact rows say too few coached teachers; %d impact, dose, within-teacher and event-study estimates are flagged", noted, want)
+	if want := queryInt(t, db, "SELECT count(*) FROM estimates WHERE few_coached_clusters AND analysis IN ('impact', 'dose_response', 'impact_within_teacher', 'event_study_teacher', 'impact_weighted')"); noted != want || want == 0 {
+		t.Errorf("%d Impact rows say too few coached teachers; %d impact, dose, within-teacher, event-study and weighted estimates are flagged", noted, want)
 	}
 	about := rowsOf(t, f, "About")
 	found := false

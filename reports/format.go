@@ -223,6 +223,8 @@ func analysisLabel(code string) string {
 		return "Impact: coached vs other teachers' students"
 	case model.AnalysisSubgroup:
 		return "Impact within a student group"
+	case model.AnalysisWeighted:
+		return "Impact with shared classrooms: coaching weighted by each teacher's share of time"
 	case model.AnalysisDose:
 		return "Dose-response: per coaching hour"
 	case model.AnalysisDoseOnset:

@@ -283,7 +283,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64, bench ben
 			return nil
 		}
 		c := in.compare(subject, yearLabel(year), arm(co), arm(not), hid(year, subject, armCoached), hid(year, subject, armNotCoached))
-		c = c.shrunk(bench.priors[subjectYear{subject, year}])
+		c = c.shrunk(bench.priors[subjectYear{subject, year}], in.prior().Threshold)
 		return &c
 	}
 	var rows, glance [][]any
@@ -322,7 +322,7 @@ func schoolGrowthSheet(b *book, in Input, s *schoolData, latest int64, bench ben
 			continue
 		}
 		c := in.compare(subject, yearLabel(latest), co, not, hid(k.year, k.subject, armCoached), hid(k.year, k.subject, armNotCoached))
-		c = c.shrunk(bench.priors[subjectYear{k.subject, latest}])
+		c = c.shrunk(bench.priors[subjectYear{k.subject, latest}], in.prior().Threshold)
 		if !c.shown() && c.verdict == verdictTooFew {
 			// Too small a year: the school's years pooled, where the
 			// plan shows them (item 2).

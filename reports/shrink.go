@@ -71,12 +71,13 @@ func (in Input) schoolPriors(schools []*schoolData) map[subjectYear]*model.Shrin
 // shrunk is c with its difference pulled toward the district's schools'
 // by its precision (prior.Shrink), the verdict decided by the shrunken
 // 95% interval (normal), and the school's own difference kept as raw.
-// Without a prior, or with no difference shown, c is unchanged.
-func (c comparison) shrunk(prior *model.Shrinkage) comparison {
+// Without a prior, or with no difference shown, c is unchanged; else its
+// sentence adds the chance line for threshold (chanceLine).
+func (c comparison) shrunk(prior *model.Shrinkage, threshold float64) comparison {
 	if prior == nil || !c.shown() || c.diff.se == 0 {
 		return c
 	}
-	c.raw, c.prior = c.diff, prior
+	c.raw, c.prior, c.threshold = c.diff, prior, threshold
 	est, se := prior.Shrink(c.diff.est, c.diff.se)
 	z := distuv.UnitNormal.Quantile(0.975)
 	c.diff = diffStats{est: est, se: se, lo: est - z*se, hi: est + z*se}

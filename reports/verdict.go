@@ -135,6 +135,9 @@ type comparison struct {
 	// raw is then the school's own difference.
 	prior *model.Shrinkage
 	raw   diffStats
+	// threshold is the district's threshold (SD) of the chance line a
+	// shrunken difference adds (chanceLine).
+	threshold float64
 }
 
 // compare decides a comparison. No difference is made when an arm is
@@ -183,10 +186,10 @@ func (c comparison) sentence() string {
 	switch c.verdict {
 	case verdictMore, verdictLess:
 		return fmt.Sprintf("students in coached classrooms grew about %s SD %s in %s than in other classrooms %s (95%% interval %s to %s%s): %s.",
-			sd(math.Abs(d.est)), c.verdict.moreOrLess(), c.subject, c.here(), sd(d.lo), sd(d.hi), c.alone(), c.verdict)
+			sd(math.Abs(d.est)), c.verdict.moreOrLess(), c.subject, c.here(), sd(d.lo), sd(d.hi), c.alone(), c.verdict) + c.chanceLine()
 	case verdictSame:
 		return fmt.Sprintf("%s: no clear difference between coached and other classrooms %s (coached minus other %s SD, 95%% interval %s to %s%s).",
-			c.subject, c.here(), sd(d.est), sd(d.lo), sd(d.hi), c.alone())
+			c.subject, c.here(), sd(d.est), sd(d.lo), sd(d.hi), c.alone()) + c.chanceLine()
 	case verdictTooFew:
 		return fmt.Sprintf("%s: too few classrooms to tell: %s.", c.subject, c.why)
 	}

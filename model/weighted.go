@@ -1,0 +1,229 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// impact_weighted (issue 16, item 9): where a student has several rostered
+// teachers in a subject and year (co-teaching, pull-out support), the
+// student's coaching exposure is the percent_time-weighted share of those
+// teachers who were coached, in place of the teacher of record's coached.
+
+// weightedQuery selects the analysis rows of student_growth with each
+// row's exposure: Σ over the student's rostered teachers in the subject
+// and year of w_t·coached_t, w_t the teacher's percent_time (blank = 100;
+// summed over the teacher's sections) over the sum of all of them, and
+// coached_t whether the teacher had coaching minutes that school year on
+// or before the student's spring test date (the whole year when it has
+// none), as student_growth's coached is for the teacher of record. The
+// teachers and the coached ones are listed (separated by chr(31)) for
+// the clusters and counts.
+const weightedQuery = `
+WITH a AS (
+    SELECT school_year, student_id, subject, tested_grade, (baseline_source = 'fall') AS fall_baseline,
+           spring_z, baseline_z, test_date, teacher_id AS teacher_of_record
+    FROM student_growth WHERE excluded IS NULL
+),
+r AS (
+    SELECT school_year, student_id, subject, teacher_id, sum(coalesce(percent_time, 100)) AS w
+    FROM rosters GROUP BY ALL
+),
+links AS (
+    SELECT a.school_year, a.student_id, a.subject, a.test_date, r.teacher_id, r.w
+    FROM a JOIN r USING (school_year, student_id, subject)
+),
+dates AS (SELECT DISTINCT teacher_id, school_year, test_date FROM links),
+coached AS (
+    SELECT d.teacher_id, d.school_year, d.test_date, coalesce(sum(s.minutes), 0) > 0 AS coached
+    FROM dates d
+    LEFT JOIN (SELECT c.teacher_id, c.school_year, s.session_date, s.minutes
+               FROM coaching_sessions s JOIN coaching_cycles c USING (cycle_id)) s
+      ON s.teacher_id = d.teacher_id AND s.school_year = d.school_year
+     AND s.session_date <= coalesce(d.test_date, DATE '9999-12-31')
+    GROUP BY ALL
+),
+exposure AS (
+    SELECT l.school_year, l.student_id, l.subject,
+           sum(l.w * c.coached::INTEGER) / sum(l.w) AS exposure,
+           string_agg(l.teacher_id, chr(31) ORDER BY l.teacher_id) AS teachers,
+           coalesce(string_agg(l.teacher_id, chr(31) ORDER BY l.teacher_id) FILTER (WHERE c.coached), '') AS coached_teachers
+    FROM links l
+    JOIN coached c ON c.teacher_id = l.teacher_id AND c.school_year = l.school_year
+     AND c.test_date IS NOT DISTINCT FROM l.test_date
+    GROUP BY ALL
+)
+SELECT a.school_year, a.subject, a.tested_grade, a.fall_baseline, a.teacher_of_record AS teacher_id,
+       a.spring_z, a.baseline_z, e.exposure, e.teachers, e.coached_teachers
+FROM a JOIN exposure e USING (school_year, student_id, subject)
+ORDER BY hash(a.teacher_of_record), a.teacher_of_record, a.school_year, a.subject, hash(a.student_id), a.student_id`
+
+// weighted is the analysis sample of impact_weighted: students with
+// coached the exposure, and each row's rostered teachers.
+type weighted struct {
+	*students
+	teachers [][]int32 // rostered teachers of each row (dense codes)
+	coachedT [][]int32 // those of them coached
+	nCode    int       // distinct rostered teachers
+}
+
+func newWeighted(f *frame) *weighted {
+	s := &students{
+		n: f.n, year: f.floats("school_year"), subject: f.strings("subject"),
+		grade: f.floats("tested_grade"), fall: f.floats("fall_baseline"),
+		y: f.floats("spring_z"), base: f.floats("baseline_z"),
+		coached:  f.floats("exposure"),
+		hours:    make([]float64, f.n),
+		subgroup: map[string][]string{},
+	}
+	s.teacher = index(f.strings("teacher_id"))
+	s.encode()
+	w := &weighted{students: s}
+	codes := map[string]int32{}
+	code := func(list string) []int32 {
+		if list == "" {
+			return nil
+		}
+		var out []int32
+		for _, t := range strings.Split(list, "\x1f") {
+			c, ok := codes[t]
+			if !ok {
+				c = int32(len(codes))
+				codes[t] = c
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	for _, l := range f.strings("teachers") {
+		w.teachers = append(w.teachers, code(l))
+	}
+	for _, l := range f.strings("coached_teachers") {
+		w.coachedT = append(w.coachedT, code(l))
+	}
+	w.nCode = len(codes)
+	return w
+}
+
+// components numbers the connected components of the teacher-student
+// graph of c's rows: teachers are linked when they share a student (a row
+// lists both), by union-find; each row gets its component, numbered in
+// first-seen order.
+func (w *weighted) components(c cell) []int32 {
+	parent := make([]int32, w.nCode)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, i := range c.rows {
+		ts := w.teachers[i]
+		for _, t := range ts[1:] {
+			if a, b := find(ts[0]), find(t); a != b {
+				parent[b] = a
+			}
+		}
+	}
+	number := filled(w.nCode, -1)
+	out := make([]int32, len(c.rows))
+	next := int32(0)
+	for r, i := range c.rows {
+		root := find(w.teachers[i][0])
+		if number[root] < 0 {
+			number[root], next = next, next+1
+		}
+		out[r] = number[root]
+	}
+	return out
+}
+
+// counts fills e's sample sizes from c's rows: students, students with
+// any exposure, rostered teachers and the coached ones among them.
+func (w *weighted) counts(e *Estimate, c cell) {
+	seen := make([]uint8, w.nCode) // bit 1 rostered, bit 2 coached
+	for _, i := range c.rows {
+		for _, t := range w.teachers[i] {
+			if seen[t]&1 == 0 {
+				seen[t] |= 1
+				e.NTeachers++
+			}
+		}
+		for _, t := range w.coachedT[i] {
+			if seen[t]&2 == 0 {
+				seen[t] |= 2
+				e.NCoachedTeachers++
+			}
+		}
+		if w.coached[i] > 0 {
+			e.NCoachedStudents++
+		}
+	}
+	e.NStudents = len(c.rows)
+}
+
+// impact fits impact_weighted on c: spring z on the exposure with the
+// impact model's baseline and fixed effects, CR2 clustered by the
+// components of c's teacher-student graph (Satterthwaite df). It is
+// suppressed where the teacher-of-record impact of the same cell (ref)
+// is, and where its own counts fall under floor as impact's would
+// (estimable: students with and without any exposure, coached and other
+// rostered teachers); the coached-cluster floor counts the coached
+// rostered teachers.
+func (w *weighted) impact(c cell, ref *Estimate, floor suppression) Estimate {
+	e := Estimate{Analysis: AnalysisWeighted, Subject: c.subject, SchoolYear: c.schoolYear(), Unit: "SD of spring score (all coaching against none, by percent_time exposure)"}
+	w.counts(&e, c)
+	switch {
+	case ref == nil:
+		e.Note = "not estimated: no teacher-of-record impact cell"
+		return e
+	case ref.Suppressed:
+		e.Suppressed, e.Note = true, ref.Note
+		return e
+	case ref.Estimate == nil:
+		e.Note = ref.Note
+		return e
+	case !estimable(&e, floor):
+		return e
+	}
+	d := w.design(c, gather(w.coached, c.rows))
+	d.cluster = w.components(c)
+	f, err := ols(d)
+	if err != nil {
+		e.Note = joinNotes(e.Note, "not estimated: "+err.Error())
+		return e
+	}
+	setCoef(&e, f, 0)
+	e.Note = joinNotes(e.Note, fmt.Sprintf("clustered by %d groups of teachers linked by shared students", f.clusters))
+	return e
+}
+
+// weightedImpacts fits impact_weighted on every impact cell (no
+// subgroup), beside est's impact estimates.
+func (d *DB) weightedImpacts(ctx context.Context, est []Estimate, floor suppression) ([]Estimate, error) {
+	f, err := d.queryFrame(ctx, weightedQuery)
+	if err != nil {
+		return nil, err
+	}
+	w := newWeighted(f)
+	type key struct {
+		subject string
+		year    int
+	}
+	ref := map[key]*Estimate{}
+	for i, e := range est {
+		if e.Analysis == AnalysisImpact {
+			y := 0
+			if e.SchoolYear != nil {
+				y = *e.SchoolYear
+			}
+			ref[key{e.Subject, y}] = &est[i]
+		}
+	}
+	return parallel(w.cells(), func(c cell) Estimate { return w.impact(c, ref[key{c.subject, c.year}], floor) }), nil
+}
