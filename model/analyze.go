@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -39,25 +40,25 @@ type AnalyzeOptions struct {
 	Seed uint64
 }
 
-// Analyze fits the models on the tables Build made, stores them as the
-// tables estimates, dosage_bands and did_group_time, and returns the
-// estimates in table order: impact, dose_response, dose_onset, did,
-// did_cs, practice, impact_subgroup, impact_within_teacher (each subject
-// and all subjects, years pooled: the same teacher's students in coached
-// and uncoached years, teacher fixed effects), event_study_teacher (per
-// subject: the overall row, then a row per year since the teacher's first
-// coached year, the placebo years before it first), impact_weighted.
-// parallel returns f of each item, in order, computed on every core.
-func parallel[T, R any](items []T, f func(T) R) []R {
-	out := make([]R, len(items))
+// parallel returns f of each cell, in order, computed on every core. The
+// largest cells (by rows) are started first, so that the last to finish
+// is a small one: in order, the all-subjects cell started last and left
+// the other cores idle while it ran.
+func parallel[R any](cells []cell, f func(cell) R) []R {
+	out := make([]R, len(cells))
+	order := make([]int, len(cells))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(cells[order[a]].rows) > len(cells[order[b]].rows) })
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(items)) {
+	for range min(runtime.GOMAXPROCS(0), len(cells)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(items); i = int(next.Add(1) - 1) {
-				out[i] = f(items[i])
+			for k := int(next.Add(1) - 1); k < len(cells); k = int(next.Add(1) - 1) {
+				out[order[k]] = f(cells[order[k]])
 			}
 		}()
 	}
@@ -75,6 +76,14 @@ func Steps() int {
 	return len(m) + 1 + analysisSteps // models, checks, analyses
 }
 
+// Analyze fits the models on the tables Build made, stores them as the
+// tables estimates, dosage_bands and did_group_time, and returns the
+// estimates in table order: impact, dose_response, dose_onset, did,
+// did_cs, practice, impact_subgroup, impact_within_teacher (each subject
+// and all subjects, years pooled: the same teacher's students in coached
+// and uncoached years, teacher fixed effects), event_study_teacher (per
+// subject: the overall row, then a row per year since the teacher's first
+// coached year, the placebo years before it first), impact_weighted.
 func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error) {
 	if opt.MinCell < 1 {
 		return nil, fmt.Errorf("analyze: MinCell %d: must be at least 1", opt.MinCell)
@@ -157,11 +166,11 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	done()
 
 	done = d.step("analysis shared classrooms")
-	wi, err := d.weightedImpacts(ctx, est, floor)
+	w, err := d.weightedSample(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	est = append(est, wi...)
+	est = append(est, weightedImpacts(w, est, floor)...)
 	done()
 
 	defer d.step("analysis write")()

@@ -233,6 +233,7 @@ type cr2Work struct {
 	lam      []float64 // kg: the eigenvalues of B'B
 	scale    []float64 // kg
 	work     []float64 // dsyev's
+	grp      []int32   // the local group of each of the cluster's rows
 }
 
 // grow returns v resized to n zeros, reusing its storage.
@@ -261,15 +262,24 @@ func (c *cr2) adjust(lo, hi int, present []int32, w *cr2Work) {
 	x, lx, zx, bb := c.x, w.lx, w.zx, w.bb
 	// Z_g'X̃_g: its D rows are the sums of X̃ within each group, its X
 	// rows X̃_g'X̃_g; bb's D diagonal counts each group's rows.
-	for i := lo; i < hi; i++ {
-		a := int(c.scratch[c.fe[i]])
-		bb[a*kg+a]++
-		for j := range p {
-			xj := x[j][i]
-			zx[a*p+j] += xj
-			for l := j; l < p; l++ {
-				w.xx[j*p+l] += xj * x[l][i]
-			}
+	// Column by column over the cluster's contiguous rows (the same sums
+	// in the same order as row by row, at half the cost).
+	if cap(w.grp) < hi-lo {
+		w.grp = make([]int32, hi-lo)
+	}
+	grp := w.grp[:hi-lo]
+	for r := range grp {
+		a := c.scratch[c.fe[lo+r]]
+		grp[r] = a
+		bb[int(a)*kg+int(a)]++
+	}
+	for j := range p {
+		xj := x[j][lo:hi]
+		for r, v := range xj {
+			zx[int(grp[r])*p+j] += v
+		}
+		for l := j; l < p; l++ {
+			w.xx[j*p+l] = dot(xj, x[l][lo:hi])
 		}
 	}
 	for j := range p {
@@ -388,11 +398,27 @@ func mulTo(dst, a, b []float64, r, k, c int, transA bool) {
 }
 
 // eigenSym diagonalises the symmetric n×n matrix a (row-major, both
-// triangles set) with LAPACK's dsyev (gonum's): on return lam holds the
-// eigenvalues in ascending order and a the eigenvectors by column. It
+// triangles set) with LAPACK's dsyev (gonum's), or by Jacobi rotations
+// when n <= jacobiMax: on return lam holds the eigenvalues (ascending
+// from dsyev, in no set order from Jacobi) and a the eigenvectors by
+// column. It
 // returns the workspace, grown as needed, for the next call. Should
 // dsyev not converge, lam is all zero: the cluster gets no adjustment.
 func eigenSym(a, lam []float64, n int, work []float64) []float64 {
+	if n <= jacobiMax {
+		// A few rotations beat LAPACK's reduction and its calls on the
+		// tiny matrices of most clusters (k_g = 4 for the impact model).
+		if len(work) < n*n {
+			work = make([]float64, max(n*n, 3*jacobiMax*jacobiMax))
+		}
+		v := work[:n*n]
+		jacobi(a, v, n)
+		for q := range n {
+			lam[q] = a[q*n+q]
+		}
+		copy(a, v)
+		return work
+	}
 	m := blas64.Symmetric{N: n, Stride: n, Data: a, Uplo: blas.Upper}
 	if len(work) < 3*n {
 		q := []float64{0}
@@ -403,6 +429,63 @@ func eigenSym(a, lam []float64, n int, work []float64) []float64 {
 		clear(lam)
 	}
 	return work
+}
+
+// jacobiMax is the largest k_g eigenSym diagonalises by Jacobi rotations
+// rather than LAPACK's dsyev.
+const jacobiMax = 6
+
+// jacobi diagonalises the symmetric n×n matrix a (row-major) by cyclic
+// Jacobi rotations: on return a's diagonal holds the eigenvalues and v
+// the eigenvectors by column. Accurate to rounding for the small,
+// well-scaled matrices of adjust (eigenvalues in [0, 1]).
+func jacobi(a, v []float64, n int) {
+	for i := range n {
+		for j := range n {
+			v[i*n+j] = 0
+		}
+		v[i*n+i] = 1
+	}
+	for range 100 {
+		off, diag := 0.0, 0.0
+		for p := range n {
+			diag += a[p*n+p] * a[p*n+p]
+			for q := p + 1; q < n; q++ {
+				off += a[p*n+q] * a[p*n+q]
+			}
+		}
+		if off <= 1e-34*diag || off == 0 {
+			return
+		}
+		for p := range n - 1 {
+			for q := p + 1; q < n; q++ {
+				apq := a[p*n+q]
+				if apq == 0 {
+					continue
+				}
+				theta := (a[q*n+q] - a[p*n+p]) / (2 * apq)
+				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
+				if theta < 0 {
+					t = -t
+				}
+				cs := 1 / math.Sqrt(t*t+1)
+				sn := t * cs
+				for k := range n {
+					akp, akq := a[k*n+p], a[k*n+q]
+					a[k*n+p], a[k*n+q] = cs*akp-sn*akq, sn*akp+cs*akq
+				}
+				for k := range n {
+					apk, aqk := a[p*n+k], a[q*n+k]
+					a[p*n+k], a[q*n+k] = cs*apk-sn*aqk, sn*apk+cs*aqk
+				}
+				a[p*n+q], a[q*n+p] = 0, 0
+				for k := range n {
+					vkp, vkq := v[k*n+p], v[k*n+q]
+					v[k*n+p], v[k*n+q] = cs*vkp-sn*vkq, sn*vkp+cs*vkq
+				}
+			}
+		}
+	}
 }
 
 // satterthwaite is the Satterthwaite degrees of freedom of contrast cv.

@@ -46,6 +46,7 @@ type students struct {
 	gradeFall, yearIx, subjectIx []int32
 	nGradeFall, nYear, nSubject  int
 	nTeacher                     int
+	teacherIDs                   []string            // the teacher ID of each teacher code
 	groupIx                      map[string][]int32  // subgroup column → code of each row's value
 	groupNames                   map[string][]string // subgroup column → value of each code
 }
@@ -58,7 +59,7 @@ func newStudents(f *frame) *students {
 		hours: f.floats("hours"), coached: f.floats("coached"),
 		subgroup: map[string][]string{"race_ethnicity": f.strings("race_ethnicity"), "ip_cohort": f.strings("ip_cohort")},
 	}
-	s.teacher = index(f.strings("teacher_id"))
+	s.teacher, s.teacherIDs = indexNames(f.strings("teacher_id"))
 	for _, c := range []string{"english_learner", "special_education", "economically_disadvantaged"} {
 		v := f.floats(c)
 		out := make([]string, len(v))
@@ -84,6 +85,23 @@ func index(vals []string) []int32 {
 
 // denseIndex gives each distinct value a dense index in first-seen order,
 // and says how many there are.
+// indexNames is index, with the value of each code.
+func indexNames(vals []string) ([]int32, []string) {
+	out := make([]int32, len(vals))
+	ids := map[string]int32{}
+	var names []string
+	for i, v := range vals {
+		id, ok := ids[v]
+		if !ok {
+			id = int32(len(names))
+			ids[v] = id
+			names = append(names, v)
+		}
+		out[i] = id
+	}
+	return out, names
+}
+
 func denseIndex[T comparable](vals []T) ([]int32, int) {
 	ids := map[T]int32{}
 	out := make([]int32, len(vals))

@@ -18,8 +18,13 @@ import (
 // coached_t whether the teacher had coaching minutes that school year on
 // or before the student's spring test date (the whole year when it has
 // none), as student_growth's coached is for the teacher of record. The
-// teachers and the coached ones are listed (separated by chr(31)) for
-// the clusters and counts.
+// teachers and the coached ones are listed (sorted, separated by
+// chr(31)) for the clusters and counts, except where the one rostered
+// teacher is the teacher of record (NULL: most rows). The rows are
+// analysisQuery's, in its order, so that the weighted sample takes the
+// rest of each row from the students of Analyze. (list_sort of a list,
+// not string_agg's ORDER BY, which took 5 s more at state size, and no
+// columns Analyze already has: another 4 s.)
 const weightedQuery = `
 WITH a AS (
     SELECT school_year, student_id, subject, tested_grade, (baseline_source = 'fall') AS fall_baseline,
@@ -47,16 +52,18 @@ coached AS (
 exposure AS (
     SELECT l.school_year, l.student_id, l.subject,
            sum(l.w * c.coached::INTEGER) / sum(l.w) AS exposure,
-           string_agg(l.teacher_id, chr(31) ORDER BY l.teacher_id) AS teachers,
-           coalesce(string_agg(l.teacher_id, chr(31) ORDER BY l.teacher_id) FILTER (WHERE c.coached), '') AS coached_teachers
+           count(*) AS n_links,
+           array_to_string(list_sort(list(l.teacher_id)), chr(31)) AS teachers,
+           coalesce(array_to_string(list_sort(list(l.teacher_id) FILTER (WHERE c.coached)), chr(31)), '') AS coached_teachers
     FROM links l
     JOIN coached c ON c.teacher_id = l.teacher_id AND c.school_year = l.school_year
      AND c.test_date IS NOT DISTINCT FROM l.test_date
     GROUP BY ALL
 )
-SELECT a.school_year, a.subject, a.tested_grade, a.fall_baseline, a.teacher_of_record AS teacher_id,
-       a.spring_z, a.baseline_z, e.exposure, e.teachers, e.coached_teachers
-FROM a JOIN exposure e USING (school_year, student_id, subject)
+SELECT coalesce(e.exposure, 0) AS exposure,
+       CASE WHEN e.n_links = 1 AND e.teachers = a.teacher_of_record THEN NULL ELSE e.teachers END AS teachers,
+       CASE WHEN e.n_links = 1 AND e.teachers = a.teacher_of_record THEN NULL ELSE e.coached_teachers END AS coached_teachers
+FROM a LEFT JOIN exposure e USING (school_year, student_id, subject)
 ORDER BY hash(a.teacher_of_record), a.teacher_of_record, a.school_year, a.subject, hash(a.student_id), a.student_id`
 
 // weighted is the analysis sample of impact_weighted: students with
@@ -68,19 +75,17 @@ type weighted struct {
 	nCode    int       // distinct rostered teachers
 }
 
-func newWeighted(f *frame) *weighted {
-	s := &students{
-		n: f.n, year: f.floats("school_year"), subject: f.strings("subject"),
-		grade: f.floats("tested_grade"), fall: f.floats("fall_baseline"),
-		y: f.floats("spring_z"), base: f.floats("baseline_z"),
-		coached:  f.floats("exposure"),
-		hours:    make([]float64, f.n),
-		subgroup: map[string][]string{},
+func newWeighted(f *frame, s *students) (*weighted, error) {
+	if f.n != s.n {
+		return nil, fmt.Errorf("impact_weighted: %d rows against the analysis's %d", f.n, s.n)
 	}
-	s.teacher = index(f.strings("teacher_id"))
-	s.encode()
-	w := &weighted{students: s}
+	ws := *s
+	ws.coached = f.floats("exposure")
+	w := &weighted{students: &ws}
 	codes := map[string]int32{}
+	for c, id := range s.teacherIDs {
+		codes[id] = int32(c)
+	}
 	code := func(list string) []int32 {
 		if list == "" {
 			return nil
@@ -96,14 +101,20 @@ func newWeighted(f *frame) *weighted {
 		}
 		return out
 	}
-	for _, l := range f.strings("teachers") {
-		w.teachers = append(w.teachers, code(l))
-	}
-	for _, l := range f.strings("coached_teachers") {
-		w.coachedT = append(w.coachedT, code(l))
+	teachers, coached := f.strings("teachers"), f.strings("coached_teachers")
+	w.teachers, w.coachedT = make([][]int32, f.n), make([][]int32, f.n)
+	for i := range f.n {
+		if teachers[i] == "" { // NULL: the teacher of record alone
+			w.teachers[i] = s.teacher[i : i+1 : i+1]
+			if ws.coached[i] > 0 {
+				w.coachedT[i] = w.teachers[i]
+			}
+			continue
+		}
+		w.teachers[i], w.coachedT[i] = code(teachers[i]), code(coached[i])
 	}
 	w.nCode = len(codes)
-	return w
+	return w, nil
 }
 
 // components numbers the connected components of the teacher-student
@@ -203,14 +214,19 @@ func (w *weighted) impact(c cell, ref *Estimate, floor suppression) Estimate {
 	return e
 }
 
-// weightedImpacts fits impact_weighted on every impact cell (no
-// subgroup), beside est's impact estimates.
-func (d *DB) weightedImpacts(ctx context.Context, est []Estimate, floor suppression) ([]Estimate, error) {
+// weightedSample queries the shared-classroom exposure of s's rows and
+// makes the sample of impact_weighted.
+func (d *DB) weightedSample(ctx context.Context, s *students) (*weighted, error) {
 	f, err := d.queryFrame(ctx, weightedQuery)
 	if err != nil {
 		return nil, err
 	}
-	w := newWeighted(f)
+	return newWeighted(f, s)
+}
+
+// weightedImpacts fits impact_weighted on every impact cell of w (no
+// subgroup), beside est's impact estimates.
+func weightedImpacts(w *weighted, est []Estimate, floor suppression) []Estimate {
 	type key struct {
 		subject string
 		year    int
@@ -225,5 +241,5 @@ func (d *DB) weightedImpacts(ctx context.Context, est []Estimate, floor suppress
 			ref[key{e.Subject, y}] = &est[i]
 		}
 	}
-	return parallel(w.cells(), func(c cell) Estimate { return w.impact(c, ref[key{c.subject, c.year}], floor) }), nil
+	return parallel(w.cells(), func(c cell) Estimate { return w.impact(c, ref[key{c.subject, c.year}], floor) })
 }
