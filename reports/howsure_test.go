@@ -16,7 +16,7 @@ import (
 // Overview's "How sure are we?" rows say, per subject, the model's MDE,
 // its chances (which are the conjugate posterior's for that prior,
 // recomputed here from the estimate and SE) and E-values, in words; the
-// Callaway-Sant'Anna estimate has its row.
+// teacher event study and the Callaway-Sant'Anna estimate have their rows.
 func TestHowSureOverview(t *testing.T) {
 	cfg := config.Default()
 	cfg.Model.PriorSD, cfg.Model.Threshold = 0.3, 0.1
@@ -75,6 +75,21 @@ func TestHowSureOverview(t *testing.T) {
 	}
 	if len(rows) == 0 || !strings.HasPrefix(rows[len(rows)-1][0], "Schools joining: each cohort") {
 		t.Errorf("no did_cs row last: %v", rows)
+	}
+	// Each subject's teacher event study (its overall row) has its MDE
+	// line, the model's number in words.
+	for _, subject := range []string{"ELA", "Math"} {
+		mde := queryFloat(t, db, "SELECT mde FROM estimates WHERE analysis = 'event_study_teacher' AND event_time IS NULL AND subject = ?", subject)
+		want := fmt.Sprintf("could reliably detect effects of %.2f SD or larger", mde)
+		found := false
+		for _, r := range rows {
+			if len(r) > 3 && r[0] == "Teachers' first coached year: event study" && r[1] == subject && strings.Contains(r[3], want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no event-study %s row saying %q: %v", subject, want, rows)
+		}
 	}
 	if checked == 0 {
 		t.Fatalf("no How sure rows with numbers: %v", rows)

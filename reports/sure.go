@@ -13,18 +13,19 @@ import (
 
 // sureQuery selects the how-sure fields of the headlines over all years
 // in SD of score whose sentences the Overview shows: impact (All first,
-// then each subject), then impact_within_teacher, then did_cs.
+// then each subject), then impact_within_teacher, then
+// event_study_teacher's overall rows, then did_cs.
 const sureQuery = `
 SELECT subject, estimate, mde, prob_positive, prob_above_threshold, threshold, e_value, e_value_ci,
        suppressed, coalesce(few_coached_clusters, false), n_coached_teachers, ci_low, ci_high, analysis
 FROM estimates
-WHERE analysis IN ('impact', 'impact_within_teacher', 'did_cs') AND school_year IS NULL AND coalesce(subgroup, '') = ''
+WHERE analysis IN ('impact', 'impact_within_teacher', 'event_study_teacher', 'did_cs') AND school_year IS NULL AND coalesce(subgroup, '') = ''
   AND event_time IS NULL
-ORDER BY CASE analysis WHEN 'impact' THEN 0 WHEN 'impact_within_teacher' THEN 1 ELSE 2 END, subject <> 'All', subject`
+ORDER BY CASE analysis WHEN 'impact' THEN 0 WHEN 'impact_within_teacher' THEN 1 WHEN 'event_study_teacher' THEN 2 ELSE 3 END, subject <> 'All', subject`
 
 // sureSection is the Overview's "How sure are we?" table: for each
-// subject's impact over all years (and the within-teacher and
-// Callaway-Sant'Anna estimates), three rows in words: the design's
+// subject's impact over all years (and the within-teacher, teacher
+// event-study and Callaway-Sant'Anna estimates), three rows in words: the design's
 // minimum detectable effect, the chances that the effect is above zero
 // and above the district's threshold (on too few coached clusters, that
 // it is too few to tell, and no E-value row), and the E-value. The sentences are
