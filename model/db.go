@@ -124,13 +124,12 @@ type PastEstimate struct {
 // run_history (run_id, started, analysis, subject, estimate, ci_low,
 // ci_high), replacing it, for the reports' trend.
 func (d *DB) LoadHistory(ctx context.Context, past []PastEstimate) error {
-	if _, err := d.conn.ExecContext(ctx, `CREATE OR REPLACE TABLE run_history (run_id VARCHAR, started TIMESTAMP, analysis VARCHAR, subject VARCHAR, estimate DOUBLE, ci_low DOUBLE, ci_high DOUBLE)`); err != nil {
-		return fmt.Errorf("run history: %w", err)
+	rows := make([][]driver.Value, len(past))
+	for i, p := range past {
+		rows[i] = []driver.Value{p.RunID, p.Started, p.Analysis, p.Subject, p.Estimate, p.CILow, p.CIHigh}
 	}
-	for _, p := range past {
-		if _, err := d.conn.ExecContext(ctx, `INSERT INTO run_history VALUES (?, ?, ?, ?, ?, ?, ?)`, p.RunID, p.Started, p.Analysis, p.Subject, p.Estimate, p.CILow, p.CIHigh); err != nil {
-			return fmt.Errorf("run history: %w", err)
-		}
+	if err := d.appendTable(ctx, "run_history", `run_id VARCHAR, started TIMESTAMP, analysis VARCHAR, subject VARCHAR, estimate DOUBLE, ci_low DOUBLE, ci_high DOUBLE`, rows); err != nil {
+		return fmt.Errorf("run history: %w", err)
 	}
 	return nil
 }
