@@ -59,7 +59,7 @@ func newStudents(f *frame) *students {
 		hours: f.floats("hours"), coached: f.floats("coached"),
 		subgroup: map[string][]string{"race_ethnicity": f.strings("race_ethnicity"), "ip_cohort": f.strings("ip_cohort")},
 	}
-	s.teacher, s.teacherIDs = indexNames(f.strings("teacher_id"))
+	s.teacher, s.teacherIDs = denseIndex(f.strings("teacher_id"))
 	for _, c := range []string{"english_learner", "special_education", "economically_disadvantaged"} {
 		v := f.floats(c)
 		out := make([]string, len(v))
@@ -84,36 +84,21 @@ func index(vals []string) []int32 {
 }
 
 // denseIndex gives each distinct value a dense index in first-seen order,
-// and says how many there are.
-// indexNames is index, with the value of each code.
-func indexNames(vals []string) ([]int32, []string) {
-	out := make([]int32, len(vals))
-	ids := map[string]int32{}
-	var names []string
-	for i, v := range vals {
-		id, ok := ids[v]
-		if !ok {
-			id = int32(len(names))
-			ids[v] = id
-			names = append(names, v)
-		}
-		out[i] = id
-	}
-	return out, names
-}
-
-func denseIndex[T comparable](vals []T) ([]int32, int) {
+// and returns the distinct values by index.
+func denseIndex[T comparable](vals []T) ([]int32, []T) {
 	ids := map[T]int32{}
 	out := make([]int32, len(vals))
+	var distinct []T
 	for i, v := range vals {
 		id, ok := ids[v]
 		if !ok {
-			id = int32(len(ids))
+			id = int32(len(distinct))
 			ids[v] = id
+			distinct = append(distinct, v)
 		}
 		out[i] = id
 	}
-	return out, len(ids)
+	return out, distinct
 }
 
 // cell is one set of analysis rows a model is fitted on.
@@ -572,20 +557,17 @@ func (s *students) encode() {
 	for i := range s.n {
 		gfs[i] = gf{s.grade[i], s.fall[i]}
 	}
-	s.gradeFall, s.nGradeFall = denseIndex(gfs)
-	s.yearIx, s.nYear = denseIndex(s.year)
-	s.subjectIx, s.nSubject = denseIndex(s.subject)
+	var gfNames []gf
+	var years []float64
+	var subjects []string
+	s.gradeFall, gfNames = denseIndex(gfs)
+	s.yearIx, years = denseIndex(s.year)
+	s.subjectIx, subjects = denseIndex(s.subject)
+	s.nGradeFall, s.nYear, s.nSubject = len(gfNames), len(years), len(subjects)
 	s.groupIx = map[string][]int32{}
 	s.groupNames = map[string][]string{}
 	for col, vals := range s.subgroup {
-		ix, _ := denseIndex(vals)
-		var names []string
-		for i, v := range vals {
-			if int(ix[i]) == len(names) {
-				names = append(names, v)
-			}
-		}
-		s.groupIx[col], s.groupNames[col] = ix, names
+		s.groupIx[col], s.groupNames[col] = denseIndex(vals)
 	}
 }
 
