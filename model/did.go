@@ -365,20 +365,13 @@ func smallSample(n int) float64 {
 func (p *panel) callawaySantAnna(coached int) (Estimate, []GroupTime) {
 	e := Estimate{Analysis: AnalysisDiDCS, Subject: AllSubjects, Unit: "SD of spring score (school-year mean growth)"}
 	ix := p.csIndex()
-	ones := make([]float64, ix.n)
-	for i := range ones {
-		ones[i] = 1
-	}
-	point := p.cs(ones, ix)
+	point := p.cs(unitWeights(ix.n), ix)
 	if !point.ok {
 		e.Note = "not estimated: needs schools joining inside the panel and comparison or not-yet-joined schools"
 		return e, nil
 	}
+	setInfluence(&e, point.overall, point.overallInfl)
 	z := distuv.UnitNormal.Quantile(0.975)
-	b, se := point.overall, math.Sqrt(dot(point.overallInfl, point.overallInfl))
-	lo, hi := b-z*se, b+z*se
-	pv := 2 * distuv.UnitNormal.Survival(math.Abs(b/se))
-	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod = &b, &se, &lo, &hi, &pv, SEAnalytic
 	schools, joining := map[int32]bool{}, map[int32]bool{}
 	schoolYears, studentYears := 0, 0
 	for i := range p.school {
@@ -412,6 +405,27 @@ func (p *panel) callawaySantAnna(coached int) (Estimate, []GroupTime) {
 		e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod, e.PreTrendP = nil, nil, nil, nil, nil, "", nil
 	}
 	return e, point.cells
+}
+
+// unitWeights are cs's weights of n schools (or teachers) weighing 1
+// each: the estimate itself, not a bootstrap draw.
+func unitWeights(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1
+	}
+	return w
+}
+
+// setInfluence sets e to the estimate b with the analytic standard error
+// of its influence function infl (units independent): a normal 95%
+// interval and two-sided p-value.
+func setInfluence(e *Estimate, b float64, infl []float64) {
+	z := distuv.UnitNormal.Quantile(0.975)
+	se := math.Sqrt(dot(infl, infl))
+	lo, hi := b-z*se, b+z*se
+	p := 2 * distuv.UnitNormal.Survival(math.Abs(b/se))
+	e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod = &b, &se, &lo, &hi, &p, SEAnalytic
 }
 
 // preTrend is the joint Wald test that every placebo cell of r is 0: the

@@ -7,8 +7,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // teacherPanelQuery selects the teacher-years of student_growth per
@@ -179,10 +177,7 @@ func (tp teacherPanel) eventStudy(floor suppression, nStudents func([]string) (i
 	unit := "SD of spring score (teacher-year mean growth)"
 	overall := Estimate{Analysis: AnalysisEventStudyTeacher, Subject: tp.subject, Unit: unit}
 	ix := tp.csIndex()
-	ones := make([]float64, ix.n)
-	for i := range ones {
-		ones[i] = 1
-	}
+	ones := unitWeights(ix.n)
 	point := tp.cs(ones, ix)
 	if !point.ok {
 		overall.Note = "not estimated: needs teachers first coached inside the panel and never-coached or not-yet-coached teachers"
@@ -212,13 +207,6 @@ func (tp teacherPanel) eventStudy(floor suppression, nStudents func([]string) (i
 		return nil, err
 	}
 	overall.NStudents, overall.NTeachers, overall.NCoachedTeachers = n, len(ids), len(treated)
-	z := distuv.UnitNormal.Quantile(0.975)
-	setNormal := func(e *Estimate, b float64, infl []float64) {
-		se := math.Sqrt(dot(infl, infl))
-		lo, hi := b-z*se, b+z*se
-		p := 2 * distuv.UnitNormal.Survival(math.Abs(b/se))
-		e.Estimate, e.StdError, e.CILow, e.CIHigh, e.PValue, e.SEMethod = &b, &se, &lo, &hi, &p, SEAnalytic
-	}
 	var out []Estimate
 	var placebo csResult // the published placebo rows, for the pre-trend test
 	for _, r := range rows {
@@ -226,7 +214,7 @@ func (tp teacherPanel) eventStudy(floor suppression, nStudents func([]string) (i
 			NStudents: r.treatedN + r.controlN, NCoachedStudents: r.treatedN,
 			NTeachers: len(union(r.treated, r.controls)), NCoachedTeachers: len(r.treated)}
 		if eventFloor(&e, floor, len(r.controls), r.controlN) {
-			setNormal(&e, r.att, r.infl)
+			setInfluence(&e, r.att, r.infl)
 			if r.event < 0 {
 				placebo.cells = append(placebo.cells, GroupTime{EventTime: r.event, ATT: r.att})
 				placebo.infl = append(placebo.infl, r.infl)
@@ -251,7 +239,7 @@ func (tp teacherPanel) eventStudy(floor suppression, nStudents func([]string) (i
 	}
 	overall.NCoachedStudents = treatedN
 	if eventFloor(&overall, floor, len(controls), controlN) {
-		setNormal(&overall, point.overall, point.overallInfl)
+		setInfluence(&overall, point.overall, point.overallInfl)
 		if p, k, ok := preTrend(placebo); ok {
 			overall.PreTrendP = &p
 			overall.Note = joinNotes(overall.Note, fmt.Sprintf("pre-trend test: %d placebo event times before the first coached year, joint p = %.3f", k, p))
