@@ -262,8 +262,8 @@ func (c *cr2) adjust(lo, hi int, present []int32, w *cr2Work) {
 	x, lx, zx, bb := c.x, w.lx, w.zx, w.bb
 	// Z_g'X̃_g: its D rows are the sums of X̃ within each group, its X
 	// rows X̃_g'X̃_g; bb's D diagonal counts each group's rows.
-	// Column by column over the cluster's contiguous rows (the same sums
-	// in the same order as row by row, at half the cost).
+	// Column by column over the cluster's contiguous rows: the same sums
+	// in the same order as row by row, as dot products of slices.
 	if cap(w.grp) < hi-lo {
 		w.grp = make([]int32, hi-lo)
 	}
@@ -401,9 +401,9 @@ func mulTo(dst, a, b []float64, r, k, c int, transA bool) {
 // triangles set) with LAPACK's dsyev (gonum's), or by Jacobi rotations
 // when n <= jacobiMax: on return lam holds the eigenvalues (ascending
 // from dsyev, in no set order from Jacobi) and a the eigenvectors by
-// column. It
-// returns the workspace, grown as needed, for the next call. Should
-// dsyev not converge, lam is all zero: the cluster gets no adjustment.
+// column. It returns the workspace, grown as needed, for the next call.
+// Should dsyev not converge, lam is all zero: the cluster gets no
+// adjustment.
 func eigenSym(a, lam []float64, n int, work []float64) []float64 {
 	if n <= jacobiMax {
 		// A few rotations beat LAPACK's reduction and its calls on the

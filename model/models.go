@@ -51,7 +51,8 @@ func readSQL(dir string) ([]Model, error) {
 }
 
 // Build runs every SQL model, each as CREATE OR REPLACE TABLE, then every
-// check; the file tables (LoadFiles) are made empty if not loaded. A failing check is an error naming it and its first offending row.
+// check; the file tables (LoadFiles) are made empty if not loaded. A
+// failing check is an error naming it and its first offending row.
 func (d *DB) Build(ctx context.Context) error {
 	models, err := Models()
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 // student's coaching exposure is the percent_time-weighted share of those
 // teachers who were coached, in place of the teacher of record's coached.
 
-// weightedQuery selects the analysis rows of student_growth with each
+// weightedQuery selects, for each analysis row of student_growth, the
 // row's exposure: Σ over the student's rostered teachers in the subject
 // and year of w_t·coached_t, w_t the teacher's percent_time (blank = 100;
 // summed over the teacher's sections) over the sum of all of them, and
@@ -22,13 +22,12 @@ import (
 // chr(31)) for the clusters and counts, except where the one rostered
 // teacher is the teacher of record (NULL: most rows). The rows are
 // analysisQuery's, in its order, so that the weighted sample takes the
-// rest of each row from the students of Analyze. (list_sort of a list,
-// not string_agg's ORDER BY, which took 5 s more at state size, and no
-// columns Analyze already has: another 4 s.)
+// rest of each row from the students of Analyze. (The lists are
+// list_sort of a list: string_agg's ORDER BY took 5 s more at state
+// size.)
 const weightedQuery = `
 WITH a AS (
-    SELECT school_year, student_id, subject, tested_grade, (baseline_source = 'fall') AS fall_baseline,
-           spring_z, baseline_z, test_date, teacher_id AS teacher_of_record
+    SELECT school_year, student_id, subject, test_date, teacher_id AS teacher_of_record
     FROM student_growth WHERE excluded IS NULL
 ),
 r AS (
@@ -75,6 +74,10 @@ type weighted struct {
 	nCode    int       // distinct rostered teachers
 }
 
+// newWeighted makes the weighted sample from weightedQuery's frame f and
+// Analyze's students s, whose rows f's are: s with the exposure in place
+// of coached, and each row's rostered (and coached) teachers in s's
+// teacher codes, teachers off the analysis rows numbered after them.
 func newWeighted(f *frame, s *students) (*weighted, error) {
 	if f.n != s.n {
 		return nil, fmt.Errorf("impact_weighted: %d rows against the analysis's %d", f.n, s.n)
