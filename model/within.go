@@ -28,21 +28,14 @@ func withinCells(cells []cell) []cell {
 // whatever made them likelier to be coached), so coached's coefficient
 // compares the same teacher's students in coached and uncoached years.
 func (s *students) withinDesign(c cell) design {
-	n := len(c.rows)
-	d := design{y: make([]float64, n), fe: make([]int32, n), cluster: make([]int32, n)}
-	coached := make([]float64, n)
-	baseFall, basePrior := make([]float64, n), make([]float64, n)
-	anyFall, anyPrior := false, false
+	// Impact's design (coached, the baseline slopes, clusters by
+	// teacher), with its fixed effect replaced and the year dummies added.
+	d := s.design(c, gather(s.coached, c.rows))
 	type feKey struct{ teacher, gradeFall, subject int32 }
 	fe := map[feKey]int32{}
-	cl := filled(s.nTeacher, -1)
-	ncl := int32(0)
 	// Year dummies: a column per (year, subject) code, the first year of
 	// each subject dropped (its level is in the fixed effect).
-	firstYear := make([]int32, s.nSubject)
-	for k := range firstYear {
-		firstYear[k] = -1
-	}
+	firstYear := filled(s.nSubject, -1)
 	yearOf := make([]float64, s.nYear)
 	for _, i := range c.rows {
 		yearOf[s.yearIx[i]] = s.year[i]
@@ -55,12 +48,6 @@ func (s *students) withinDesign(c cell) design {
 	dummy := map[[2]int32]int{}
 	var dummies [][]float64
 	for r, i := range c.rows {
-		d.y[r], coached[r] = s.y[i], s.coached[i]
-		if s.fall[i] == 1 {
-			baseFall[r], anyFall = s.base[i], true
-		} else {
-			basePrior[r], anyPrior = s.base[i], true
-		}
 		k := feKey{s.teacher[i], s.gradeFall[i], s.subjectIx[i]}
 		g, ok := fe[k]
 		if !ok {
@@ -68,27 +55,15 @@ func (s *students) withinDesign(c cell) design {
 			fe[k] = g
 		}
 		d.fe[r] = g
-		t := s.teacher[i]
-		if cl[t] < 0 {
-			cl[t], ncl = ncl, ncl+1
-		}
-		d.cluster[r] = cl[t]
 		if y, subj := s.yearIx[i], s.subjectIx[i]; y != firstYear[subj] {
 			j, ok := dummy[[2]int32{y, subj}]
 			if !ok {
 				j = len(dummies)
 				dummy[[2]int32{y, subj}] = j
-				dummies = append(dummies, make([]float64, n))
+				dummies = append(dummies, make([]float64, len(c.rows)))
 			}
 			dummies[j][r] = 1
 		}
-	}
-	d.x = append(d.x, coached)
-	if anyFall {
-		d.x = append(d.x, baseFall)
-	}
-	if anyPrior {
-		d.x = append(d.x, basePrior)
 	}
 	d.x = append(d.x, dummies...)
 	return d
