@@ -407,8 +407,9 @@ func (p *panel) callawaySantAnna(coached int) (Estimate, []GroupTime) {
 	return e, point.cells
 }
 
-// unitWeights are cs's weights of n schools (or teachers) weighing 1
-// each: the estimate itself, not a bootstrap draw.
+// unitWeights is n ones: cs's weights when every school (or teacher)
+// weighs 1, the estimate itself rather than a bootstrap draw; also an
+// intercept column.
 func unitWeights(n int) []float64 {
 	w := make([]float64, n)
 	for i := range w {

@@ -210,14 +210,10 @@ func (s *students) clusterDesign(c cell) clusterDesign {
 			ncoached++
 		}
 	}
-	ones := make([]float64, nc)
-	for k := range ones {
-		ones[k] = 1
-	}
 	return clusterDesign{
 		j: nc, g: len(base), p: float64(ncoached) / J, n: N / J,
 		rho: vb / (vb + msw), sd: math.Sqrt(vb + msw),
-		r1: rSquared(yw, bw), r2: rSquared(ym, append([][]float64{ones}, bm...)),
+		r1: rSquared(yw, bw), r2: rSquared(ym, append([][]float64{unitWeights(nc)}, bm...)),
 	}
 }
 
