@@ -127,12 +127,12 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	tables, lim := r.tables, &r.lim
-	lim.Today = ingest.DateOf(time.Now().UTC())
+	tables := r.tables
+	r.lim.Today = ingest.DateOf(time.Now().UTC())
 	if err := regularInputs(r.opts.Input); err != nil {
 		return nil, err
 	}
-	found, err := ingest.Scan(r.opts.Input, optionalTables(tables), &r.opts.Config.Mapping, *lim)
+	found, err := ingest.Scan(r.opts.Input, optionalTables(tables), &r.opts.Config.Mapping, r.lim)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 			}
 		}
 	}
-	if _, err := r.analyse(ctx, rejects, nil, false); err != nil {
+	if _, err := r.analyse(ctx, rejects); err != nil {
 		return nil, err
 	}
 	cov, err := r.db.Coverage(ctx)

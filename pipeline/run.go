@@ -228,7 +228,10 @@ func Run(ctx context.Context, opts Options) (man *Manifest, err error) {
 	r.stage("ingest", t0)
 
 	t0 = time.Now()
-	dataNotes, err := r.analyse(ctx, rejects, past, true)
+	if err := r.db.LoadHistory(ctx, past); err != nil { // the Run history sheet's trend
+		return nil, err
+	}
+	dataNotes, err := r.analyse(ctx, rejects)
 	if err != nil {
 		return nil, err
 	}

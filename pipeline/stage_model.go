@@ -13,10 +13,7 @@ import (
 // it: it sets the manifest's estimates, table counts, spring tests,
 // reject counts, notes and degraded reasons, and returns the notes on the
 // data (grades counted back, a main test not taken) for the workbooks.
-// With history, past (the run history's headline estimates) becomes the
-// model's run_history table, for the reports' trend, before the tables
-// are counted.
-func (r *run) analyse(ctx context.Context, rejects []ingest.RowError, past []model.PastEstimate, history bool) (dataNotes []string, err error) {
+func (r *run) analyse(ctx context.Context, rejects []ingest.RowError) (dataNotes []string, err error) {
 	cfg, db, man := r.opts.Config, r.db, r.man
 	if r.red != nil {
 		// Ties for the teacher of record go where they would without
@@ -33,11 +30,6 @@ func (r *run) analyse(ctx context.Context, rejects []ingest.RowError, past []mod
 	}
 	if man.Estimates, err = db.Analyze(ctx, analyzeOptions(cfg)); err != nil {
 		return nil, err
-	}
-	if history {
-		if err := db.LoadHistory(ctx, past); err != nil {
-			return nil, err
-		}
 	}
 	if man.Tables, err = db.TableCounts(ctx); err != nil {
 		return nil, err
