@@ -100,14 +100,6 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 	if err != nil {
 		return err
 	}
-	pre, err := queryRows(ctx, in.DB, `SELECT analysis, pretrend_p_value FROM estimates WHERE analysis IN ('did', 'did_cs')`)
-	if err != nil {
-		return err
-	}
-	preP := map[string]any{}
-	for _, r := range pre {
-		preP[str(r[0])] = r[1]
-	}
 	var est [][]any
 	for _, e := range ests {
 		// The methods' names are the About sheet's.
@@ -120,7 +112,7 @@ func didSheet(ctx context.Context, b *book, in Input) error {
 		r = append(r, cells...)
 		var p any
 		if !e.suppressed {
-			p = preP[e.analysis]
+			p = e.preTrend
 		}
 		est = append(est, append(r, p, e.schools, e.students, plainNote(e.note)))
 	}

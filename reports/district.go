@@ -107,7 +107,7 @@ SELECT analysis, subject, coalesce(school_year, 0), coalesce(subgroup, ''), unit
        estimate, std_error, ci_low, ci_high, p_value, df,
        n_students, n_coached_students, n_teachers, n_coached_teachers, n_schools,
        hedges_g, improvement_index, baseline_g, coalesce(baseline_equivalence, ''), suppressed, coalesce(note, ''),
-       coalesce(few_coached_clusters, false)
+       coalesce(few_coached_clusters, false), pretrend_p_value
 FROM estimates`
 
 // est is one row of estimateQuery.
@@ -124,6 +124,9 @@ type est struct {
 	// teachers (schools, for the difference-in-differences) than
 	// min_coached_teachers: published, but too few to tell.
 	fewCoached bool
+	// preTrend is the p-value of the pre-trend test (did, did_cs and the
+	// event study's overall row), else nil.
+	preTrend any
 }
 
 func queryEstimates(ctx context.Context, in Input, where string) ([]est, error) {
@@ -137,7 +140,7 @@ func queryEstimates(ctx context.Context, in Input, where string) ([]est, error) 
 			analysis: str(r[0]), subject: str(r[1]), year: i64(r[2]), subgroup: str(r[3]), unit: str(r[4]),
 			v: r[5:11], students: i64(r[11]), coached: i64(r[12]), teachers: i64(r[13]), coachedTeachers: i64(r[14]), schools: i64(r[15]),
 			g: r[16], ii: r[17], baseG: r[18], band: str(r[19]), suppressed: r[20] == true, note: str(r[21]),
-			fewCoached: r[22] == true,
+			fewCoached: r[22] == true, preTrend: r[23],
 		}
 	}
 	return out, nil
@@ -151,7 +154,9 @@ func (in Input) counts(e est) (students, coached any) {
 		h = in.plan.subgroup[subgroupKey{e.subgroup, e.subject, e.year}]
 	}
 	students, coached = e.students, e.coached
-	if e.analysis != model.AnalysisImpact && e.analysis != model.AnalysisDose && e.analysis != model.AnalysisDoseOnset && e.analysis != model.AnalysisSubgroup && e.analysis != model.AnalysisWithinTeacher && e.analysis != model.AnalysisWeighted {
+	switch e.analysis {
+	case model.AnalysisImpact, model.AnalysisDose, model.AnalysisDoseOnset, model.AnalysisSubgroup, model.AnalysisWithinTeacher, model.AnalysisWeighted:
+	default:
 		return students, coached
 	}
 	if h.students {

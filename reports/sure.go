@@ -25,12 +25,13 @@ ORDER BY CASE analysis WHEN 'impact' THEN 0 WHEN 'impact_within_teacher' THEN 1 
 
 // sureSection is the Overview's "How sure are we?" table: for each
 // subject's impact over all years (and the within-teacher, teacher
-// event-study and Callaway-Sant'Anna estimates), three rows in words: the design's
-// minimum detectable effect, the chances that the effect is above zero
-// and above the district's threshold (on too few coached clusters, that
-// it is too few to tell, and no E-value row), and the E-value. The sentences are
-// short and unwrapped, running on over the empty cells to their right, so
-// that the Overview keeps the impact table's column widths.
+// event-study and Callaway-Sant'Anna estimates), three rows in words:
+// the design's minimum detectable effect, the chances that the effect is
+// above zero and above the district's threshold (on too few coached
+// clusters, that it is too few to tell, and no E-value row), and the
+// E-value. The sentences are short and unwrapped, running on over the
+// empty cells to their right, so that the Overview keeps the impact
+// table's column widths.
 func sureSection(ctx context.Context, b *book, in Input) (section, error) {
 	rows, err := queryRows(ctx, in.DB, sureQuery)
 	if err != nil {
@@ -138,13 +139,12 @@ func eValueWords(ev, evci any) string {
 // the school's own classrooms could reliably detect (model.MDE of its raw
 // standard error, normal: 2.8 SE).
 func (c comparison) chanceLine() string {
-	threshold := c.threshold
 	if c.prior == nil || !c.shown() || c.diff.se <= 0 {
 		return ""
 	}
 	pos := model.ProbAbove(c.diff.est, c.diff.se, 0)
-	above := model.ProbAbove(c.diff.est, c.diff.se, threshold)
-	s := fmt.Sprintf(" Chance the effect here is above zero: %s; above %s SD: %s.", percentWords(pos), sd(threshold), percentWords(above))
+	above := model.ProbAbove(c.diff.est, c.diff.se, c.threshold)
+	s := fmt.Sprintf(" Chance the effect here is above zero: %s; above %s SD: %s.", percentWords(pos), sd(c.threshold), percentWords(above))
 	if c.verdict == verdictSame && c.raw.se > 0 {
 		s += fmt.Sprintf(" This school alone is too small to tell a difference under %s SD.", sd(math.Abs(model.MDE(c.raw.se, 0))))
 	}

@@ -25,10 +25,6 @@ func withinSections(ctx context.Context, b *book, in Input) ([]section, error) {
 	if err != nil {
 		return nil, err
 	}
-	pre, err := queryRows(ctx, in.DB, fmt.Sprintf("SELECT pretrend_p_value FROM estimates WHERE analysis = '%s' AND event_time IS NULL ORDER BY id", model.AnalysisEventStudyTeacher))
-	if err != nil {
-		return nil, err
-	}
 	if len(within) == 0 && len(events) == 0 {
 		return nil, nil
 	}
@@ -39,10 +35,10 @@ func withinSections(ctx context.Context, b *book, in Input) ([]section, error) {
 		v, words := b.withinVerdict(in, e, plainWithin, "teachers were seen both coached and not")
 		wrows = append(wrows, append(append([]any{e.subject, yearLabel(e.year), v, words}, withinNumbers(e)...), e.coachedTeachers))
 	}
-	for i, e := range events {
+	for _, e := range events {
 		v, words := b.withinVerdict(in, e, plainEventStudy, "teachers were first coached in these years")
 		if !e.suppressed && e.v[0] != nil {
-			words += "; " + preTrendWords(pre[i][0])
+			words += "; " + preTrendWords(e.preTrend)
 		}
 		erows = append(erows, append(append([]any{e.subject, yearLabel(e.year), v, words}, withinNumbers(e)...), e.coachedTeachers))
 	}
