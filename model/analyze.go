@@ -97,6 +97,17 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	s := newStudents(f)
 	cells := s.cells()
 	done()
+	// The frames of the later steps are read while the first steps fit.
+	ctx, cancel := context.WithCancel(ctx)
+	panelRows := d.prefetch(ctx, panelQuery)
+	teacherRows := d.prefetch(ctx, teacherPanelQuery("growth"))
+	weightedRows := d.prefetch(ctx, weightedQuery)
+	defer func() {
+		cancel()
+		for _, p := range []*prefetched{panelRows, teacherRows, weightedRows} {
+			p.wait()
+		}
+	}()
 
 	var est []Estimate
 	var bands []Band
@@ -121,7 +132,7 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	done()
 
 	done = d.step("analysis difference-in-differences")
-	pf, err := d.queryFrame(ctx, panelQuery)
+	pf, err := panelRows.wait()
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +169,7 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 
 	done = d.step("analysis within-teacher")
 	est = append(est, parallel(withinCells(cells), func(c cell) Estimate { return s.withinTeacher(c, floor) })...)
-	es, err := d.eventStudies(ctx, floor)
+	es, err := d.eventStudies(ctx, teacherRows, floor)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +177,7 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	done()
 
 	done = d.step("analysis shared classrooms")
-	w, err := d.weightedSample(ctx, s)
+	w, err := weightedSample(weightedRows, s)
 	if err != nil {
 		return nil, err
 	}

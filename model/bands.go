@@ -41,7 +41,7 @@ type Band struct {
 	CILow      *float64
 	CIHigh     *float64
 	// Slope is the band's segment slope per coaching hour in the bending
-	// shape (see shape), with its CR1 standard error and t interval; nil
+	// shape (see shape), with its CR2 standard error and Satterthwaite t interval; nil
 	// on the 0-hours band and on bands without a segment.
 	Slope       *float64
 	SlopeSE     *float64

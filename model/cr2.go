@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -45,10 +46,13 @@ import (
 //
 // over the λ > 0 (a rank-deficient Z_g, such as coached constant within a
 // teacher's group, has zero eigenvalues, which change nothing; B'B is
-// k_g+p square, diagonalised by LAPACK's dsyev). Z_g'Z_g is
-// cheap: its D block is the diagonal of group counts, its D-X block the
-// sums of X̃ within each group, its X block X̃_g'X̃_g. So A_g X̃_g =
-// X̃_g + Z_g R_g (Z_g'X̃_g) costs O(n_g (k_g+p) p).
+// k_g+p square, diagonalised by LAPACK's dsyev, or by Jacobi rotations
+// when small). Z_g'Z_g is cheap: its D block is the diagonal of group
+// counts, its D-X block the sums of X̃ within each group, its X block
+// X̃_g'X̃_g, O(n_g p²). A_g X̃_g = X̃_g + Z_g Q_g, Q_g = R_g (Z_g'X̃_g),
+// is never formed: the meat needs (A_g X̃_g)'e_g = X̃_g'e_g +
+// Q_g'(Z_g'e_g) and the degrees of freedom A_g X̃_g v for one v per
+// contrast, each O(n_g p) from the kept (k_g+p)×p Q_g.
 //
 // Satterthwaite degrees of freedom of a contrast c: c'Vc = Σ_g (w_g'e_g)²
 // with w_g = A_g X̃_g M c. Under the working model u ~ N(0, I), e = (I-H)u
@@ -83,12 +87,16 @@ type cr2 struct {
 	p int
 	// Rows are kept in cluster order (cluster c's rows are
 	// starts[c]:starts[c+1]), so that a cluster's rows are contiguous.
-	x       [][]float64 // X̃, the demeaned regressors, by column
-	ax      [][]float64 // A_g X̃_g, by column
-	m       []float64   // M, p×p row-major
-	fe      []int32     // fixed-effect group of each row
-	groupN  []float64   // rows of each group
-	starts  []int
+	x      [][]float64 // X̃, the demeaned regressors, by column
+	m      []float64   // M, p×p row-major
+	fe     []int32     // fixed-effect group of each row
+	groupN []float64   // rows of each group
+	starts []int
+	// q holds each cluster's Q_g = R_g Z_g'X̃_g ((k_g+p)×p, row-major,
+	// cluster g's from qAt[g]), so that A_g X̃_g v = X̃_g v + Z_g (Q_g v)
+	// for any v without keeping A_g X̃_g's n×p values.
+	q       []float64
+	qAt     []int
 	vcov    *mat.SymDense
 	scratch []int32 // a local index per group, -1 outside a cluster
 }
@@ -109,16 +117,22 @@ func newCR2(x [][]float64, e []float64, m *mat.SymDense, fe []int32, groups int,
 	}
 	order, starts := byCluster(cluster)
 	c.starts = starts
-	c.fe = make([]int32, n)
-	ep := make([]float64, n)
-	for r, i := range order {
-		c.fe[r], ep[r] = fe[i], e[i]
-	}
-	c.x, c.ax = make([][]float64, p), make([][]float64, p)
-	for j := range p {
-		c.x[j], c.ax[j] = make([]float64, n), make([]float64, n)
+	// The rows usually come in cluster order already (design's cells are
+	// grouped by teacher): then x, e and fe are used as they are, owned
+	// by the fit, and only a shuffled design is copied into order.
+	c.fe, c.x = fe, x
+	ep := e
+	if !slices.IsSorted(cluster) {
+		c.fe, ep = make([]int32, n), make([]float64, n)
 		for r, i := range order {
-			c.x[j][r] = x[j][i]
+			c.fe[r], ep[r] = fe[i], e[i]
+		}
+		c.x = make([][]float64, p)
+		for j := range p {
+			c.x[j] = make([]float64, n)
+			for r, i := range order {
+				c.x[j][r] = x[j][i]
+			}
 		}
 	}
 
@@ -135,15 +149,37 @@ func newCR2(x [][]float64, e []float64, m *mat.SymDense, fe []int32, groups int,
 		}
 	}
 	meat := make([]float64, p*p)
-	s := make([]float64, p)
+	s := make([]float64, p)  // (A_g X̃_g)'e_g
+	xe := make([]float64, p) // X̃_g'e_g
+	var esum []float64       // e_g's sum within each present group
 	var present []int32
+	c.qAt = make([]int, 1, len(c.starts))
 	for g := range len(c.starts) - 1 {
 		lo, hi := c.starts[g], c.starts[g+1]
 		present = c.local(lo, hi, present[:0])
+		kd := len(present)
 		c.adjust(lo, hi, present, w)
-		clear(s)
+		c.q = append(c.q, w.q...)
+		c.qAt = append(c.qAt, len(c.q))
+		// (A_g X̃_g)'e_g = X̃_g'e_g + Q_g'(Z_g'e_g), Z_g'e_g = [the
+		// groups' sums of e_g; X̃_g'e_g].
+		esum = grow(esum, kd)
+		for i := lo; i < hi; i++ {
+			esum[c.scratch[c.fe[i]]] += ep[i]
+		}
 		for j := range p {
-			s[j] = dot(c.ax[j][lo:hi], ep[lo:hi])
+			xe[j] = dot(c.x[j][lo:hi], ep[lo:hi])
+		}
+		copy(s, xe)
+		for a := range kd {
+			for j := range p {
+				s[j] += w.q[a*p+j] * esum[a]
+			}
+		}
+		for l := range p {
+			for j := range p {
+				s[j] += w.q[(kd+l)*p+j] * xe[l]
+			}
 		}
 		for a := range p {
 			for b := range p {
@@ -246,9 +282,9 @@ func grow(v []float64, n int) []float64 {
 	return v
 }
 
-// adjust sets c.ax at rows lo:hi, one cluster whose groups present were
-// just numbered by local: A_g X̃_g = X̃_g + Z_g R_g (Z_g'X̃_g), with R_g
-// applied as L W diag((f(λ)-1)/λ) W' L'.
+// adjust sets w.q to Q_g = R_g (Z_g'X̃_g) for rows lo:hi, one cluster
+// whose groups present were just numbered by local (A_g X̃_g = X̃_g +
+// Z_g Q_g), with R_g applied as L W diag((f(λ)-1)/λ) W' L'.
 //
 // L is block diagonal with a diagonal D block (l_a = n_a^-½), and
 // Z_g'Z_g's D block is the diagonal of the groups' rows in the cluster,
@@ -312,19 +348,7 @@ func (c *cr2) adjust(lo, hi int, present []int32, w *cr2Work) {
 			bb[(kd+i)*kg+kd+j] = v
 		}
 	}
-	w.work = eigenSym(bb, w.lam, kg, w.work)
-	for q, lam := range w.lam {
-		if lam <= rankFloor {
-			continue
-		}
-		f := 0.0
-		if 1-lam >= eigenFloor {
-			f = 1 / math.Sqrt(1-lam)
-		}
-		w.scale[q] = (f - 1) / lam
-	}
-	// Q = L W diag(scale) W' L' Z_g'X̃_g: L' applied to zx in place, then
-	// W', the scale, W and L.
+	// Y = L' Z_g'X̃_g, in place in zx.
 	col := w.q[:p]
 	for a, k := range present {
 		la := 1 / math.Sqrt(c.groupN[k])
@@ -344,14 +368,29 @@ func (c *cr2) adjust(lo, hi int, present []int32, w *cr2Work) {
 			zx[(kd+i)*p+j] = col[i]
 		}
 	}
-	mulTo(w.y, bb, zx, kg, kg, p, true)
-	for q := range kg {
-		for j := range p {
-			w.y[q*p+j] *= w.scale[q]
-		}
-	}
+	// Q = L g(B'B) Y: g(B'B) Y by its power series when B'B is small,
+	// else W diag(scale) W' Y from the eigendecomposition.
 	q := w.q
-	mulTo(q, bb, w.y, kg, kg, p, false)
+	if !gSeries(bb, zx, q, w.y, kg, p) {
+		w.work = eigenSym(bb, w.lam, kg, w.work)
+		for q, lam := range w.lam {
+			if lam <= rankFloor {
+				continue
+			}
+			f := 0.0
+			if 1-lam >= eigenFloor {
+				f = 1 / math.Sqrt(1-lam)
+			}
+			w.scale[q] = (f - 1) / lam
+		}
+		mulTo(w.y, bb, zx, kg, kg, p, true)
+		for q := range kg {
+			for j := range p {
+				w.y[q*p+j] *= w.scale[q]
+			}
+		}
+		mulTo(q, bb, w.y, kg, kg, p, false)
+	}
 	for a, k := range present {
 		la := 1 / math.Sqrt(c.groupN[k])
 		for j := range p {
@@ -367,32 +406,74 @@ func (c *cr2) adjust(lo, hi int, present []int32, w *cr2Work) {
 			q[(kd+i)*p+j] = v
 		}
 	}
-	for i := lo; i < hi; i++ {
-		a := int(c.scratch[c.fe[i]])
-		for j := range p {
-			v := x[j][i] + q[a*p+j]
-			for l := range p {
-				v += x[l][i] * q[(kd+l)*p+j]
-			}
-			c.ax[j][i] = v
+}
+
+// seriesMax is the largest Frobenius norm of B'B (a bound on its largest
+// eigenvalue, the cluster's largest leverage) for which gSeries sums the
+// power series rather than adjust diagonalising B'B: at 0.1 the series
+// needs 16 terms, at the leverages of a district's clusters (a few
+// hundredths or less) 6 to 10.
+const seriesMax = 0.1
+
+// gSeries sets q (kg×p) to g(C) y, g(λ) = ((1-λ)^-½ - 1)/λ, for the
+// symmetric kg×kg matrix C with Frobenius norm ρ at most seriesMax, and
+// reports whether it did. g(λ) = Σ_j a_{j+1} λ^j, a_k the coefficients of
+// (1-λ)^-½ = Σ_k a_k λ^k (a_0 = 1, a_k = a_{k-1}(2k-1)/(2k) ≤ 1): the
+// terms from j = K on add at most ρ^K/(1-ρ) of the first's size, and K is
+// the first with that under 1e-16, so the sum is g(C) y to rounding (the
+// eigendecomposition's own error is larger). Horner's rule costs K
+// products C·(kg×p) in place of dsyev's work on C; t is kg×p scratch.
+//
+// At an eigenvalue 0 of C (a rank-deficient Z_g) the series has g = ½
+// where adjust's eigen path drops the direction; y = B'X̃_g lies in C's
+// range, so the two agree.
+func gSeries(cm, y, q, t []float64, kg, p int) bool {
+	rho := math.Sqrt(dot(cm[:kg*kg], cm[:kg*kg]))
+	if rho > seriesMax {
+		return false
+	}
+	k := 1
+	for r := rho; r/(1-rho) > 1e-16; r *= rho {
+		k++
+	}
+	a := 1.0             // a_j, from a_1
+	var coef [20]float64 // k is at most 17 at seriesMax
+	for j := 1; j <= k; j++ {
+		a *= float64(2*j-1) / float64(2*j)
+		coef[j] = a
+	}
+	n := kg * p
+	for i := range n {
+		q[i] = coef[k] * y[i]
+	}
+	for j := k - 1; j >= 1; j-- {
+		mulTo(t, cm, q, kg, kg, p, false)
+		for i := range n {
+			q[i] = coef[j]*y[i] + t[i]
 		}
 	}
+	return true
 }
 
 // mulTo sets dst (r×c) to a·b, a r×k (or, transposed, the transpose of
-// a k×r matrix), b k×c; all row-major.
+// a k×r matrix), b k×c; all row-major. Row by row, as sums of b's rows
+// scaled by a's entries, skipping a's zeros (B'B's fixed-effect block is
+// diagonal).
 func mulTo(dst, a, b []float64, r, k, c int, transA bool) {
 	for i := range r {
-		for j := range c {
-			v := 0.0
-			for l := range k {
-				if transA {
-					v += a[l*r+i] * b[l*c+j]
-				} else {
-					v += a[i*k+l] * b[l*c+j]
-				}
+		di := dst[i*c : (i+1)*c]
+		clear(di)
+		for l := range k {
+			ail := a[i*k+l]
+			if transA {
+				ail = a[l*r+i]
 			}
-			dst[i*c+j] = v
+			if ail == 0 {
+				continue
+			}
+			for j, v := range b[l*c : (l+1)*c] {
+				di[j] += ail * v
+			}
 		}
 	}
 }
@@ -419,6 +500,11 @@ func eigenSym(a, lam []float64, n int, work []float64) []float64 {
 		copy(a, v)
 		return work
 	}
+	return eigenSymLapack(a, lam, n, work)
+}
+
+// eigenSymLapack is eigenSym by LAPACK's dsyev, whatever n.
+func eigenSymLapack(a, lam []float64, n int, work []float64) []float64 {
 	m := blas64.Symmetric{N: n, Stride: n, Data: a, Uplo: blas.Upper}
 	if len(work) < 3*n {
 		q := []float64{0}
@@ -490,18 +576,11 @@ func jacobi(a, v []float64, n int) {
 
 // satterthwaite is the Satterthwaite degrees of freedom of contrast cv.
 func (c *cr2) satterthwaite(cv []float64) float64 {
-	n, p := len(c.fe), c.p
+	p := c.p
 	mc := make([]float64, p)
 	for a := range p {
 		for b := range p {
 			mc[a] += c.m[a*p+b] * cv[b]
-		}
-	}
-	w := make([]float64, n)
-	for j := range p {
-		mj := mc[j]
-		for i, v := range c.ax[j] {
-			w[i] += v * mj
 		}
 	}
 	groups := len(c.groupN)
@@ -511,15 +590,28 @@ func (c *cr2) satterthwaite(cv []float64) float64 {
 	var expect, sumA2, sumAB float64
 	vx := make([]float64, p)
 	vd := make([]float64, 0, 8)
+	u := make([]float64, 0, 8+p) // Q_g M c
+	xu := make([]float64, p)     // M c + u's X part
 	var present []int32
 	for g := range len(c.starts) - 1 {
 		lo, hi := c.starts[g], c.starts[g+1]
 		present = c.local(lo, hi, present[:0])
-		vd = grow(vd, len(present))
+		kd := len(present)
+		vd = grow(vd, kd)
+		// w_g = A_g X̃_g M c = X̃_g (M c + u_X) + u_D at each row's group.
+		q := c.q[c.qAt[g]:c.qAt[g+1]]
+		u = grow(u, kd+p)
+		mulTo(u, q, mc, kd+p, p, 1, false)
+		for j := range p {
+			xu[j] = mc[j] + u[kd+j]
+		}
 		clear(vx)
 		a := 0.0
 		for i := lo; i < hi; i++ {
-			wi := w[i]
+			wi := u[c.scratch[c.fe[i]]]
+			for j := range p {
+				wi += c.x[j][i] * xu[j]
+			}
 			a += wi * wi
 			vd[c.scratch[c.fe[i]]] += wi
 			for j := range p {

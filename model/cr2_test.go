@@ -1,6 +1,10 @@
 package model
 
-import "testing"
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
 
 // cr2Case is a small design with clubSandwich's CR2 answers for some of
 // its coefficients.
@@ -141,5 +145,76 @@ func TestPairSumsSparse(t *testing.T) {
 	}
 	if d, s := dense.weighted(n), sparse.weighted(n); want == 0 || d-want > 1e-12 || want-d > 1e-12 || s-want > 1e-12 || want-s > 1e-12 {
 		t.Errorf("dense %g, sparse %g; want %g", d, s, want)
+	}
+}
+
+// TestGSeries: the power series adjust sums for a cluster of small
+// leverage gives g(C)y as the eigendecomposition does, g(λ) =
+// ((1-λ)^-½ - 1)/λ, for random C = B'B of Frobenius norm 0.001 to 0.1
+// (seriesMax) and y = B'x in C's range; a larger C is left to the
+// eigendecomposition.
+func TestGSeries(t *testing.T) {
+	r := rand.New(rand.NewPCG(16, 1))
+	for _, tc := range []struct {
+		kg, p, rows int
+		norm        float64
+	}{{4, 3, 30, 0.001}, {5, 3, 4, 0.02}, {8, 7, 60, 0.05}, {19, 7, 80, 0.99 * seriesMax}} {
+		kg, p := tc.kg, tc.p
+		// B: rows×kg with its last column a copy of the first (a rank
+		// deficiency, as coached constant within a teacher's group).
+		b := make([]float64, tc.rows*kg)
+		for i := range b {
+			b[i] = r.NormFloat64()
+		}
+		for i := range tc.rows {
+			b[i*kg+kg-1] = b[i*kg]
+		}
+		cm := make([]float64, kg*kg)
+		mulTo(cm, b, b, kg, tc.rows, kg, true)
+		scale := tc.norm / math.Sqrt(dot(cm, cm))
+		for i := range cm {
+			cm[i] *= scale
+		}
+		for i := range b {
+			b[i] *= math.Sqrt(scale)
+		}
+		x := make([]float64, tc.rows*p)
+		for i := range x {
+			x[i] = r.NormFloat64()
+		}
+		y := make([]float64, kg*p)
+		mulTo(y, b, x, kg, tc.rows, p, true)
+
+		got, tmp := make([]float64, kg*p), make([]float64, kg*p)
+		if !gSeries(cm, y, got, tmp, kg, p) {
+			t.Fatalf("kg %d: gSeries refused a C of norm %g", kg, tc.norm)
+		}
+		// The eigen path: W diag(g(λ)) W'y, λ under rankFloor dropped.
+		w, lam := append([]float64(nil), cm...), make([]float64, kg)
+		eigenSymLapack(w, lam, kg, nil)
+		wy := make([]float64, kg*p)
+		mulTo(wy, w, y, kg, kg, p, true)
+		for q, l := range lam {
+			g := 0.0
+			if l > rankFloor {
+				g = (1/math.Sqrt(1-l) - 1) / l
+			}
+			for j := range p {
+				wy[q*p+j] *= g
+			}
+		}
+		want := make([]float64, kg*p)
+		mulTo(want, w, wy, kg, kg, p, false)
+		worst := 0.0
+		for i := range want {
+			worst = max(worst, math.Abs(got[i]-want[i])/math.Sqrt(dot(want, want)/float64(len(want))))
+		}
+		if worst > 1e-12 {
+			t.Errorf("kg %d, norm %g: gSeries differs from the eigendecomposition by %.3g (relative)", kg, tc.norm, worst)
+		}
+	}
+	big := []float64{0.2, 0, 0, 0.1}
+	if gSeries(big, []float64{1, 1}, make([]float64, 2), make([]float64, 2), 2, 1) {
+		t.Errorf("gSeries summed a C of norm %g > seriesMax", math.Sqrt(dot(big, big)))
 	}
 }

@@ -284,9 +284,10 @@ func eventNote(e int) string {
 	return fmt.Sprintf("%d year(s) after the first coached year, against the year before it", e)
 }
 
-// eventStudies runs event_study_teacher on every subject.
-func (d *DB) eventStudies(ctx context.Context, floor suppression) ([]Estimate, error) {
-	f, err := d.queryFrame(ctx, teacherPanelQuery("growth"))
+// eventStudies runs event_study_teacher on every subject of the teacher
+// panel rows (teacherPanelQuery, prefetched).
+func (d *DB) eventStudies(ctx context.Context, rows *prefetched, floor suppression) ([]Estimate, error) {
+	f, err := rows.wait()
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"math"
@@ -46,7 +47,12 @@ func (f *frame) strings(name string) []string {
 // connection and hands the result stream to read. A batch is valid only
 // until the next: DuckDB reuses its buffers.
 func (d *DB) queryArrow(ctx context.Context, q string, args []any, read func(array.RecordReader) error) error {
-	return d.conn.Raw(func(dc any) error {
+	return queryArrowOn(ctx, d.conn, q, args, read)
+}
+
+// queryArrowOn is queryArrow on connection conn.
+func queryArrowOn(ctx context.Context, conn *sql.Conn, q string, args []any, read func(array.RecordReader) error) error {
+	return conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return err
@@ -65,10 +71,15 @@ func (d *DB) queryArrow(ctx context.Context, q string, args []any, read func(arr
 // column joined once at the end: growing million-row columns batch by
 // batch (DuckDB's are 2,048 rows) cost more than the query.
 func (d *DB) queryFrame(ctx context.Context, q string, args ...any) (*frame, error) {
+	return queryFrameOn(ctx, d.conn, q, args...)
+}
+
+// queryFrameOn is queryFrame on connection conn.
+func queryFrameOn(ctx context.Context, conn *sql.Conn, q string, args ...any) (*frame, error) {
 	f := &frame{num: map[string][]float64{}, str: map[string][]string{}, interned: map[string]string{}}
 	nums := map[string][][]float64{}
 	strs := map[string][][]string{}
-	err := d.queryArrow(ctx, q, args, func(rdr array.RecordReader) error {
+	err := queryArrowOn(ctx, conn, q, args, func(rdr array.RecordReader) error {
 		// Every selected column exists, even when no row comes back.
 		for _, field := range rdr.Schema().Fields() {
 			switch field.Type.ID() {
@@ -164,4 +175,38 @@ func appendNumbers(dst []float64, col arrow.Array) ([]float64, error) {
 		}
 	}
 	return dst, nil
+}
+
+// prefetched is a query started by prefetch: wait returns its frame.
+type prefetched struct {
+	done chan struct{}
+	f    *frame
+	err  error
+}
+
+// prefetch starts q on a connection of its own and returns at once, so
+// that DuckDB reads the frame a later step needs while Go fits the
+// earlier steps' models (the two overlap on two cores: DuckDB's scans
+// leave a core idle much of the time, the fits none). Every prefetch
+// must be waited for before the database closes; q must read only main
+// tables (temporary ones are the model connection's own).
+func (d *DB) prefetch(ctx context.Context, q string, args ...any) *prefetched {
+	p := &prefetched{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		conn, err := d.DB.Conn(ctx)
+		if err != nil {
+			p.err = fmt.Errorf("query %.60q: %w", q, err)
+			return
+		}
+		defer conn.Close()
+		p.f, p.err = queryFrameOn(ctx, conn, q, args...)
+	}()
+	return p
+}
+
+// wait returns the prefetched frame, once its query is done.
+func (p *prefetched) wait() (*frame, error) {
+	<-p.done
+	return p.f, p.err
 }

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"context"
 	"fmt"
 	"strings"
 )
@@ -22,21 +21,23 @@ import (
 // chr(31)) for the clusters and counts, except where the one rostered
 // teacher is the teacher of record (NULL: most rows). The rows are
 // analysisQuery's, in its order, so that the weighted sample takes the
-// rest of each row from the students of Analyze. (The lists are
-// list_sort of a list: string_agg's ORDER BY took 5 s more at state
-// size.)
+// rest of each row from the students of Analyze.
+//
+// A row with one roster row (teachers_listed 1, 95% of the state's) has
+// its teacher of record as its one teacher: its exposure is coached and
+// it has no lists, so only the shared rows are looked up in the rosters
+// and the sessions. (The lists are list_sort of a list: string_agg's
+// ORDER BY took 5 s more at state size.)
 const weightedQuery = `
 WITH a AS (
-    SELECT school_year, student_id, subject, test_date, teacher_id AS teacher_of_record
+    SELECT school_year, student_id, subject, test_date, teacher_id AS teacher_of_record, coached, teachers_listed
     FROM student_growth WHERE excluded IS NULL
 ),
-r AS (
-    SELECT school_year, student_id, subject, teacher_id, sum(coalesce(percent_time, 100)) AS w
-    FROM rosters GROUP BY ALL
-),
+shared AS (SELECT school_year, student_id, subject, test_date FROM a WHERE teachers_listed > 1),
 links AS (
-    SELECT a.school_year, a.student_id, a.subject, a.test_date, r.teacher_id, r.w
-    FROM a JOIN r USING (school_year, student_id, subject)
+    SELECT s.school_year, s.student_id, s.subject, s.test_date, r.teacher_id, sum(coalesce(r.percent_time, 100)) AS w
+    FROM shared s JOIN rosters r USING (school_year, student_id, subject)
+    GROUP BY ALL
 ),
 dates AS (SELECT DISTINCT teacher_id, school_year, test_date FROM links),
 coached AS (
@@ -59,7 +60,7 @@ exposure AS (
      AND c.test_date IS NOT DISTINCT FROM l.test_date
     GROUP BY ALL
 )
-SELECT coalesce(e.exposure, 0) AS exposure,
+SELECT CASE WHEN a.teachers_listed > 1 THEN coalesce(e.exposure, 0) ELSE a.coached::INTEGER END AS exposure,
        CASE WHEN e.n_links = 1 AND e.teachers = a.teacher_of_record THEN NULL ELSE e.teachers END AS teachers,
        CASE WHEN e.n_links = 1 AND e.teachers = a.teacher_of_record THEN NULL ELSE e.coached_teachers END AS coached_teachers
 FROM a LEFT JOIN exposure e USING (school_year, student_id, subject)
@@ -217,10 +218,10 @@ func (w *weighted) impact(c cell, ref *Estimate, floor suppression) Estimate {
 	return e
 }
 
-// weightedSample queries the shared-classroom exposure of s's rows and
-// makes the sample of impact_weighted.
-func (d *DB) weightedSample(ctx context.Context, s *students) (*weighted, error) {
-	f, err := d.queryFrame(ctx, weightedQuery)
+// weightedSample makes the sample of impact_weighted from the rows of
+// weightedQuery (prefetched) and the students s they belong to.
+func weightedSample(rows *prefetched, s *students) (*weighted, error) {
+	f, err := rows.wait()
 	if err != nil {
 		return nil, err
 	}

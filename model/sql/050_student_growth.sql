@@ -7,7 +7,9 @@
 --   preferred), else the prior year's spring_z (states that test once a
 --   year). baseline_source says which.
 -- teacher_id: the teacher of record; school_id is the teacher's school
---   (the student's own when there is no teacher of record).
+--   (the student's own when there is no teacher of record);
+--   teachers_listed the student's roster rows in the subject and year
+--   (teacher_of_record's; 2 or more: a shared classroom).
 -- hours: the teacher of record's coaching-session minutes / 60 in that
 --   school year dated on or before the student's spring test date (the
 --   whole year when the test has no date); coached = hours > 0.
@@ -35,6 +37,7 @@ WITH linked AS MATERIALIZED (
         CASE WHEN sp.fall_z IS NOT NULL THEN 'fall' WHEN prior.z IS NOT NULL THEN 'prior spring' END AS baseline_source,
         tor.teacher_id,
         tor.percent_time AS teacher_percent_time,
+        tor.teachers_listed,
         coalesce(t.school_id, st.school_id) AS school_id,
         st.gender,
         st.race_ethnicity,
@@ -122,6 +125,7 @@ SELECT
     r.baseline_source,
     r.teacher_id,
     r.teacher_percent_time,
+    r.teachers_listed,
     r.hours,
     r.coached,
     CASE WHEN r.excluded IS NULL THEN r.spring_z - (f.a + f.b * r.baseline_z) END AS growth,
