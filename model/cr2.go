@@ -154,6 +154,9 @@ func newCR2(x [][]float64, e []float64, m *mat.SymDense, fe []int32, groups int,
 	var esum []float64       // e_g's sum within each present group
 	var present []int32
 	c.qAt = make([]int, 1, len(c.starts))
+	// Q_g is (k_g+p)×p: room for every cluster with up to two groups,
+	// grown past that.
+	c.q = make([]float64, 0, (len(c.starts)-1)*(p+2)*p)
 	for g := range len(c.starts) - 1 {
 		lo, hi := c.starts[g], c.starts[g+1]
 		present = c.local(lo, hi, present[:0])
