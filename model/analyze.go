@@ -192,6 +192,7 @@ func (d *DB) Analyze(ctx context.Context, opt AnalyzeOptions) ([]Estimate, error
 	s.sure(est, cells, prior)
 	for i := range est {
 		finite(&est[i])
+		est[i].Headline = Headline(est[i])
 	}
 	if err := d.writeEstimates(ctx, est); err != nil {
 		return nil, err
@@ -312,7 +313,7 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 			method, event, val(e.PreTrendP), val(e.MDE), val(e.ProbPositive), val(e.ProbAboveThreshold), val(e.Threshold),
 			e.FewCoachedClusters,
 			val(e.BaselineGFall), val(e.BaselineGPrior),
-			val(e.EValue), val(e.EValueCI),
+			val(e.EValue), val(e.EValueCI), e.Headline,
 		}
 	}
 	return d.appendTable(ctx, "estimates", `
@@ -325,7 +326,7 @@ func (d *DB) writeEstimates(ctx context.Context, est []Estimate) error {
 		mde DOUBLE, prob_positive DOUBLE, prob_above_threshold DOUBLE, threshold DOUBLE,
 		few_coached_clusters BOOLEAN,
 		baseline_g_fall DOUBLE, baseline_g_prior DOUBLE,
-		e_value DOUBLE, e_value_ci DOUBLE`, rows)
+		e_value DOUBLE, e_value_ci DOUBLE, headline BOOLEAN`, rows)
 }
 
 func (d *DB) writeBands(ctx context.Context, bands []Band) error {

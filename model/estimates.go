@@ -108,10 +108,13 @@ type Estimate struct {
 	// SD of score: how strongly an unmeasured confounder would have to be
 	// associated with both coaching and the outcome, as a risk ratio, to
 	// explain the effect (its interval) away.
-	EValue     *float64 `json:"e_value,omitempty"`
-	EValueCI   *float64 `json:"e_value_ci,omitempty"`
-	Suppressed bool     `json:"suppressed"`
-	Note       string   `json:"note,omitempty"`
+	EValue   *float64 `json:"e_value,omitempty"`
+	EValueCI *float64 `json:"e_value_ci,omitempty"`
+	// Headline marks the headline estimates (see Headline), the ones the
+	// workbooks' verdicts, the run history's trend and "how sure" rest on.
+	Headline   bool   `json:"headline"`
+	Suppressed bool   `json:"suppressed"`
+	Note       string `json:"note,omitempty"`
 }
 
 // TableCounts returns the number of rows of every table in the model.

@@ -291,18 +291,15 @@ func addHistory(ctx context.Context, path string, r outdir.Record) error {
 }
 
 // headlines are the estimates whose trend across runs district.xlsx
-// shows: the pooled impact per subject and overall, the dose-response and
-// the two difference-in-differences estimates.
+// shows: the model's headlines (Estimate.Headline) over pooled years, each
+// subject and All, those with an interval.
 func headlines(ests []model.Estimate) []outdir.Headline {
 	var out []outdir.Headline
 	for _, e := range ests {
-		if e.SchoolYear != nil || e.Subgroup != "" || e.Estimate == nil || e.CILow == nil || e.CIHigh == nil {
+		if !e.Headline || e.SchoolYear != nil || e.Estimate == nil || e.CILow == nil || e.CIHigh == nil {
 			continue
 		}
-		switch e.Analysis {
-		case model.AnalysisImpact, model.AnalysisDose, model.AnalysisDiD, model.AnalysisDiDCS:
-			out = append(out, outdir.Headline{Analysis: e.Analysis, Subject: e.Subject, Estimate: *e.Estimate, CILow: *e.CILow, CIHigh: *e.CIHigh})
-		}
+		out = append(out, outdir.Headline{Analysis: e.Analysis, Subject: e.Subject, Estimate: *e.Estimate, CILow: *e.CILow, CIHigh: *e.CIHigh})
 	}
 	return out
 }

@@ -604,8 +604,7 @@ func historySheet(ctx context.Context, b *book, in Input) error {
 		    `+past+`
 		    UNION ALL
 		    SELECT 'this run', ?::TIMESTAMP, analysis, subject, estimate, ci_low, ci_high FROM estimates
-		    WHERE school_year IS NULL AND coalesce(subgroup, '') = '' AND estimate IS NOT NULL
-		      AND analysis IN ('impact', 'dose_response', 'did', 'did_cs')
+		    WHERE headline AND school_year IS NULL AND estimate IS NOT NULL
 		)
 		SELECT strftime(started, '%Y-%m-%d %H:%M:%S'),
 		       max(estimate) FILTER (WHERE analysis = 'impact' AND subject = 'All'),
@@ -613,17 +612,19 @@ func historySheet(ctx context.Context, b *book, in Input) error {
 		       max(ci_high) FILTER (WHERE analysis = 'impact' AND subject = 'All'),
 		       max(estimate) FILTER (WHERE analysis = 'impact' AND subject = 'ELA'),
 		       max(estimate) FILTER (WHERE analysis = 'impact' AND subject = 'Math'),
-		       max(estimate) FILTER (WHERE analysis = 'dose_response' AND subject = 'All'),
+		       max(estimate) FILTER (WHERE analysis = 'impact_within_teacher' AND subject = 'All'),
+		       max(estimate) FILTER (WHERE analysis = 'dose_onset' AND subject = 'All'),
 		       max(estimate) FILTER (WHERE analysis = 'did'),
 		       max(estimate) FILTER (WHERE analysis = 'did_cs')
 		FROM h GROUP BY run_id, started ORDER BY started, run_id`, in.Started)
 	if err != nil {
 		return err
 	}
-	d, d4 := b.dec, b.dec4
+	d := b.dec
 	return b.sheet("Run history", "Headline estimates, run by run (successful runs; this run last)", []section{{Cols: []column{
 		{Name: "Run (UTC)", Width: 18}, {Name: "Impact, both subjects (SD)", Style: d, Width: 14}, {Name: "95% CI low", Style: d}, {Name: "95% CI high", Style: d},
-		{Name: "Impact, ELA", Style: d}, {Name: "Impact, Math", Style: d}, {Name: "Per coaching hour", Style: d4},
+		{Name: "Impact, ELA", Style: d}, {Name: "Impact, Math", Style: d},
+		{Name: "Same teachers, coached vs uncoached years", Style: d, Width: 14}, {Name: "Any coaching vs none (jump)", Style: d, Width: 12},
 		{Name: "Joining schools, before/after vs comparison", Style: d, Width: 14}, {Name: "Joining schools, each cohort vs not yet joined", Style: d, Width: 16},
 	}, Rows: rows, Main: true}}, func(at []placed) error {
 		if len(rows) < 2 {
