@@ -66,6 +66,7 @@ type RowError struct {
 	Detail string // optional extra words, e.g. the conflicting row
 }
 
+// Error names the file, the row, the column when known, and the cause.
 func (e *RowError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -86,6 +87,7 @@ func (e *RowError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *RowError) Unwrap() error { return e.Err }
 
 // FileError is a structural fault: the file (or its sheet) cannot be loaded
@@ -97,6 +99,7 @@ type FileError struct {
 	Err    error
 }
 
+// Error names the file and the cause.
 func (e *FileError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -110,6 +113,7 @@ func (e *FileError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *FileError) Unwrap() error { return e.Err }
 
 func truncate(s string, n int) string {

@@ -20,10 +20,12 @@ type LinkError struct {
 	Reason string // "it is the input folder", ...
 }
 
+// Error names the Parquet folder and why coachimpact will not own it.
 func (e *LinkError) Error() string {
 	return fmt.Sprintf("%s %s: %s", e.Path, ErrParquetDir, e.Reason)
 }
 
+// Unwrap returns ErrParquetDir, for errors.Is.
 func (e *LinkError) Unwrap() error { return ErrParquetDir }
 
 // An export link is a folder outside the output folder that shows one

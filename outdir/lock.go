@@ -21,10 +21,12 @@ type LockError struct {
 	Owner string // "pid 123 since 2026-11-30T02:00:00Z", as the owner wrote it
 }
 
+// Error names the lock file and the run holding it.
 func (e *LockError) Error() string {
 	return fmt.Sprintf("%s (%s, held by %s)", ErrLocked, e.Path, e.Owner)
 }
 
+// Unwrap returns ErrLocked, for errors.Is.
 func (e *LockError) Unwrap() error { return ErrLocked }
 
 // Lock takes the output folder at path for one run, creating it (0750)
