@@ -123,6 +123,12 @@ func (s *students) bands(c cell, floor suppression) []Band {
 		for j, b := range which {
 			shift += float64(count[b]) / float64(n) * f.coef[j]
 		}
+		cvs := make([][]float64, len(which)) // each band's dummy
+		for j := range which {
+			cvs[j] = make([]float64, len(f.coef))
+			cvs[j][j] = 1
+		}
+		tests := f.contrasts(cvs...)
 		for b := range out {
 			delta, se := 0.0, 0.0
 			if b > 0 {
@@ -130,9 +136,7 @@ func (s *students) bands(c cell, floor suppression) []Band {
 				if j < 0 {
 					continue
 				}
-				cv := make([]float64, len(f.coef))
-				cv[j] = 1
-				ts := f.contrast(cv)
+				ts := tests[j]
 				delta, se = ts.est, ts.se
 				t := tCrit(ts.df)
 				lo, hi := delta-t*se, delta+t*se
@@ -207,12 +211,24 @@ func (s *students) shape(c cell, count []int, out []Band) {
 	type interval struct{ est, lo, hi float64 }
 	slope := make([]interval, len(segs))
 	change := make([]interval, len(segs))
-	for j, b := range segs {
+	// Each segment's slope, then each knot's change of slope: each its
+	// own Satterthwaite df, in one pass.
+	var cvs [][]float64
+	for j := range segs {
 		cv := make([]float64, len(f.coef))
 		for m := 0; m <= j; m++ {
 			cv[1+m] = 1
 		}
-		ct := f.contrast(cv) // each its own Satterthwaite df
+		cvs = append(cvs, cv)
+	}
+	for j := 1; j < len(segs); j++ {
+		cv := make([]float64, len(f.coef))
+		cv[1+j] = 1
+		cvs = append(cvs, cv)
+	}
+	tests := f.contrasts(cvs...)
+	for j, b := range segs {
+		ct := tests[j]
 		if !(ct.df > 0) {
 			// A segment the clusters cannot tell apart (df 0, or a
 			// rounding error below it): no interval, and no plateau.
@@ -223,7 +239,7 @@ func (s *students) shape(c cell, count []int, out []Band) {
 		slope[j] = interval{est, lo, hi}
 		out[b].Slope, out[b].SlopeSE, out[b].SlopeCILow, out[b].SlopeCIHigh = &est, &se, &lo, &hi
 		if j > 0 {
-			ch := f.coefTest(1 + j)
+			ch := tests[len(segs)+j-1]
 			if !(ch.df > 0) {
 				return
 			}

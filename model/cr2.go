@@ -95,8 +95,13 @@ type cr2 struct {
 	// q holds each cluster's Q_g = R_g Z_g'X̃_g ((k_g+p)×p, row-major,
 	// cluster g's from qAt[g]), so that A_g X̃_g v = X̃_g v + Z_g (Q_g v)
 	// for any v without keeping A_g X̃_g's n×p values.
-	q       []float64
-	qAt     []int
+	q   []float64
+	qAt []int
+	// lg is each row's group numbered within its cluster, and
+	// present[pAt[g]:pAt[g+1]] cluster g's groups in that numbering.
+	lg      []int32
+	present []int32
+	pAt     []int
 	vcov    *mat.SymDense
 	scratch []int32 // a local index per group, -1 outside a cluster
 }
@@ -157,6 +162,8 @@ func newCR2(x [][]float64, e []float64, m *mat.SymDense, fe []int32, groups int,
 	// Q_g is (k_g+p)×p: room for every cluster with up to two groups,
 	// grown past that.
 	c.q = make([]float64, 0, (len(c.starts)-1)*(p+2)*p)
+	c.lg = make([]int32, n)
+	c.pAt = make([]int, 1, len(c.starts))
 	for g := range len(c.starts) - 1 {
 		lo, hi := c.starts[g], c.starts[g+1]
 		present = c.local(lo, hi, present[:0])
@@ -164,6 +171,11 @@ func newCR2(x [][]float64, e []float64, m *mat.SymDense, fe []int32, groups int,
 		c.adjust(lo, hi, present, w)
 		c.q = append(c.q, w.q...)
 		c.qAt = append(c.qAt, len(c.q))
+		c.present = append(c.present, present...)
+		c.pAt = append(c.pAt, len(c.present))
+		for i := lo; i < hi; i++ {
+			c.lg[i] = c.scratch[c.fe[i]]
+		}
 		// (A_g X̃_g)'e_g = X̃_g'e_g + Q_g'(Z_g'e_g), Z_g'e_g = [the
 		// groups' sums of e_g; X̃_g'e_g].
 		esum = grow(esum, kd)
@@ -577,90 +589,104 @@ func jacobi(a, v []float64, n int) {
 	}
 }
 
-// satterthwaite is the Satterthwaite degrees of freedom of contrast cv.
-func (c *cr2) satterthwaite(cv []float64) float64 {
+// satterthwaite returns the Satterthwaite degrees of freedom of each
+// contrast of cvs, in one pass over the clusters (each cluster's rows
+// are read while in cache for every contrast).
+func (c *cr2) satterthwaite(cvs ...[]float64) []float64 {
 	p := c.p
-	mc := make([]float64, p)
-	for a := range p {
-		for b := range p {
-			mc[a] += c.m[a*p+b] * cv[b]
-		}
-	}
 	groups := len(c.groupN)
-	sdd := newPairSums(groups)
-	sdx := make([]float64, groups*p) // S's D-X block, row per group
-	sxx := make([]float64, p*p)
-	var expect, sumA2, sumAB float64
-	vx := make([]float64, p)
-	vd := make([]float64, 0, 8)
+	type sums struct {
+		mc, xu, vx, vd []float64
+		sdd            *pairSums
+		sdx            []float64 // S's D-X block, row per group
+		sxx            []float64
+		expect         float64
+		sumA2, sumAB   float64
+	}
+	st := make([]*sums, len(cvs))
+	for k, cv := range cvs {
+		t := &sums{mc: make([]float64, p), xu: make([]float64, p), vx: make([]float64, p), vd: make([]float64, 0, 8),
+			sdd: newPairSums(groups), sdx: make([]float64, groups*p), sxx: make([]float64, p*p)}
+		for a := range p {
+			for b := range p {
+				t.mc[a] += c.m[a*p+b] * cv[b]
+			}
+		}
+		st[k] = t
+	}
 	u := make([]float64, 0, 8+p) // Q_g M c
-	xu := make([]float64, p)     // M c + u's X part
-	var present []int32
 	for g := range len(c.starts) - 1 {
 		lo, hi := c.starts[g], c.starts[g+1]
-		present = c.local(lo, hi, present[:0])
+		present := c.present[c.pAt[g]:c.pAt[g+1]]
 		kd := len(present)
-		vd = grow(vd, kd)
-		// w_g = A_g X̃_g M c = X̃_g (M c + u_X) + u_D at each row's group.
 		q := c.q[c.qAt[g]:c.qAt[g+1]]
-		u = grow(u, kd+p)
-		mulTo(u, q, mc, kd+p, p, 1, false)
-		for j := range p {
-			xu[j] = mc[j] + u[kd+j]
-		}
-		clear(vx)
-		a := 0.0
-		for i := lo; i < hi; i++ {
-			wi := u[c.scratch[c.fe[i]]]
+		for _, t := range st {
+			t.vd = grow(t.vd, kd)
+			vd, vx, xu := t.vd, t.vx, t.xu
+			// w_g = A_g X̃_g M c = X̃_g (M c + u_X) + u_D at each row's
+			// group.
+			u = grow(u, kd+p)
+			mulTo(u, q, t.mc, kd+p, p, 1, false)
 			for j := range p {
-				wi += c.x[j][i] * xu[j]
+				xu[j] = t.mc[j] + u[kd+j]
 			}
-			a += wi * wi
-			vd[c.scratch[c.fe[i]]] += wi
+			clear(vx)
+			a := 0.0
+			for i := lo; i < hi; i++ {
+				wi := u[c.lg[i]]
+				for j := range p {
+					wi += c.x[j][i] * xu[j]
+				}
+				a += wi * wi
+				vd[c.lg[i]] += wi
+				for j := range p {
+					vx[j] += c.x[j][i] * wi
+				}
+			}
+			b := 0.0 // v_g'G v_g
 			for j := range p {
-				vx[j] += c.x[j][i] * wi
+				for l := range p {
+					b += vx[j] * c.m[j*p+l] * vx[l]
+					t.sxx[j*p+l] += vx[j] * vx[l]
+				}
 			}
+			for q, k := range present {
+				b += vd[q] * vd[q] / c.groupN[k]
+				for r, l := range present {
+					t.sdd.add(k, l, vd[q]*vd[r])
+				}
+				for j := range p {
+					t.sdx[int(k)*p+j] += vd[q] * vx[j]
+				}
+			}
+			t.expect += a - b
+			t.sumA2 += a * a
+			t.sumAB += a * b
 		}
-		b := 0.0 // v_g'G v_g
-		for j := range p {
-			for l := range p {
-				b += vx[j] * c.m[j*p+l] * vx[l]
-				sxx[j*p+l] += vx[j] * vx[l]
-			}
-		}
-		for q, k := range present {
-			b += vd[q] * vd[q] / c.groupN[k]
-			for r, l := range present {
-				sdd.add(k, l, vd[q]*vd[r])
-			}
-			for j := range p {
-				sdx[int(k)*p+j] += vd[q] * vx[j]
-			}
-		}
-		expect += a - b
-		sumA2 += a * a
-		sumAB += a * b
-		c.release(present)
 	}
-	tr := sdd.weighted(c.groupN)
-	for k := range groups {
-		sk := sdx[k*p : (k+1)*p]
-		q := 0.0
-		for j := range p {
-			for l := range p {
-				q += sk[j] * c.m[j*p+l] * sk[l]
-			}
-		}
-		tr += 2 * q / c.groupN[k]
-	}
+	out := make([]float64, len(cvs))
 	ms := make([]float64, p*p) // M S_XX
-	mulTo(ms, c.m, sxx, p, p, p, false)
-	for a := range p {
-		for b := range p {
-			tr += ms[a*p+b] * ms[b*p+a]
+	for k, t := range st {
+		tr := t.sdd.weighted(c.groupN)
+		for k := range groups {
+			sk := t.sdx[k*p : (k+1)*p]
+			q := 0.0
+			for j := range p {
+				for l := range p {
+					q += sk[j] * c.m[j*p+l] * sk[l]
+				}
+			}
+			tr += 2 * q / c.groupN[k]
 		}
+		mulTo(ms, c.m, t.sxx, p, p, p, false)
+		for a := range p {
+			for b := range p {
+				tr += ms[a*p+b] * ms[b*p+a]
+			}
+		}
+		out[k] = t.expect * t.expect / (t.sumA2 - 2*t.sumAB + tr)
 	}
-	return expect * expect / (sumA2 - 2*sumAB + tr)
+	return out
 }
 
 // pairSums accumulates S_kl over pairs of fixed-effect groups: dense for

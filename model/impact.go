@@ -418,15 +418,19 @@ func (s *students) dose(c cell, floor suppression) (response, onset Estimate) {
 		onset.Note = response.Note
 		return response, onset
 	}
-	setCoef(&onset, f, 0)
-	setCoef(&response, f, 1)
+	ts := f.contrasts(unit(len(f.coef), 0), unit(len(f.coef), 1))
+	setTest(&onset, ts[0])
+	setTest(&response, ts[1])
 	return response, onset
 }
 
 // setCoef sets the estimate, CR2 standard error, Satterthwaite t
 // interval and p-value of coefficient j.
-func setCoef(e *Estimate, f *fit, j int) {
-	ts := f.coefTest(j)
+func setCoef(e *Estimate, f *fit, j int) { setTest(e, f.coefTest(j)) }
+
+// setTest sets the estimate, CR2 standard error, Satterthwaite t
+// interval and p-value of e from ts.
+func setTest(e *Estimate, ts test) {
 	b, se := ts.est, ts.se
 	t := tCrit(ts.df)
 	lo, hi, p := b-t*se, b+t*se, pValue(b/se, ts.df)

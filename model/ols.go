@@ -43,17 +43,29 @@ type test struct {
 
 // contrast returns the test of c·b: its CR2 standard error and
 // Satterthwaite degrees of freedom.
-func (f *fit) contrast(c []float64) test {
-	cv := mat.NewVecDense(len(c), c)
-	est := mat.Dot(cv, mat.NewVecDense(len(f.coef), f.coef))
-	return test{est: est, se: math.Sqrt(mat.Inner(cv, f.vcov, cv)), df: f.cr2.satterthwaite(c)}
+func (f *fit) contrast(c []float64) test { return f.contrasts(c)[0] }
+
+// contrasts returns the test of each contrast of cs, their degrees of
+// freedom in one pass over the clusters.
+func (f *fit) contrasts(cs ...[]float64) []test {
+	df := f.cr2.satterthwaite(cs...)
+	out := make([]test, len(cs))
+	b := mat.NewVecDense(len(f.coef), f.coef)
+	for k, c := range cs {
+		cv := mat.NewVecDense(len(c), c)
+		out[k] = test{est: mat.Dot(cv, b), se: math.Sqrt(mat.Inner(cv, f.vcov, cv)), df: df[k]}
+	}
+	return out
 }
 
 // coefTest returns the test of coefficient j.
-func (f *fit) coefTest(j int) test {
-	c := make([]float64, len(f.coef))
+func (f *fit) coefTest(j int) test { return f.contrast(unit(len(f.coef), j)) }
+
+// unit is the contrast of coefficient j of k.
+func unit(k, j int) []float64 {
+	c := make([]float64, k)
 	c[j] = 1
-	return f.contrast(c)
+	return c
 }
 
 // tCrit is the two-sided 95% critical value of t with df degrees of
