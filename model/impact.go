@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -353,6 +352,15 @@ func (s *students) impact(c cell, floor suppression) Estimate {
 // "satisfied".
 func (s *students) baselineEquivalence(e *Estimate, c cell, base, coached []float64) {
 	var src [2]struct{ base, coached []float64 } // 0 fall, 1 prior spring
+	nFall := 0
+	for _, i := range c.rows {
+		if s.fall[i] == 1 {
+			nFall++
+		}
+	}
+	for k, n := range [2]int{nFall, len(c.rows) - nFall} {
+		src[k].base, src[k].coached = make([]float64, 0, n), make([]float64, 0, n)
+	}
 	for r, i := range c.rows {
 		k := 1
 		if s.fall[i] == 1 {
@@ -483,22 +491,32 @@ func joinNotes(notes ...string) string {
 // A group of one row adds nothing to the within-group sum of squares;
 // with no spread within the groups g is not finite (finite drops it).
 func hedgesG(diff float64, v, treat []float64) float64 {
-	var t, c []float64
+	// Two passes, the groups' means then their sums of squares, with no
+	// copy of either group.
+	var st, sc, nt, nc float64
 	for i, x := range v {
 		if treat[i] == 1 {
-			t = append(t, x)
+			st, nt = st+x, nt+1
 		} else {
-			c = append(c, x)
+			sc, nc = sc+x, nc+1
 		}
 	}
-	nt, nc := float64(len(t)), float64(len(c))
-	ss := func(g []float64) float64 {
-		if len(g) < 2 {
-			return 0
+	mt, mc := st/nt, sc/nc
+	var sst, ssc float64
+	for i, x := range v {
+		if treat[i] == 1 {
+			sst += (x - mt) * (x - mt)
+		} else {
+			ssc += (x - mc) * (x - mc)
 		}
-		return stat.Variance(g, nil) * float64(len(g)-1)
 	}
-	pooled := math.Sqrt((ss(t) + ss(c)) / (nt + nc - 2))
+	if nt < 2 {
+		sst = 0
+	}
+	if nc < 2 {
+		ssc = 0
+	}
+	pooled := math.Sqrt((sst + ssc) / (nt + nc - 2))
 	omega := 1 - 3/(4*(nt+nc)-9)
 	return omega * diff / pooled
 }
