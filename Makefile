@@ -28,8 +28,10 @@ bench:
 # winter and spring) and two smaller sizes with the same shape (13 and 130
 # schools): generated once as clean CSV (no planted bad rows, which the
 # DuckDB floor could not reject) into $(STATE_DIR), then the whole
-# pipeline on each, with time and peak RSS per stage; then the state's
-# ingest and model stages against DuckDB alone reading the same CSVs.
+# pipeline on each, with time and peak RSS per stage; then, on the state,
+# each stage timed alone beside its floor (BenchmarkFloorState prints the
+# table): the load against DuckDB's read_csv of the same files, the model
+# stage against the same SQL models with no Go statistics.
 STATE_DIR ?= /tmp/coachimpact-state
 bench-state: build
 	@for n in 13 130 1300; do \
