@@ -60,9 +60,27 @@ func (s *students) sure(est []Estimate, cells []cell, p Prior) {
 		subject string
 		year    int
 	}
-	byKey := map[key]cell{}
+	// The design MDE of each cell with an impact headline to carry it,
+	// the cells' designs fitted one per core.
+	want := map[key]bool{}
+	for _, e := range est {
+		if e.Analysis == AnalysisImpact && Headline(e) && !e.Suppressed && e.Estimate != nil {
+			want[key{e.Subject, yearOf(e)}] = true
+		}
+	}
+	var need []cell
 	for _, c := range cells {
-		byKey[key{c.subject, c.year}] = c
+		if want[key{c.subject, c.year}] {
+			need = append(need, c)
+		}
+	}
+	type cellMDE struct {
+		mde float64
+		ok  bool
+	}
+	byKey := map[key]cellMDE{}
+	for k, d := range parallel(need, func(c cell) cellMDE { m, ok := s.clusterDesign(c).mde(); return cellMDE{m, ok} }) {
+		byKey[key{need[k].subject, need[k].year}] = d
 	}
 	for i := range est {
 		e := &est[i]
@@ -70,16 +88,8 @@ func (s *students) sure(est []Estimate, cells []cell, p Prior) {
 			continue
 		}
 		mde := MDE(*e.StdError, e.DF)
-		if e.Analysis == AnalysisImpact {
-			y := 0
-			if e.SchoolYear != nil {
-				y = *e.SchoolYear
-			}
-			if c, ok := byKey[key{e.Subject, y}]; ok {
-				if m, ok := s.clusterDesign(c).mde(); ok {
-					mde = m
-				}
-			}
+		if d := byKey[key{e.Subject, yearOf(*e)}]; e.Analysis == AnalysisImpact && d.ok {
+			mde = d.mde
 		}
 		e.MDE = &mde
 		if !inSD(*e) {
@@ -306,4 +316,12 @@ func eValueCI(lo, hi float64) float64 {
 		return eValue(hi)
 	}
 	return 1
+}
+
+// yearOf is e's school year, 0 when it pools years (as a cell's year).
+func yearOf(e Estimate) int {
+	if e.SchoolYear == nil {
+		return 0
+	}
+	return *e.SchoolYear
 }
