@@ -497,34 +497,48 @@ func compareGolden(t *testing.T, dir string, got map[string]goldenFile) string {
 		}
 	}
 	sort.Strings(names)
+	var differ []string // every file that differs, for the message
+	first := ""
 	for _, n := range names {
-		g, inGot := got[n]
-		w, inWant := want[n]
-		switch {
-		case !inWant:
-			return fmt.Sprintf("%s: in got, not in want (a new table?)", n)
-		case !inGot:
-			return fmt.Sprintf("%s: in want, not in got (a table gone?)", n)
+		if msg := compareFile(n, got, want); msg != "" {
+			differ = append(differ, n)
+			if first == "" {
+				first = msg
+			}
 		}
-		gs := g.want()
-		if gs == w {
-			continue
+	}
+	if first != "" {
+		return fmt.Sprintf("%s\n(%d of %d files differ: %s)", first, len(differ), len(names), strings.Join(differ, ", "))
+	}
+	return ""
+}
+
+// compareFile says where got's file n first differs from want's, or
+// returns "".
+func compareFile(n string, got map[string]goldenFile, want map[string]string) string {
+	g, inGot := got[n]
+	w, inWant := want[n]
+	switch {
+	case !inWant:
+		return fmt.Sprintf("%s: in got, not in want (a new table?)", n)
+	case !inGot:
+		return fmt.Sprintf("%s: in want, not in got (a table gone?)", n)
+	}
+	gs := g.want()
+	if gs == w {
+		return ""
+	}
+	gl, wl := strings.SplitAfter(gs, "\n"), strings.SplitAfter(w, "\n")
+	for i := 0; i < max(len(gl), len(wl)); i++ {
+		var a, b string
+		if i < len(gl) {
+			a = gl[i]
 		}
-		gl, wl := strings.SplitAfter(gs, "\n"), strings.SplitAfter(w, "\n")
-		for i := 0; ; i++ {
-			var a, b string
-			if i < len(gl) {
-				a = gl[i]
-			}
-			if i < len(wl) {
-				b = wl[i]
-			}
-			if !sameLine(a, b) {
-				return fmt.Sprintf("%s line %d differs:\n got  %q\n want %q", n, i+1, a, b)
-			}
-			if i >= len(gl) && i >= len(wl) {
-				break
-			}
+		if i < len(wl) {
+			b = wl[i]
+		}
+		if !sameLine(a, b) {
+			return fmt.Sprintf("%s line %d differs:\n got  %q\n want %q", n, i+1, a, b)
 		}
 	}
 	return ""
