@@ -26,10 +26,11 @@ import (
 // The golden model run: each case runs the whole pipeline once and writes
 // a canonical text form of what it made (every model table of the DuckDB
 // file, and run.json without its volatile fields) to compare with
-// testdata/golden/<case>/want. Any difference fails the test, which names
-// the first differing file and line and writes the whole canonical output
-// to testdata/golden/<case>/got (git-ignored) for diffing. After a
-// deliberate change:
+// testdata/golden/<case>/want. Any difference (floats: beyond a relative
+// 1e-8, see sameLine) fails the test, which names the first differing file
+// and line, lists the others, and writes the whole canonical output to
+// testdata/golden/<case>/got (git-ignored) for diffing. After a deliberate
+// change:
 //
 //	go test ./pipeline -run TestGolden -update
 //
@@ -37,8 +38,9 @@ import (
 const goldenRoot = "../testdata/golden"
 
 // goldenFullRows is the most rows a table's want/ file holds in full; a
-// larger table's holds its row count, the SHA-256 of its canonical CSV and
-// its first goldenHeadRows rows (got/ always holds the full CSV).
+// larger table's holds its row count, the SHA-256 of its canonical CSV
+// with floats at 6 significant digits (see goldenFloat) and its first
+// goldenHeadRows rows (got/ always holds the full CSV, at 10 digits).
 const (
 	goldenFullRows = 5000
 	goldenHeadRows = 20
