@@ -20,7 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-var update = flag.Bool("update", false, "rewrite the bad-input catalogue's generated files and the want: part of each case.txt")
+var update = flag.Bool("update", false, "rewrite the bad-input catalogue's generated files and the want: part of each case.txt (TestBadInput), and testdata/golden/*/want (TestGolden)")
 
 // catalogue is the bad-input catalogue: testdata/badinput/<case>/ holds
 // the files a case puts in place of the valid district in base/ (a file
