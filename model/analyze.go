@@ -66,7 +66,8 @@ func parallel[R any](cells []cell, f func(cell) R) []R {
 	return out
 }
 
-// analysisSteps is the number of steps Analyze reports to OnStep.
+// analysisSteps is the number of steps Analyze reports to OnStep
+// (TestStepsCounted fails when a step is added without it).
 const analysisSteps = 9
 
 // Steps is the number of steps Build and Analyze report to OnStep, for a

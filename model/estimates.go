@@ -8,7 +8,7 @@ import (
 // Analyses, the values of Estimate.Analysis.
 const (
 	AnalysisImpact   = "impact"          // spring z on coached, baseline z, grade fixed effects
-	AnalysisDose     = "dose_response"   // the same with coaching hours in place of coached
+	AnalysisDose     = "dose_response"   // the slope per coaching hour among the coached, fitted beside dose_onset
 	AnalysisSubgroup = "impact_subgroup" // the impact model within a subgroup
 	AnalysisDiD      = "did"             // two-way fixed-effects difference-in-differences
 	AnalysisDiDCS    = "did_cs"          // Callaway-Sant'Anna group-time average effect

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // tinyDistrict is a hand-built district whose model tables are worked out
@@ -267,5 +268,33 @@ func TestExportParquet(t *testing.T) {
 	        SELECT student_id, subject, school_year::BIGINT, spring_z FROM read_parquet(?, hive_partitioning = true))`
 	if err := db.QueryRowContext(ctx, q, filepath.Join(dir, "student_growth", "**", "*.parquet")).Scan(&diff); err != nil || diff != 0 {
 		t.Errorf("student_growth round trip: %d rows differ, %v", diff, err)
+	}
+}
+
+// TestStepsCounted: Steps, the progress bar's total, is the number of
+// steps Build and Analyze report (a new d.step in Analyze must raise
+// analysisSteps).
+func TestStepsCounted(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "m.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range tinyDistrict {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var steps []string
+	db.OnStep = func(name string, _ time.Duration) { steps = append(steps, name) }
+	if err := db.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Analyze(ctx, AnalyzeOptions{MinCell: 1, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != Steps() {
+		t.Errorf("Build and Analyze reported %d steps, Steps() says %d: %q", len(steps), Steps(), steps)
 	}
 }

@@ -154,9 +154,12 @@ func (in Input) counts(e est) (students, coached any) {
 		h = in.plan.subgroup[subgroupKey{e.subgroup, e.subject, e.year}]
 	}
 	students, coached = e.students, e.coached
+	// Every analysis counts the students of its cell, which the plan
+	// protects, except those whose units are schools or teachers' panels
+	// (a new analysis is protected unless listed here: forgetting it
+	// hides a count rather than leaking one).
 	switch e.analysis {
-	case model.AnalysisImpact, model.AnalysisDose, model.AnalysisDoseOnset, model.AnalysisSubgroup, model.AnalysisWithinTeacher, model.AnalysisWeighted:
-	default:
+	case model.AnalysisDiD, model.AnalysisDiDCS, model.AnalysisPractice, model.AnalysisEventStudyTeacher:
 		return students, coached
 	}
 	if h.students {
